@@ -1,0 +1,47 @@
+"""Wiring: settings -> database engine -> the journey engine. One place builds them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.migrate import ensure_current, upgrade
+from bot.settings import Settings
+from flows.actions import Engine
+from flows.directory import load_directory
+from models.db import make_engine, make_sessionmaker
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    engine: Engine
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
+        db = make_engine(settings.database_url)
+        sessions = make_sessionmaker(db)
+        return cls(settings, db, sessions, Engine(sessions, clock=clock, tz=settings.tz))
+
+    async def start(self, *, migrate: bool = False) -> list[str]:
+        """Check (or bring up to date) the schema, then load the directory file if one is configured."""
+        if migrate:
+            await upgrade(self.db)
+        await ensure_current(self.db)
+        changes: list[str] = []
+        if self.settings.directory:
+            changes = await self.load_directory(Path(self.settings.directory).read_text(encoding="utf-8"))
+        return changes
+
+    async def load_directory(self, source: str) -> list[str]:
+        async with self.sessions() as s, s.begin():
+            return await load_directory(s, source)
+
+    async def close(self) -> None:
+        await self.db.dispose()

@@ -1,0 +1,356 @@
+"""The directory: local associations, who holds which role there, and the national union.
+
+``load_directory`` upserts a YAML file of the shape in the README and reports what changed. A
+bad file is rejected whole, with an error naming the entry; nothing of it is loaded.
+
+Union membership is special category data: only chat IDs, e-mails and optional names are kept,
+and roles are replaced by what the file says (a rep taken out of the file loses the role).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.tables import LocalAssociation, NationalOffice, Person, Role
+
+UNIONS = ("NASUWT", "GMB", "UNISON", "Unite")
+PARTNER_UNIONS = ("GMB", "UNISON", "Unite")
+NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
+
+SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+class DirectoryError(ValueError):
+    """A directory file that cannot be loaded; ``where`` names the entry."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class Who:
+    """How an adapter identifies the person acting: by Slack ID, Teams ID, e-mail or directory id."""
+
+    slack: str | None = None
+    teams: str | None = None
+    email: str | None = None
+    person_id: int | None = None
+
+
+class PersonEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    slack: str | None = None
+    teams: str | None = None
+    email: str | None = None
+    name: str | None = Field(default=None, max_length=120)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            v = value.strip()
+            if SLACK_ID.match(v):
+                return {"slack": v}
+            if EMAIL.match(v):
+                return {"email": v}
+            raise ValueError(f"{value!r} is neither a Slack user ID (like U0ABC123) nor an e-mail address")
+        return value
+
+    @field_validator("slack")
+    @classmethod
+    def _slack(cls, v: str | None) -> str | None:
+        if v is not None and not SLACK_ID.match(v):
+            raise ValueError(f"slack: {v!r} is not a Slack user ID (like U0ABC123)")
+        return v
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not EMAIL.match(v):
+            raise ValueError(f"email: {v!r} is not an e-mail address")
+        return v.lower() if v else v
+
+    @model_validator(mode="after")
+    def _reachable(self) -> PersonEntry:
+        if not (self.slack or self.teams or self.email):
+            raise ValueError("a person needs at least one of slack, teams or email")
+        return self
+
+    @property
+    def ident(self) -> str:
+        return self.slack or self.teams or self.email or "?"
+
+
+class AssociationEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    region: str = ""
+    nation: str = "England"
+    secretary: PersonEntry
+    deputy: PersonEntry | None = None
+    nem: PersonEntry
+    reps: list[PersonEntry] = Field(default_factory=list)
+    partner_reps: dict[str, list[PersonEntry]] = Field(default_factory=dict)
+
+    @field_validator("nation")
+    @classmethod
+    def _nation(cls, v: str) -> str:
+        for n in NATIONS:
+            if v.lower() == n.lower():
+                return n
+        if v.lower() in ("england and wales", "england & wales"):
+            return "England"
+        raise ValueError(f"nation: {v!r} is not one of {', '.join(NATIONS)}")
+
+    @field_validator("partner_reps")
+    @classmethod
+    def _unions(cls, v: dict[str, list[PersonEntry]]) -> dict[str, list[PersonEntry]]:
+        out: dict[str, list[PersonEntry]] = {}
+        for union, people in v.items():
+            match = next((u for u in PARTNER_UNIONS if u.lower() == str(union).lower()), None)
+            if match is None:
+                raise ValueError(f"partner_reps: {union!r} is not a partner union (GMB, UNISON or Unite)")
+            out[match] = people or []
+        return out
+
+
+class NationalEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: str | None = None
+    officers: list[PersonEntry] = Field(default_factory=list)
+
+
+class DirectoryFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    national: NationalEntry = Field(default_factory=NationalEntry)
+    local_associations: list[AssociationEntry] = Field(default_factory=list)
+    admins: list[PersonEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> DirectoryFile:
+        seen: set[str] = set()
+        for i, a in enumerate(self.local_associations):
+            if a.name.lower() in seen:
+                raise ValueError(f"local_associations[{i}] ({a.name}): the name {a.name!r} appears twice")
+            seen.add(a.name.lower())
+        return self
+
+
+def _where(loc: tuple[Any, ...], data: Any) -> str:
+    """Name the entry an error is about: local_associations[0] (Leeds).partner_reps.Unite[1]."""
+    parts: list[str] = []
+    node = data
+    for p in loc:
+        if isinstance(p, int):
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{p}]"]
+            try:
+                node = node[p]
+            except (IndexError, KeyError, TypeError):
+                node = None
+            if isinstance(node, dict) and node.get("name") and len(parts) == 1:
+                parts[-1] += f" ({node['name']})"
+        else:
+            parts.append(str(p))
+            node = node.get(p) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def parse_directory(source: str) -> DirectoryFile:
+    """Read and check a directory file's text. Raises DirectoryError naming the bad entry."""
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        raise DirectoryError(where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise DirectoryError("", "the file must be a mapping with 'national' and 'local_associations'")
+    try:
+        return DirectoryFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+            loc = loc[:-1]
+        elif err["type"] == "missing":
+            msg = f"{loc[-1]!r} is required"
+            loc = loc[:-1]
+        return_where = _where(loc, data)
+        raise DirectoryError(return_where or "file", msg) from None
+
+
+@dataclass
+class _Upserter:
+    session: AsyncSession
+    changes: list[str]
+
+    async def person(self, entry: PersonEntry, where: str) -> Person:
+        found: dict[int, Person] = {}
+        for col, value in (
+            (Person.slack_id, entry.slack),
+            (Person.teams_id, entry.teams),
+            (Person.email, entry.email),
+        ):
+            if value:
+                p = (await self.session.execute(select(Person).where(col == value))).scalar_one_or_none()
+                if p is not None:
+                    found[p.id] = p
+        if len(found) > 1:
+            raise DirectoryError(
+                where, f"{entry.ident} matches two different people already in the directory"
+            )
+        if found:
+            person = next(iter(found.values()))
+            updated = []
+            for attr, value in (
+                ("slack_id", entry.slack),
+                ("teams_id", entry.teams),
+                ("email", entry.email),
+                ("name", entry.name),
+            ):
+                if value and getattr(person, attr) != value:
+                    setattr(person, attr, value)
+                    updated.append(attr.removesuffix("_id"))
+            if updated:
+                self.changes.append(f"updated {entry.ident}: {', '.join(updated)}")
+            return person
+        person = Person(slack_id=entry.slack, teams_id=entry.teams, email=entry.email, name=entry.name)
+        self.session.add(person)
+        await self.session.flush()
+        self.changes.append(f"added person {entry.ident}")
+        return person
+
+
+async def load_directory(session: AsyncSession, source: str) -> list[str]:
+    """Upsert the directory from YAML text. Returns the changes, in plain words.
+
+    The caller commits; on any error nothing of the file is kept (the caller rolls back).
+    """
+    parsed = parse_directory(source)
+    changes: list[str] = []
+    up = _Upserter(session, changes)
+
+    office = await session.get(NationalOffice, 1)
+    if office is None:
+        office = NationalOffice(id=1)
+        session.add(office)
+    if office.channel != parsed.national.channel:
+        changes.append(f"national channel set to {parsed.national.channel}")
+        office.channel = parsed.national.channel
+
+    desired: dict[tuple[int, str, int | None, str], str] = {}
+    touched_assocs: list[int] = []
+
+    for i, o in enumerate(parsed.national.officers):
+        p = await up.person(o, f"national.officers[{i}]")
+        desired[(p.id, "national_officer", None, "NASUWT")] = f"national officer {o.ident}"
+
+    for i, a in enumerate(parsed.local_associations):
+        where = f"local_associations[{i}] ({a.name})"
+        assoc = (
+            await session.execute(select(LocalAssociation).where(LocalAssociation.name == a.name))
+        ).scalar_one_or_none()
+        sec = await up.person(a.secretary, f"{where}.secretary")
+        nem = await up.person(a.nem, f"{where}.nem")
+        dep = await up.person(a.deputy, f"{where}.deputy") if a.deputy else None
+        wanted = {
+            "region": a.region,
+            "nation": a.nation,
+            "secretary_id": sec.id,
+            "nem_id": nem.id,
+            "deputy_id": dep.id if dep else None,
+        }
+        if assoc is None:
+            assoc = LocalAssociation(name=a.name, **wanted)
+            session.add(assoc)
+            await session.flush()
+            changes.append(
+                f"added local association {a.name} (secretary {a.secretary.ident}, NEM {a.nem.ident})"
+            )
+        else:
+            labels = {
+                "region": f"region {a.region!r}",
+                "nation": f"nation {a.nation}",
+                "secretary_id": f"secretary {a.secretary.ident}",
+                "nem_id": f"NEM {a.nem.ident}",
+                "deputy_id": f"deputy {a.deputy.ident if a.deputy else '(none)'}",
+            }
+            for attr, value in wanted.items():
+                if getattr(assoc, attr) != value:
+                    setattr(assoc, attr, value)
+                    changes.append(f"{a.name}: {labels[attr]}")
+        touched_assocs.append(assoc.id)
+        for j, r in enumerate(a.reps):
+            p = await up.person(r, f"{where}.reps[{j}]")
+            desired[(p.id, "rep", assoc.id, "NASUWT")] = f"{a.name}: NASUWT rep {r.ident}"
+        for union, people in a.partner_reps.items():
+            for j, r in enumerate(people):
+                p = await up.person(r, f"{where}.partner_reps.{union}[{j}]")
+                desired[(p.id, "partner_rep", assoc.id, union)] = f"{a.name}: {union} rep {r.ident}"
+
+    existing = (
+        (
+            await session.execute(
+                select(Role).where(
+                    (Role.association_id.in_(touched_assocs)) | (Role.role == "national_officer")
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    have = {(r.person_id, r.role, r.association_id, r.union): r for r in existing}
+    for key, label in desired.items():
+        if key not in have:
+            session.add(Role(person_id=key[0], role=key[1], association_id=key[2], union=key[3]))
+            changes.append(f"added {label}")
+    for key, role in have.items():
+        if key not in desired:
+            person = await session.get(Person, key[0])
+            who = person.slack_id or person.teams_id or person.email if person else key[0]
+            changes.append(
+                f"removed {role.role.replace('_', ' ')} {who}"
+                + (f" ({role.union})" if role.union != "NASUWT" else "")
+            )
+            await session.delete(role)
+
+    admin_ids: set[int] = set()
+    for i, adm in enumerate(parsed.admins):
+        p = await up.person(adm, f"admins[{i}]")
+        admin_ids.add(p.id)
+        if not p.is_admin:
+            p.is_admin = True
+            changes.append(f"made {adm.ident} an admin")
+    for p in (await session.execute(select(Person).where(Person.is_admin.is_(True)))).scalars():
+        if p.id not in admin_ids:
+            p.is_admin = False
+            changes.append(f"{p.slack_id or p.email or p.id} is no longer an admin")
+    await session.flush()
+    return changes
+
+
+async def find_person(session: AsyncSession, who: Who) -> Person | None:
+    """The directory entry for the person acting, or None if they are not in it."""
+    if who.person_id is not None:
+        return await session.get(Person, who.person_id)
+    for col, value in ((Person.slack_id, who.slack), (Person.teams_id, who.teams), (Person.email, who.email)):
+        if value:
+            p = (await session.execute(select(Person).where(col == value))).scalar_one_or_none()
+            if p is not None:
+                return p
+    return None

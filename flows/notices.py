@@ -1,0 +1,176 @@
+"""What the bot should say, to whom, with which next steps: platform-neutral output of the flows.
+
+The flows return :class:`Notice` values; the Slack and Teams adapters render them (Block Kit,
+Adaptive Cards) and the CLI prints them. Nothing here knows a chat platform exists.
+
+Text is a tuple of parts: plain strings (which may contain user-typed text: adapters escape
+them when they render) and :class:`PersonRef` (which adapters turn into a mention). That keeps
+mentions out of user text: a rep who types ``<@U123>`` into a form pings nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from flows.journey import Need
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person in the directory, by id. ``label`` is for plain-text rendering only."""
+
+    id: int
+    label: str = ""
+
+
+Part = str | PersonRef
+Text = tuple[Part, ...]
+
+
+def text(*parts: Part | None) -> Text:
+    """Build a Text, dropping ``None`` parts."""
+    return tuple(p for p in parts if p is not None and p != "")
+
+
+def plain(t: Text | str) -> str:
+    """Render a Text as plain text (CLI, tests, fallbacks)."""
+    if isinstance(t, str):
+        return t
+    return "".join(p if isinstance(p, str) else (p.label or f"person {p.id}") for p in t)
+
+
+# --------------------------------------------------------------------------- recipients
+
+
+@dataclass(frozen=True)
+class ToPerson:
+    """A direct message to one person."""
+
+    person: PersonRef
+
+
+@dataclass(frozen=True)
+class ToPartnerSpace:
+    """The employer's shared space with the partner unions (a Slack channel, a Teams channel or chat).
+
+    Notices to it are posted in the thread of the proposal post, except the one with
+    ``open_space`` set, which creates the space, invites ``members`` and is the thread's root.
+    """
+
+    employer_id: int
+    open_space: bool = False
+    members: tuple[PersonRef, ...] = ()
+    invite_emails: tuple[str, ...] = ()  # reps known only by e-mail (in another organisation)
+    name_hint: str = ""  # a readable channel name, e.g. "vws-oakfield-school"
+
+
+@dataclass(frozen=True)
+class ToNational:
+    """The national union's channel."""
+
+
+Recipient = ToPerson | ToPartnerSpace | ToNational
+
+
+# --------------------------------------------------------------------------- buttons
+
+
+class Kind(StrEnum):
+    """What a notice is about; adapters may use it to choose an icon or a card layout."""
+
+    APPROVAL_REQUEST = "approval_request"
+    DECIDED = "decided"  # replaces an approval request: who decided, when, no live buttons
+    PROGRESS = "progress"  # the case moved on: for information
+    REJECTED = "rejected"  # reasons back to the proposer
+    PARTNER_REQUEST = "partner_request"
+    PARTNER_VOICE = "partner_voice"
+    ROUTE_REQUEST = "route_request"
+    DRAFT = "draft"  # the JCC agenda item or joint letter
+    PLAN_REQUEST = "plan_request"
+    JOINED = "joined"
+    NATIONAL = "national"  # the national union: add to the list, send the logo, remove
+    REVIEW_DUE = "review_due"
+    REVIEWED = "reviewed"
+    REVOKED = "revoked"
+    WITHDRAWN = "withdrawn"
+    REMINDER = "reminder"
+
+
+class ButtonStyle(StrEnum):
+    PRIMARY = "primary"
+    DANGER = "danger"
+    DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A next step the recipient may take.
+
+    ``action`` is an :class:`flows.journey.Action` value, or ``"not_met"`` (a review form that
+    asks: extend the review or make a new plan, with reasons) or ``"snooze"``. ``needs`` tells
+    the adapter to collect input first (a modal or a card form) before calling the engine.
+    """
+
+    action: str
+    label: str
+    employer_id: int
+    revision: int | None = None
+    value: str | None = None  # e.g. the route: "jcc" or "joint_letter"
+    style: ButtonStyle = ButtonStyle.DEFAULT
+    needs: tuple[Need, ...] = ()
+
+
+# --------------------------------------------------------------------------- notices
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message to one recipient.
+
+    ``key`` names the message so a later notice can replace it (``replaces``): the adapter
+    stores the platform's message id under the key and updates that message in place, or
+    posts anew when it never posted it. ``facts`` are labelled values, mostly user-typed.
+    """
+
+    kind: Kind
+    to: Recipient
+    headline: str
+    body: tuple[Text, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+    employer_id: int | None = None
+    key: str | None = None
+    replaces: str | None = None
+    next_step: Text = ()  # "what to do next", said plainly
+
+    def as_plain(self) -> str:
+        lines = [self.headline]
+        lines += [plain(b) for b in self.body]
+        lines += [f"{label}: {value}" for label, value in self.facts]
+        if self.next_step:
+            lines.append("Next: " + plain(self.next_step))
+        if self.buttons:
+            lines.append("Buttons: " + ", ".join(b.label for b in self.buttons))
+        return "\n".join(lines)
+
+
+@dataclass
+class Outcome:
+    """The result of one use case: what the person who acted is told, and who else hears what.
+
+    ``ok`` is False for a refusal or bad input; then nothing changed. ``errors`` maps a form
+    field to its problem (``employer_name`` -> "Enter the employer's name"), so adapters can
+    show them on the form itself.
+    """
+
+    ok: bool
+    reply: Text
+    notices: list[Notice] = field(default_factory=list)
+    employer_id: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    changed: bool = False  # False when a repeated or late click changed nothing
+
+    @property
+    def reply_text(self) -> str:
+        return plain(self.reply)

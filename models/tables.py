@@ -1,0 +1,344 @@
+"""The database tables. The database is the truth: every state of the journey is a row.
+
+Trade union membership is special category data (UK GDPR, article 9). The directory keeps
+only what the journey needs to reach people: a chat ID and/or an e-mail, an optional display
+name, and which role a person holds where. Nothing else about a person is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time, always stored and returned as an aware UTC datetime.
+
+    SQLite has no time zones; without this, values would come back naive there and aware
+    on PostgreSQL.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC moment is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+# --------------------------------------------------------------------------- directory
+
+
+class Person(Base):
+    """Someone the bot may need to reach: a chat identity and/or an e-mail, nothing more."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    teams_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+    roles: Mapped[list[Role]] = relationship(back_populates="person", cascade="all, delete-orphan", lazy="raise")
+
+    @property
+    def label(self) -> str:
+        """How to name the person in plain text (CLI, audit, logs never get this)."""
+        return self.name or self.email or self.slack_id or self.teams_id or f"person {self.id}"
+
+
+class LocalAssociation(Base):
+    """An NASUWT local association and the officers who decide for its area."""
+
+    __tablename__ = "local_associations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    region: Mapped[str] = mapped_column(String(120), default="")
+    nation: Mapped[str] = mapped_column(String(32), default="England", server_default="England")
+    secretary_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    nem_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+    secretary: Mapped[Person | None] = relationship(foreign_keys=[secretary_id], lazy="selectin")
+    deputy: Mapped[Person | None] = relationship(foreign_keys=[deputy_id], lazy="selectin")
+    nem: Mapped[Person | None] = relationship(foreign_keys=[nem_id], lazy="selectin")
+
+
+class Role(Base):
+    """A role a person holds: a workplace rep (NASUWT), a partner-union rep, a national officer."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("person_id", "role", "association_id", "union"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))  # rep | partner_rep | national_officer
+    association_id: Mapped[int | None] = mapped_column(
+        ForeignKey("local_associations.id", ondelete="CASCADE"), index=True
+    )
+    union: Mapped[str] = mapped_column(String(16))  # NASUWT | GMB | UNISON | Unite
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+
+class NationalOffice(Base):
+    """The national union's settings: one row."""
+
+    __tablename__ = "national_office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str | None] = mapped_column(String(200))
+
+
+# --------------------------------------------------------------------------- the journey
+
+
+class Employer(Base):
+    """One employer's way through the scheme: the proposal, its stage, and its place on the list."""
+
+    __tablename__ = "employers"
+    __table_args__ = (
+        # One live case per employer per area; withdrawn and revoked ones may be proposed again.
+        Index(
+            "uq_employers_live_name",
+            "association_id",
+            "name_key",
+            unique=True,
+            sqlite_where=text("stage NOT IN ('withdrawn', 'revoked')"),
+            postgresql_where=text("stage NOT IN ('withdrawn', 'revoked')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # school | multi_academy_trust | local_authority
+    association_id: Mapped[int] = mapped_column(ForeignKey("local_associations.id"), index=True)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    origin: Mapped[str] = mapped_column(String(32))  # rep_identified | employer_approached
+    case_for: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(32), index=True)
+    stage_since: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    route: Mapped[str | None] = mapped_column(String(16))  # jcc | joint_letter
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    joined_at: Mapped[datetime | None]
+    added_to_list_at: Mapped[datetime | None]
+    logo_sent_at: Mapped[datetime | None]
+    left_list_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    association: Mapped[LocalAssociation] = relationship(lazy="selectin")
+    proposer: Mapped[Person] = relationship(lazy="selectin")
+
+
+class ProposalRevision(Base):
+    """Each version of a proposal, so approvers of a resubmission can see what changed."""
+
+    __tablename__ = "proposal_revisions"
+    __table_args__ = (UniqueConstraint("employer_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    origin: Mapped[str] = mapped_column(String(32))
+    case_for: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PartnerVoice(Base):
+    """One partner union's say on a proposal: one voice per union per revision."""
+
+    __tablename__ = "partner_voices"
+    __table_args__ = (UniqueConstraint("employer_id", "revision", "union"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    union: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    verdict: Mapped[str] = mapped_column(String(16))  # agree | disagree
+    reasons: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionPlan(Base):
+    """The action plan for one cycle: one principle, what will be done, and when it is reviewed."""
+
+    __tablename__ = "action_plans"
+    __table_args__ = (UniqueConstraint("employer_id", "cycle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    principle: Mapped[int] = mapped_column(Integer)
+    objectives: Mapped[str] = mapped_column(Text)
+    activities: Mapped[str] = mapped_column(Text)
+    success_criteria: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date] = mapped_column(Date)
+    review_on: Mapped[date] = mapped_column(Date, index=True)
+    # active | met | not_met | revoked
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    previous_failure_reasons: Mapped[str | None] = mapped_column(Text)
+    agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    agreed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actions: Mapped[list[WorkplanAction]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="WorkplanAction.number"
+    )
+
+
+class WorkplanAction(Base):
+    """A line of the workplan: action number, detail, owner, by-date."""
+
+    __tablename__ = "workplan_actions"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))  # as written in the plan
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    by_date: Mapped[date] = mapped_column(Date, index=True)
+    by_date_text: Mapped[str] = mapped_column(String(64))  # as written, e.g. "End October 2027"
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | done
+    done_at: Mapped[datetime | None]
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="actions")
+
+
+class Event(Base):
+    """The audit trail: one row per transition, appended and never changed."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="RESTRICT"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: the bot itself
+    action: Mapped[str] = mapped_column(String(40))
+    from_stage: Mapped[str | None] = mapped_column(String(32))
+    to_stage: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[Person | None] = relationship()
+
+
+@event.listens_for(Event, "before_update")
+@event.listens_for(Event, "before_delete")
+def _events_are_append_only(_mapper: Any, _connection: Any, target: Event) -> None:
+    raise RuntimeError("audit events are append-only: they are never updated or deleted")
+
+
+# --------------------------------------------------------------------------- adapters' bookkeeping
+
+
+class PostedMessage(Base):
+    """A message the bot posted that it may need to find again (to update it, or reply in its thread)."""
+
+    __tablename__ = "posted_messages"
+    __table_args__ = (UniqueConstraint("platform", "key", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))  # slack | teams
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    channel: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str] = mapped_column(String(200))
+    thread_id: Mapped[str | None] = mapped_column(String(200))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundEvent(Base):
+    """Events already handled, so that a platform's retry of the same event changes nothing."""
+
+    __tablename__ = "inbound_events"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Nudge(Base):
+    """The reminder ledger: one row per nudge claimed, unique per (kind, subject, due moment)."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (UniqueConstraint("kind", "subject", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="claimed", index=True)  # claimed | sent | skipped
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+
+
+class Snooze(Base):
+    """A person's request to hear no more of one reminder until a moment."""
+
+    __tablename__ = "snoozes"
+    __table_args__ = (UniqueConstraint("person_id", "kind", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(100))
+    until: Mapped[datetime]
