@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +37,8 @@ class Services:
         await ensure_current(self.db)
         changes: list[str] = []
         if self.settings.directory:
-            changes = await self.load_directory(Path(self.settings.directory).read_text(encoding="utf-8"))
+            source = await asyncio.to_thread(Path(self.settings.directory).read_text, encoding="utf-8")
+            changes = await self.load_directory(source)
         return changes
 
     async def load_directory(self, source: str) -> list[str]:
