@@ -1253,11 +1253,8 @@ class SlackStandIn:
     def _conversations_history(self, args: JSON) -> JSON:
         channel = self._visible_channel(args.get("channel"))
         inclusive = _flag(args.get("inclusive"))
-        try:
-            oldest = float(args.get("oldest") or 0)
-            latest = float(args["latest"]) if args.get("latest") else float("inf")
-        except ValueError as exc:
-            raise _ApiError("invalid_ts_oldest" if "oldest" in str(exc) else "invalid_ts_latest") from exc
+        oldest = self._ts_arg(args, "oldest", 0.0)
+        latest = self._ts_arg(args, "latest", float("inf"))
 
         def in_range(ts: float) -> bool:
             return oldest <= ts <= latest if inclusive else oldest < ts < latest
@@ -1273,6 +1270,15 @@ class SlackStandIn:
             "pin_count": 0,
             "response_metadata": {"next_cursor": cursor},
         }
+
+    @staticmethod
+    def _ts_arg(args: JSON, key: str, default: float) -> float:
+        if not args.get(key):
+            return default
+        try:
+            return float(args[key])
+        except ValueError as exc:
+            raise _ApiError(f"invalid_ts_{key}") from exc
 
     def _conversations_replies(self, args: JSON) -> JSON:
         channel = self._visible_channel(args.get("channel"))
