@@ -139,15 +139,6 @@ class DirectoryFile(BaseModel):
     local_associations: list[AssociationEntry] = Field(default_factory=list)
     admins: list[PersonEntry] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> DirectoryFile:
-        seen: set[str] = set()
-        for i, a in enumerate(self.local_associations):
-            if a.name.lower() in seen:
-                raise ValueError(f"local_associations[{i}] ({a.name}): the name {a.name!r} appears twice")
-            seen.add(a.name.lower())
-        return self
-
 
 def _where(loc: tuple[Any, ...], data: Any) -> str:
     """Name the entry an error is about: local_associations[0] (Leeds).partner_reps.Unite[1]."""
@@ -179,7 +170,7 @@ def parse_directory(source: str) -> DirectoryFile:
     if not isinstance(data, dict):
         raise DirectoryError("", "the file must be a mapping with 'national' and 'local_associations'")
     try:
-        return DirectoryFile.model_validate(data)
+        parsed = DirectoryFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -190,8 +181,13 @@ def parse_directory(source: str) -> DirectoryFile:
         elif err["type"] == "missing":
             msg = f"{loc[-1]!r} is required"
             loc = loc[:-1]
-        return_where = _where(loc, data)
-        raise DirectoryError(return_where or "file", msg) from None
+        raise DirectoryError(_where(loc, data) or "file", msg) from None
+    seen: set[str] = set()
+    for i, a in enumerate(parsed.local_associations):
+        if a.name.lower() in seen:
+            raise DirectoryError(f"local_associations[{i}] ({a.name})", f"the name {a.name!r} appears twice")
+        seen.add(a.name.lower())
+    return parsed
 
 
 @dataclass

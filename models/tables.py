@@ -304,6 +304,28 @@ class PostedMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TeamsConversation(Base):
+    """Where the Teams adapter can reach someone proactively: a stored conversation reference.
+
+    ``key`` says whose conversation it is: ``person:<id>`` (the 1:1 chat with a person),
+    ``partner:<employer id>`` (the partner unions' channel or group chat for an employer) or
+    ``national`` (the national union's channel).
+    """
+
+    __tablename__ = "teams_conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    service_url: Mapped[str] = mapped_column(String(400))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # personal | groupChat | channel
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class InboundEvent(Base):
     """Events already handled, so that a platform's retry of the same event changes nothing."""
 

@@ -1,0 +1,231 @@
+"""The ``vws`` command: run the bot, manage the database and directory, read the register and audit trail."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from bot.migrate import SchemaOutOfDate, current_revision, head_revision, upgrade
+from bot.services import Services
+from bot.settings import get_settings
+from flows.actions import EmployerSummary
+from flows.directory import DirectoryError
+from flows.principles import principle
+
+log = logging.getLogger("vws")
+
+Command = Callable[[Services, argparse.Namespace], Awaitable[int]]
+
+
+def _services() -> Services:
+    return Services.build(get_settings())
+
+
+async def _with_services(fn: Command, args: argparse.Namespace, *, check_schema: bool = True) -> int:
+    svc = _services()
+    try:
+        if check_schema:
+            await svc.start()
+        return await fn(svc, args)
+    except SchemaOutOfDate as exc:
+        print(f"vws: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await svc.close()
+
+
+# ----------------------------------------------------------------------------- db
+
+
+async def cmd_db_upgrade(svc: Services, args: argparse.Namespace) -> int:
+    before = await current_revision(svc.db)
+    await upgrade(svc.db)
+    after = await current_revision(svc.db)
+    if before == after:
+        print(f"The database schema is up to date (revision {after}).")
+    else:
+        print(f"Database schema upgraded from {before or 'empty'} to revision {after}.")
+    return 0
+
+
+async def cmd_db_status(svc: Services, args: argparse.Namespace) -> int:
+    have, want = await current_revision(svc.db), head_revision()
+    print(f"database revision: {have or 'none'}; this version of the bot needs: {want}")
+    return 0 if have == want else 1
+
+
+# ----------------------------------------------------------------------------- directory
+
+
+async def cmd_directory_load(svc: Services, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        source = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except OSError as exc:
+        print(f"vws: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        changes = await svc.load_directory(source)
+    except DirectoryError as exc:
+        print(f"vws: {path}: {exc}\nNothing was loaded.", file=sys.stderr)
+        return 1
+    if changes:
+        print(f"Loaded {path}:")
+        for c in changes:
+            print(f"  {c}")
+    else:
+        print(f"Loaded {path}: nothing changed.")
+    return 0
+
+
+# ----------------------------------------------------------------------------- register, audit
+
+
+def _fmt_date(d: Any) -> str:
+    return f"{d:%d %b %Y}" if d else ""
+
+
+async def cmd_register(svc: Services, args: argparse.Namespace) -> int:
+    rows = await svc.engine.register(everyone=args.all)
+    if args.csv is not None:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["employer", "kind", "local_association", "region", "status", "cycle", "principle",
+                    "next_review", "joined", "added_to_list", "logo_sent"])
+        for e in rows:
+            w.writerow([e.name, e.kind, e.association, e.region, e.stage.value, e.cycle, e.principle or "",
+                        e.review_on.isoformat() if e.review_on else "",
+                        e.joined_at.date().isoformat() if e.joined_at else "",
+                        e.added_to_list_at.date().isoformat() if e.added_to_list_at else "",
+                        e.logo_sent_at.date().isoformat() if e.logo_sent_at else ""])
+        if args.csv == "-":
+            sys.stdout.write(buf.getvalue())
+        else:
+            await asyncio.to_thread(Path(args.csv).write_text, buf.getvalue(), encoding="utf-8", newline="")
+            print(f"Wrote {len(rows)} employers to {args.csv}.")
+        return 0
+    if not rows:
+        print("No employers in the scheme yet." if not args.all else "No employers yet.")
+        return 0
+    width = max(len(e.name) for e in rows)
+    for e in rows:
+        p = f"principle {e.principle}" if e.principle else ""
+        print(f"#{e.id:<4} {e.name:<{width}}  {e.association:<12} {e.stage.label:<40} {p:<12} "
+              f"{'review ' + _fmt_date(e.review_on) if e.review_on else ''}")
+    return 0
+
+
+async def _one_employer(svc: Services, query: str) -> EmployerSummary | None:
+    found = await svc.engine.find(query)
+    if not found:
+        print(f"vws: no employer matches {query!r}.", file=sys.stderr)
+        return None
+    if len(found) > 1:
+        print(f"vws: {query!r} matches {len(found)} employers; use the number:", file=sys.stderr)
+        for e in found:
+            print(f"  #{e.id} {e.name} ({e.association}, {e.stage.label})", file=sys.stderr)
+        return None
+    return found[0]
+
+
+async def cmd_audit(svc: Services, args: argparse.Namespace) -> int:
+    emp = await _one_employer(svc, args.employer)
+    if emp is None:
+        return 1
+    print(f"{emp.name} (#{emp.id}, {emp.association}): {emp.stage.label}")
+    for line in await svc.engine.audit(emp.id):
+        moved = f"{line.from_stage or '(new)'} -> {line.to_stage}" if line.from_stage != line.to_stage else line.to_stage
+        extra = ", ".join(f"{k}={v}" for k, v in line.payload.items() if k != "revision")
+        print(f"  {svc.engine.when(line.at):<22} {line.actor:<32} {line.action:<20} {moved}")
+        if line.reasons:
+            print(f"  {'':<22} reasons: {line.reasons}")
+        if extra:
+            print(f"  {'':<22} {extra}")
+    return 0
+
+
+async def cmd_plan(svc: Services, args: argparse.Namespace) -> int:
+    emp = await _one_employer(svc, args.employer)
+    if emp is None:
+        return 1
+    found = await svc.engine.plan_of(emp.id)
+    if found is None:
+        print(f"{emp.name} has no action plan yet ({emp.stage.label}).")
+        return 0
+    plan, actions = found
+    print(f"{emp.name}: cycle {plan.cycle}, {principle(plan.principle).title}")
+    print(f"  Objectives: {plan.objectives}\n  Activities: {plan.activities}\n  Success criteria: {plan.success_criteria}")
+    print(f"  From {_fmt_date(plan.starts_on)}; review {_fmt_date(plan.review_on)}")
+    for a in actions:
+        print(f"  {a.number}. {a.detail} | {a.owner} | {a.by_date_text} ({a.by_date.isoformat()}) | {a.status}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+async def cmd_demo(svc: Services, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return await run_demo(svc)
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vws", description="VWS Bot: the Valued Worker Scheme in Slack and Teams.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply schema migrations").set_defaults(fn=cmd_db_upgrade, check=False)
+    db.add_parser("status", help="show the schema revision").set_defaults(fn=cmd_db_status, check=False)
+
+    directory = sub.add_parser("directory", help="the directory of associations and reps")
+    dsub = directory.add_subparsers(dest="directory_command", required=True)
+    load = dsub.add_parser("load", help="upsert the directory from a YAML file")
+    load.add_argument("file")
+    load.set_defaults(fn=cmd_directory_load)
+
+    reg = sub.add_parser("register", help="the employers in the scheme")
+    reg.add_argument("--csv", nargs="?", const="-", metavar="FILE", help="write CSV (to FILE, or standard output)")
+    reg.add_argument("--all", action="store_true", help="include every case, not only members")
+    reg.set_defaults(fn=cmd_register)
+
+    audit = sub.add_parser("audit", help="one employer's history")
+    audit.add_argument("employer", help="name (or part of it) or #number")
+    audit.set_defaults(fn=cmd_audit)
+
+    plan = sub.add_parser("plan", help="one employer's current action plan and workplan")
+    plan.add_argument("employer")
+    plan.set_defaults(fn=cmd_plan)
+
+    demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
+    demo.set_defaults(fn=cmd_demo)
+
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return asyncio.run(_with_services(args.fn, args, check_schema=getattr(args, "check", True)))
+
+
+def demo_directory() -> str:
+    return resources.files("bot.data").joinpath("demo_directory.yaml").read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The ``vws`` command, run as a user runs it (a subprocess with DATABASE_URL set)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.journey import Action
+from tests.conftest import DIRECTORY, PG_URL
+
+
+def vws(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": db_url, "VWS_LOG_LEVEL": "WARNING"}
+    env.pop("VWS_DIRECTORY", None)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def fresh_url(tmp_path: Path, db_url: str) -> str:
+    return db_url if PG_URL else f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_the_whole_journey_from_the_command_line(fresh_url: str, tmp_path: Path) -> None:
+    if not PG_URL:
+        refused = vws(fresh_url, "register")
+        assert refused.returncode == 2 and "Run `vws db upgrade` first" in refused.stderr
+        up = vws(fresh_url, "db", "upgrade")
+        assert up.returncode == 0 and "upgraded from empty to revision 0001" in up.stdout
+    assert "up to date" in vws(fresh_url, "db", "upgrade").stdout
+
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(DIRECTORY)
+    loaded = vws(fresh_url, "directory", "load", str(directory))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "added local association Leeds (secretary U0SEC1, NEM U0NEM1)" in loaded.stdout
+    assert "nothing changed" in vws(fresh_url, "directory", "load", str(directory)).stdout
+
+    demo = vws(fresh_url, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "=== The next cycle, on a different principle\nOK" in demo.stdout
+    assert "Revocation" in demo.stdout
+
+    audit = vws(fresh_url, "audit", "oakfield")
+    assert audit.returncode == 0, audit.stderr
+    actions = {a.value for a in Action}
+    steps = [word for word in audit.stdout.split() if word in actions]
+    assert steps[:3] == ["propose", "secretary_approve", "nem_approve"]
+    assert "objective_met" in steps and steps[-1] == "revoke"
+
+    out = vws(fresh_url, "register", "--all", "--csv")
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [(r["employer"], r["status"], r["cycle"], r["principle"]) for r in rows] == [
+        ("Oakfield Primary School (demo)", "revoked", "2", "5")
+    ]
+    assert "No employers in the scheme yet." in vws(fresh_url, "register").stdout
+
+
+def test_a_bad_directory_file_is_refused_with_the_entry_named(fresh_url: str, tmp_path: Path) -> None:
+    vws(fresh_url, "db", "upgrade")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DIRECTORY.replace("UNISON: [U0UNS1]", "UNISON: [someone]"))
+    out = vws(fresh_url, "directory", "load", str(bad))
+    assert out.returncode == 1
+    assert "local_associations[0] (Leeds).partner_reps.UNISON[0]: 'someone' is neither" in out.stderr
+    assert "Nothing was loaded." in out.stderr
+    assert "No employers" in vws(fresh_url, "register", "--all").stdout

@@ -1,0 +1,70 @@
+"""The schema comes from alembic migrations, they match the models, and start-up refuses a stale schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select, text
+
+from bot.migrate import SchemaOutOfDate, ensure_current, upgrade
+from bot.services import Services
+from bot.settings import Settings
+from models.db import make_engine
+from models.tables import Base, Event
+from tests.conftest import PG_URL, REP
+
+
+async def test_migrations_match_the_models(db_url: str) -> None:
+    engine = make_engine(db_url)
+    async with engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+        )
+    await engine.dispose()
+    assert diff == []
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="an empty database file is a SQLite matter")
+async def test_start_up_refuses_an_empty_database(tmp_path: Path) -> None:
+    svc = Services.build(Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}"))
+    with pytest.raises(SchemaOutOfDate, match="Run `vws db upgrade` first"):
+        await svc.start()
+    await svc.start(migrate=True)  # and the upgrade cures it
+    await svc.close()
+
+
+async def test_start_up_refuses_an_out_of_date_schema(db_url: str) -> None:
+    engine = make_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    with pytest.raises(SchemaOutOfDate, match="schema is at revision 0000, but this version of the bot needs"):
+        await ensure_current(engine)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    await ensure_current(engine)
+    await engine.dispose()
+
+
+async def test_upgrade_twice_is_harmless(db_url: str) -> None:
+    engine = make_engine(db_url)
+    await upgrade(engine)
+    await ensure_current(engine)
+    await engine.dispose()
+
+
+async def test_audit_events_cannot_be_changed_by_the_application(services: Services) -> None:
+    out = await services.engine.propose(
+        REP,
+        {"employer_name": "Elm School", "employer_kind": "school", "association": "Leeds",
+         "case_for": "A good employer that wants to do better."},
+    )
+    assert out.ok
+    async with services.sessions() as s:
+        ev = (await s.execute(select(Event))).scalars().first()
+        assert ev is not None
+        ev.reasons = "rewritten"
+        with pytest.raises(RuntimeError, match="append-only"):
+            await s.flush()
