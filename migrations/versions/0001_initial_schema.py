@@ -283,6 +283,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_posted_messages_key"), ["key"], unique=False)
 
     op.create_table(
+        "teams_conversations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("employer_id", sa.Integer(), nullable=True),
+        sa.Column("conversation_id", sa.String(length=400), nullable=False),
+        sa.Column("service_url", sa.String(length=400), nullable=False),
+        sa.Column("tenant_id", sa.String(length=64), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("reference", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["employer_id"],
+            ["employers.id"],
+            name=op.f("fk_teams_conversations_employer_id_employers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_teams_conversations_person_id_people"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams_conversations")),
+        sa.UniqueConstraint("key", name=op.f("uq_teams_conversations_key")),
+    )
+    op.create_table(
         "proposal_revisions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("employer_id", sa.Integer(), nullable=False),
@@ -350,6 +377,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_workplan_actions_by_date"))
 
     op.drop_table("workplan_actions")
+    op.drop_table("teams_conversations")
     op.drop_table("proposal_revisions")
     with op.batch_alter_table("posted_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_posted_messages_key"))

@@ -1,0 +1,140 @@
+"""One person, two platforms: send each notice where its recipient is reachable.
+
+A person in the directory may have a Slack ID, a Teams ID, or both. A notice to a person goes
+to Teams when they have talked to the bot there (a stored conversation reference), else to
+Slack when they have a Slack ID, else to Teams (a 1:1 chat is created). The partner unions'
+space is opened on each platform for the members reachable there, and later notices about it go
+to every platform where it was opened. So a case moves between platforms without losing a step:
+the engine keeps the case; the router only chooses the wire.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery import Deliverer
+from flows.notices import Notice, ToNational, ToPartnerSpace, ToPerson
+from models.tables import NationalOffice, Person, PostedMessage, TeamsConversation
+
+log = logging.getLogger(__name__)
+
+SLACK, TEAMS = "slack", "teams"
+
+
+class Router:
+    """A Deliverer that splits notices between the Slack and the Teams deliverers."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        slack: Deliverer | None = None,
+        teams: Deliverer | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.platforms: dict[str, Deliverer] = {k: v for k, v in ((SLACK, slack), (TEAMS, teams)) if v}
+
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        batches: dict[str, list[Notice]] = {name: [] for name in self.platforms}
+        async with self.sessions() as s:
+            for n in notices:
+                for platform, routed in await self._route(s, n):
+                    batches[platform].append(routed)
+        for platform, batch in batches.items():
+            if batch:
+                await self.platforms[platform].deliver(batch)
+
+    async def platform_for(self, person_id: int) -> str | None:
+        """Where a person hears from the bot (None: on no platform this bot runs on)."""
+        async with self.sessions() as s:
+            return await self._person_platform(s, person_id)
+
+    async def _person_platform(self, s: AsyncSession, person_id: int) -> str | None:
+        person = await s.get(Person, person_id)
+        if person is None:
+            return None
+        if TEAMS in self.platforms and person.teams_id:
+            talked = (
+                await s.execute(
+                    select(TeamsConversation.id).where(TeamsConversation.key == f"person:{person_id}")
+                )
+            ).first()
+            if talked or not (person.slack_id and SLACK in self.platforms):
+                return TEAMS
+        if SLACK in self.platforms and person.slack_id:
+            return SLACK
+        return None
+
+    async def _route(self, s: AsyncSession, n: Notice) -> list[tuple[str, Notice]]:
+        to = n.to
+        if isinstance(to, ToPerson):
+            where = await self._person_platform(s, to.person.id)
+            if where is None:
+                log.info(
+                    "a %s notice has no platform to go to (recipient not reachable in chat)", n.kind.value
+                )
+                return []
+            return [(where, n)]
+        if isinstance(to, ToPartnerSpace):
+            return await self._partner(s, n, to)
+        if isinstance(to, ToNational):
+            if (
+                TEAMS in self.platforms
+                and (
+                    await s.execute(select(TeamsConversation.id).where(TeamsConversation.key == "national"))
+                ).first()
+            ):
+                return [(TEAMS, n)]
+            office = await s.get(NationalOffice, 1)
+            if SLACK in self.platforms and office is not None and office.channel:
+                return [(SLACK, n)]
+            if TEAMS in self.platforms:
+                return [(TEAMS, n)]
+            return [(next(iter(self.platforms)), n)] if self.platforms else []
+        return []
+
+    async def _partner(self, s: AsyncSession, n: Notice, to: ToPartnerSpace) -> list[tuple[str, Notice]]:
+        if to.open_space:
+            split: dict[str, list] = {name: [] for name in self.platforms}
+            for m in to.members:
+                where = await self._person_platform(s, m.id)
+                if where:
+                    split[where].append(m)
+            out = []
+            for platform, members in split.items():
+                # e-mail-only invitees are Slack Connect's business; Teams reaches people by Teams id
+                emails = to.invite_emails if platform == SLACK else ()
+                if members or emails:
+                    out.append(
+                        (platform, replace(n, to=replace(to, members=tuple(members), invite_emails=emails)))
+                    )
+            return out
+        out = []
+        if (
+            TEAMS in self.platforms
+            and (
+                await s.execute(
+                    select(TeamsConversation.id).where(TeamsConversation.key == f"partner:{to.employer_id}")
+                )
+            ).first()
+        ):
+            out.append((TEAMS, n))
+        if SLACK in self.platforms and (
+            len(self.platforms) == 1
+            or (
+                await s.execute(
+                    select(PostedMessage.id).where(
+                        PostedMessage.platform == SLACK, PostedMessage.employer_id == to.employer_id
+                    )
+                )
+            ).first()
+        ):
+            out.append((SLACK, n))
+        if not out and self.platforms:
+            out.append((next(iter(self.platforms)), n))
+        return out

@@ -1,0 +1,300 @@
+"""The Teams side of ``bot.delivery.Deliverer``: proactive cards from stored conversation references.
+
+A notice that ``replaces`` an earlier one updates the card in place wherever the bot posted it;
+otherwise a new card is posted and remembered under the notice's ``key``. The partner unions'
+space is a Graph channel, else a Graph group chat, else each rep's 1:1 chat with the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
+from microsoft_agents.hosting.core.authorization import AuthenticationConstants
+from sqlalchemy import select
+
+from bot.teams import cards
+from bot.teams.graph import Graph, GraphRefused
+from bot.teams.settings import TeamsSettings
+from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key
+from flows.notices import Notice, PersonRef, ToNational, ToPartnerSpace, ToPerson
+from models.tables import Person
+
+log = logging.getLogger(__name__)
+
+GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+class TeamsDeliverer:
+    """Sends notices to people and spaces in Teams; one failed recipient never stops the rest."""
+
+    def __init__(
+        self,
+        adapter: ChannelServiceAdapter,
+        settings: TeamsSettings,
+        store: TeamsStore,
+        graph: Graph | None = None,
+    ) -> None:
+        self.adapter = adapter
+        self.settings = settings
+        self.store = store
+        self.graph = graph
+
+    @property
+    def app_id(self) -> str:
+        return self.settings.app_id or ""
+
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        for n in notices:
+            try:
+                await self._one(n)
+            except Exception as exc:  # noqa: BLE001 - logged without who or what it said
+                log.warning("Teams delivery of a %s notice failed (%s)", n.kind.value, type(exc).__name__)
+
+    # ------------------------------------------------------------------ one notice
+
+    async def _one(self, n: Notice) -> None:
+        card = cards.notice_card(n, await self._mentions(n))
+        if n.replaces and await self._update(n.replaces, card):
+            return
+        for ref in await self._targets(n):
+            await self._post(ref, card, n)
+
+    async def _targets(self, n: Notice) -> list[dict[str, Any]]:
+        to = n.to
+        if isinstance(to, ToPerson):
+            ref = await self.person_reference(to.person.id)
+            return [ref] if ref else []
+        if isinstance(to, ToNational):
+            row = await self.store.conversation(NATIONAL_KEY)
+            if row is None:
+                log.info("no Teams channel registered for the national union")
+            return [row.reference] if row else []
+        if isinstance(to, ToPartnerSpace):
+            if to.open_space:
+                await self.open_partner_space(to, n.headline)
+            row = await self.store.conversation(partner_key(to.employer_id))
+            if row is None:
+                return []
+            if row.kind == "fanout":
+                refs = [await self.person_reference(pid) for pid in row.reference.get("members", [])]
+                return [r for r in refs if r]
+            ref = dict(row.reference)
+            root = ref.pop("root_id", None)
+            if row.kind == "channel" and root and not to.open_space:  # reply in the proposal's thread
+                ref["conversation"] = {**ref["conversation"], "id": f"{row.conversation_id};messageid={root}"}
+            return [ref]
+        return []
+
+    async def _post(self, ref: dict[str, Any], card: dict[str, Any], n: Notice) -> None:
+        reference = ConversationReference.model_validate(ref)
+        sent: dict[str, str] = {}
+
+        async def send(context: TurnContext) -> None:
+            activity = Activity(
+                type=ActivityTypes.message,
+                attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE, content=card)],
+                summary=n.headline[:200],
+            )
+            response = await context.send_activity(activity)
+            if response and response.id:
+                sent["id"] = response.id
+
+        await self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), send)
+        if n.key and sent.get("id"):
+            await self.store.remember_post(n.key, reference.conversation.id, sent["id"], n.employer_id)
+        if isinstance(n.to, ToPartnerSpace) and n.to.open_space and sent.get("id"):
+            row = await self.store.conversation(partner_key(n.to.employer_id))
+            if row is not None and row.kind == "channel":
+                await self.store.remember(
+                    row.key,
+                    conversation_id=row.conversation_id,
+                    service_url=row.service_url,
+                    kind=row.kind,
+                    reference={**row.reference, "root_id": sent["id"]},
+                    tenant_id=row.tenant_id,
+                    employer_id=row.employer_id,
+                )
+
+    async def _update(self, key: str, card: dict[str, Any]) -> bool:
+        """Replace every card posted under ``key``; False when none was posted in Teams."""
+        posts = await self.store.posts(key)
+        done = False
+        for post in posts:
+            row = await self._reference_for_conversation(post.channel)
+            if row is None:
+                continue
+            reference = ConversationReference.model_validate(row)
+
+            async def update(
+                context: TurnContext, message_id: str = post.message_id, conv: Any = reference.conversation
+            ) -> None:
+                activity = Activity(
+                    type=ActivityTypes.message,
+                    id=message_id,
+                    conversation=conv,
+                    attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE, content=card)],
+                )
+                await context.update_activity(activity)
+
+            await self.adapter.continue_conversation(
+                self.app_id, reference.get_continuation_activity(), update
+            )
+            done = True
+        return done
+
+    async def _reference_for_conversation(self, conversation_id: str) -> dict[str, Any] | None:
+        from models.tables import TeamsConversation
+
+        base = conversation_id.split(";", 1)[0]
+        async with self.store.sessions() as s:
+            row = (
+                (await s.execute(select(TeamsConversation).where(TeamsConversation.conversation_id == base)))
+                .scalars()
+                .first()
+            )
+        if row is None:  # the reference was replaced since: the service URL is still the channel's
+            return self._reference(conversation_id, "personal", self.settings.tenant_id)
+        ref = dict(row.reference)
+        ref.pop("root_id", None)
+        ref["conversation"] = {**ref["conversation"], "id": conversation_id}
+        return ref
+
+    async def _mentions(self, n: Notice) -> dict[int, str]:
+        ids = {p.id for t in (*n.body, n.next_step) for p in t if isinstance(p, PersonRef)}
+        if not ids:
+            return {}
+        async with self.store.sessions() as s:
+            rows = (await s.execute(select(Person.id, Person.teams_id).where(Person.id.in_(ids)))).all()
+        return {pid: tid for pid, tid in rows if tid}
+
+    # ------------------------------------------------------------------ conversations
+
+    async def person_reference(self, person_id: int) -> dict[str, Any] | None:
+        """The person's 1:1 chat with the bot; created proactively if they have a Teams id but no chat yet."""
+        row = await self.store.conversation(person_key(person_id))
+        if row is not None:
+            return row.reference
+        async with self.store.sessions() as s:
+            person = await s.get(Person, person_id)
+            teams_id = person.teams_id if person else None
+        if not teams_id:
+            return None
+        return await self._create_personal(person_id, teams_id)
+
+    async def _create_personal(self, person_id: int, teams_id: str) -> dict[str, Any] | None:
+        made: dict[str, Any] = {}
+        tenant = self.settings.tenant_id
+        params = ConversationParameters(
+            is_group=False,
+            agent=ChannelAccount(id=f"28:{self.app_id}"),
+            members=[ChannelAccount(id=teams_id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
+
+        async def created(context: TurnContext) -> None:
+            made["conversation_id"] = context.activity.conversation.id
+
+        await self.adapter.create_conversation(
+            self.app_id,
+            "msteams",
+            self.settings.default_service_url,
+            AuthenticationConstants.AGENTS_SDK_SCOPE,
+            params,
+            created,
+        )
+        if not made:
+            return None
+        ref = self._reference(made["conversation_id"], "personal", tenant, user_id=teams_id)
+        await self.store.remember(
+            person_key(person_id),
+            conversation_id=made["conversation_id"],
+            service_url=self.settings.default_service_url,
+            kind="personal",
+            reference=ref,
+            tenant_id=tenant,
+            person_id=person_id,
+        )
+        return ref
+
+    def _reference(
+        self,
+        conversation_id: str,
+        kind: str,
+        tenant: str | None,
+        user_id: str | None = None,
+        service_url: str | None = None,
+    ) -> dict[str, Any]:
+        ref = ConversationReference(
+            conversation=ConversationAccount(id=conversation_id, conversation_type=kind, tenant_id=tenant),
+            agent=ChannelAccount(id=f"28:{self.app_id}"),
+            user=ChannelAccount(id=user_id) if user_id else None,
+            channel_id="msteams",
+            service_url=service_url or self.settings.default_service_url,
+        )
+        return ref.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    async def open_partner_space(self, to: ToPartnerSpace, topic: str) -> None:
+        """Create the employer's partner space once: Graph channel, else group chat, else 1:1 fan-out."""
+        key = partner_key(to.employer_id)
+        if await self.store.has(key):
+            return
+        async with self.store.sessions() as s:
+            rows = (
+                await s.execute(
+                    select(Person.id, Person.teams_id).where(Person.id.in_([m.id for m in to.members]))
+                )
+            ).all()
+        in_teams = [(pid, tid) for pid, tid in rows if tid]
+        name = to.name_hint or f"vws-employer-{to.employer_id}"
+        tenant = self.settings.tenant_id
+        if self.graph is not None:
+            try:
+                if self.settings.partner_team_id:
+                    channel_id = await self.graph.create_channel(self.settings.partner_team_id, name, topic)
+                    await self._remember_space(key, to.employer_id, channel_id, "channel", tenant)
+                    return
+                object_ids = [tid for _, tid in in_teams if GUID.match(tid)]
+                if self.settings.catalog_app_id and len(object_ids) >= 2:
+                    chat_id = await self.graph.create_group_chat(
+                        topic, object_ids, self.settings.catalog_app_id
+                    )
+                    await self._remember_space(key, to.employer_id, chat_id, "groupChat", tenant)
+                    return
+            except (GraphRefused, KeyError, OSError) as exc:
+                log.info("Graph could not open a partner space (%s); using 1:1 chats", type(exc).__name__)
+        await self.store.remember(
+            key,
+            conversation_id=f"fanout:{to.employer_id}",
+            service_url=self.settings.default_service_url,
+            kind="fanout",
+            reference={"members": [pid for pid, _ in in_teams]},
+            tenant_id=tenant,
+            employer_id=to.employer_id,
+        )
+
+    async def _remember_space(
+        self, key: str, employer_id: int, conversation_id: str, kind: str, tenant: str | None
+    ) -> None:
+        await self.store.remember(
+            key,
+            conversation_id=conversation_id,
+            service_url=self.settings.default_service_url,
+            kind=kind,
+            reference=self._reference(conversation_id, kind, tenant),
+            tenant_id=tenant,
+            employer_id=employer_id,
+        )

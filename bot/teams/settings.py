@@ -1,0 +1,76 @@
+"""The Teams adapter's configuration: the Azure bot registration and its safety switches.
+
+Read once from the environment (and .env), like :mod:`bot.settings`; nothing else in
+``bot/teams`` reads ``os.environ``. Secrets are ``SecretStr`` so they never print.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TeamsSettings(BaseSettings):
+    """Everything the Teams adapter can be configured with."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    app_id: str | None = Field(default=None, alias="MICROSOFT_APP_ID")
+    app_password: SecretStr | None = Field(default=None, alias="MICROSOFT_APP_PASSWORD")
+    tenant_id: str | None = Field(default=None, alias="MICROSOFT_APP_TENANT_ID")
+    # Certificate credentials instead of a password: a PFX/PEM file (and its password).
+    certificate_file: str | None = Field(default=None, alias="MICROSOFT_APP_CERTIFICATE_FILE")
+    certificate_password: SecretStr | None = Field(default=None, alias="MICROSOFT_APP_CERTIFICATE_PASSWORD")
+
+    # Tenants whose users may use the bot (comma separated). Empty: only the bot's own tenant.
+    allowed_tenants: str = Field(default="", alias="VWS_TEAMS_ALLOWED_TENANTS")
+    # Development only: accept requests without a token (the Agents Playground / Emulator).
+    dev_anonymous: bool = Field(default=False, alias="VWS_TEAMS_DEV_ANONYMOUS")
+
+    # Where the signing keys of incoming tokens are published. Only changed for tests or a
+    # sovereign cloud; the issuer is checked whatever this says.
+    openid_jwks_url: str | None = Field(default=None, alias="VWS_TEAMS_JWKS_URL")
+
+    # The partner unions' step: a team in which the bot creates one channel per employer
+    # (needs the Graph application permission Channel.Create); otherwise a group chat.
+    partner_team_id: str | None = Field(default=None, alias="VWS_TEAMS_PARTNER_TEAM_ID")
+    graph_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="VWS_TEAMS_GRAPH_URL")
+    # The Teams app id in the tenant's app catalogue (to install the bot in a new group chat).
+    catalog_app_id: str | None = Field(default=None, alias="VWS_TEAMS_CATALOG_APP_ID")
+    # Where proactive 1:1 chats are created for people who have never messaged the bot.
+    default_service_url: str = Field(
+        default="https://smba.trafficmanager.net/teams/", alias="VWS_TEAMS_SERVICE_URL"
+    )
+
+    # For the app package (vws teams-package).
+    bot_name: str = Field(default="VWS Bot", alias="VWS_TEAMS_BOT_NAME")
+    developer_url: str = Field(default="https://www.nasuwt.org.uk", alias="VWS_TEAMS_DEVELOPER_URL")
+    app_version: str = Field(default="1.0.0", alias="VWS_TEAMS_APP_VERSION")
+
+    @field_validator("app_id", "tenant_id", "certificate_file", "partner_team_id", "catalog_app_id")
+    @classmethod
+    def _blank_is_none(cls, v: str | None) -> str | None:
+        return v.strip() or None if isinstance(v, str) else v
+
+    @property
+    def enabled(self) -> bool:
+        """Teams is on when the bot registration's id and a credential are configured."""
+        has_credential = bool(self.app_password and self.app_password.get_secret_value()) or bool(
+            self.certificate_file
+        )
+        return bool(self.app_id and (has_credential or self.dev_anonymous))
+
+    @property
+    def tenants(self) -> frozenset[str]:
+        """The tenant allow-list, lower-cased; the bot's own tenant is always on it."""
+        found = {t.strip().lower() for t in self.allowed_tenants.replace(";", ",").split(",") if t.strip()}
+        if self.tenant_id:
+            found.add(self.tenant_id.lower())
+        return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def get_teams_settings() -> TeamsSettings:
+    return TeamsSettings()
