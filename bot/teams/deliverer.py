@@ -197,12 +197,14 @@ class TeamsDeliverer:
     async def _create_personal(self, person_id: int, teams_id: str) -> dict[str, Any] | None:
         made: dict[str, Any] = {}
         tenant = self.settings.tenant_id
-        params = ConversationParameters(
-            is_group=False,
-            agent=ChannelAccount(id=f"28:{self.app_id}"),
-            members=[ChannelAccount(id=teams_id)],
-            tenant_id=tenant,
-            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        params = ConversationParameters.model_validate(
+            {
+                "isGroup": False,
+                "bot": {"id": f"28:{self.app_id}"},
+                "members": [{"id": teams_id}],
+                "tenantId": tenant,
+                "channelData": {"tenant": {"id": tenant}} if tenant else None,
+            }
         )
 
         async def created(context: TurnContext) -> None:
@@ -242,7 +244,7 @@ class TeamsDeliverer:
             conversation=ConversationAccount(id=conversation_id, conversation_type=kind, tenant_id=tenant),
             agent=ChannelAccount(id=f"28:{self.app_id}"),
             user=ChannelAccount(id=user_id) if user_id else None,
-            channel_id="msteams",
+            channel_id="msteams",  # type: ignore[arg-type]  # validated into a ChannelId
             service_url=service_url or self.settings.default_service_url,
         )
         return ref.model_dump(mode="json", by_alias=True, exclude_none=True)
