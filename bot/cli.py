@@ -169,6 +169,44 @@ async def cmd_plan(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- serve
+
+
+async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.web import SLACK, create_app
+
+    settings = svc.settings
+    with_clock = args.with_clock if args.with_clock is not None else settings.database_url.startswith("sqlite")
+    app = create_app(svc, with_clock=with_clock)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = args.port or settings.port
+    await web.TCPSite(runner, args.host, port).start()
+    slack = app.get(SLACK)
+    socket_handler = None
+    if slack is not None and settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        socket_handler = AsyncSocketModeHandler(slack.app, settings.slack_app_token.get_secret_value())
+        await socket_handler.connect_async()
+        mode = "Socket Mode"
+    elif slack is not None:
+        mode = f"HTTP mode: Slack sends requests to http://{args.host}:{port}/slack/events"
+    else:
+        mode = "not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
+    print(f"VWS Bot is running on http://{args.host}:{port} (health: /healthz).")
+    print(f"Slack: {mode}. Reminder clock: {'in this process' if with_clock else 'not in this process (run vws clock)'}.")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        await runner.cleanup()
+    return 0
+
+
 # ----------------------------------------------------------------------------- demo
 
 
@@ -207,6 +245,15 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="one employer's current action plan and workplan")
     plan.add_argument("employer")
     plan.set_defaults(fn=cmd_plan)
+
+    serve = sub.add_parser("serve", help="run the bot: Slack (HTTP or Socket Mode), Teams, health check")
+    serve.add_argument("--port", type=int, default=None, help="port (default $PORT, or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    clock = serve.add_mutually_exclusive_group()
+    clock.add_argument("--with-clock", dest="with_clock", action="store_true", default=None,
+                       help="run the reminder clock in this process (the default on SQLite)")
+    clock.add_argument("--no-clock", dest="with_clock", action="store_false", help="leave reminders to `vws clock`")
+    serve.set_defaults(fn=cmd_serve)
 
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)

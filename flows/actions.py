@@ -225,7 +225,9 @@ class Engine:
         roles, unions = await self._roles(s, person, emp)
         return Context(s, person, emp, roles, unions)
 
-    async def _roles(self, s: AsyncSession, person: Person, emp: Employer) -> tuple[set[Role], set[str]]:
+    async def _roles(
+        self, s: AsyncSession, person: Person, emp: Employer, rows: list[RoleRow] | None = None
+    ) -> tuple[set[Role], set[str]]:
         roles: set[Role] = set()
         unions: set[str] = set()
         assoc = emp.association
@@ -235,7 +237,8 @@ class Engine:
             roles.add(Role.SECRETARY)
         if person.id == assoc.nem_id:
             roles.add(Role.NEM)
-        rows = (await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars()
+        if rows is None:
+            rows = list((await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars())
         for r in rows:
             if r.role == "national_officer":
                 roles.add(Role.NATIONAL_OFFICER)
@@ -2034,6 +2037,51 @@ class Engine:
                 ).scalars()
             )
             return plan, acts
+
+        return await self._read(run)
+
+    async def actionable(self, who: Who, action: Action | str) -> list[EmployerSummary]:
+        """The employers on which this person may take ``action`` now (to fill a form's employer list)."""
+        t = transition(action)
+
+        async def run(s: AsyncSession) -> list[EmployerSummary]:
+            person = await find_person(s, who)
+            if person is None or not t.sources:
+                return []
+            rows = list((await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars())
+            candidates = await self._summaries(s, Employer.stage.in_([x.value for x in t.sources]))
+            out = []
+            for summ in candidates:
+                emp = await s.get(Employer, summ.id)
+                assert emp is not None
+                roles, _ = await self._roles(s, person, emp, rows)
+                if roles & t.who:
+                    out.append(summ)
+            return out
+
+        return await self._read(run)
+
+    async def proposal_of(self, employer_id: int) -> dict[str, str] | None:
+        """The proposal as it stands, to fill the "revise and resubmit" form."""
+
+        async def run(s: AsyncSession) -> dict[str, str] | None:
+            emp = await s.get(Employer, employer_id)
+            if emp is None:
+                return None
+            return {"employer_name": emp.name, "employer_kind": emp.kind, "association": emp.association.name,
+                    "case_for": emp.case_for, "origin": emp.origin}
+
+        return await self._read(run)
+
+    async def previous_principles(self, employer_ids: list[int]) -> dict[int, int]:
+        """Last cycle's principle for each employer (a new cycle after "objective met" must differ)."""
+
+        async def run(s: AsyncSession) -> dict[int, int]:
+            rows = await s.execute(select(ActionPlan.employer_id, ActionPlan.principle)
+                                   .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
+                                   .where(ActionPlan.employer_id.in_(employer_ids),
+                                          Employer.stage == Stage.OBJECTIVE_MET.value))
+            return {e: p for e, p in rows}
 
         return await self._read(run)
 

@@ -1,0 +1,177 @@
+"""Sends the flows' notices to Slack: direct messages, the partner channel and its thread, the
+national channel, and in-place updates of earlier messages (an approval request that becomes
+"Approved by … on …").
+
+Message ids are kept in ``posted_messages`` under each notice's key, so an update finds the
+message whichever process posted it. The Web API client retries 429s after ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.slack.render import People, cut, notice_blocks, notice_text, to_dicts
+from flows.notices import Notice, Outcome, PersonRef, ToNational, ToPartnerSpace, ToPerson
+from models.tables import NationalOffice, Person, PostedMessage
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+
+
+def space_key(employer_id: int) -> str:
+    """The key under which an employer's partner channel (and its current thread root) is kept."""
+    return f"partner-space:{employer_id}"
+
+
+def channel_name(hint: str, attempt: int) -> str:
+    base = re.sub(r"[^a-z0-9_-]+", "-", hint.lower()).strip("-")[:70] or "vws-employer"
+    return base if attempt == 0 else f"{base}-{attempt + 1}"
+
+
+class SlackDeliverer:
+    """The Slack side of :class:`bot.delivery.Deliverer`."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], client: AsyncWebClient) -> None:
+        self.sessions = sessions
+        self.client = client
+
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        if not notices:
+            return
+        people = await self._people(notices)
+        for notice in notices:
+            try:
+                await self._one(notice, people)
+            except SlackApiError as exc:
+                # One unreachable recipient must not stop the others; say which kind, never who.
+                log.warning("slack: %s for a %s notice failed: %s", type(notice.to).__name__, notice.kind.value,
+                            exc.response.get("error"))
+
+    async def reply_text(self, outcome: Outcome) -> str:
+        """The reply to the person who acted, as Slack text (user text escaped, people mentioned)."""
+        people = await self._people([], extra={p.id for p in outcome.reply if isinstance(p, PersonRef)})
+        return cut(people.text(outcome.reply), 3000)
+
+    async def _people(self, notices: Sequence[Notice], extra: set[int] | None = None) -> People:
+        ids: set[int] = set(extra or ())
+        for n in notices:
+            parts = [p for t in (*n.body, n.next_step) for p in t]
+            ids |= {p.id for p in parts if isinstance(p, PersonRef)}
+            if isinstance(n.to, ToPerson):
+                ids.add(n.to.person.id)
+            if isinstance(n.to, ToPartnerSpace):
+                ids |= {m.id for m in n.to.members}
+        async with self.sessions() as s:
+            rows = (await s.execute(select(Person.id, Person.slack_id).where(Person.id.in_(ids)))).all()
+        return People({pid: sid for pid, sid in rows})
+
+    # ------------------------------------------------------------------ the message store
+
+    async def _find(self, key: str) -> list[PostedMessage]:
+        async with self.sessions() as s:
+            return list((await s.execute(select(PostedMessage).where(PostedMessage.platform == PLATFORM,
+                                                                     PostedMessage.key == key))).scalars())
+
+    async def _remember(self, key: str, channel: str, ts: str, employer_id: int | None, thread: str | None = None) -> None:
+        async with self.sessions() as s, s.begin():
+            row = (await s.execute(select(PostedMessage).where(
+                PostedMessage.platform == PLATFORM, PostedMessage.key == key, PostedMessage.channel == channel
+            ))).scalar_one_or_none()
+            if row is None:
+                s.add(PostedMessage(platform=PLATFORM, key=key, channel=channel, message_id=ts, thread_id=thread,
+                                    employer_id=employer_id))
+            else:
+                row.message_id, row.thread_id = ts, thread
+
+    # ------------------------------------------------------------------ sending
+
+    async def _one(self, notice: Notice, people: People) -> None:
+        blocks = to_dicts(notice_blocks(notice, people))
+        text = notice_text(notice, people)
+        if notice.replaces:
+            earlier = await self._find(notice.replaces)
+            if earlier:
+                for m in earlier:
+                    await self.client.chat_update(channel=m.channel, ts=m.message_id, text=text, blocks=blocks)
+                return
+        to = notice.to
+        if isinstance(to, ToPerson):
+            sid = people.slack_ids.get(to.person.id)
+            if not sid:
+                log.info("slack: a %s notice has a recipient with no Slack ID; left to other platforms", notice.kind.value)
+                return
+            resp = await self.client.chat_postMessage(channel=sid, text=text, blocks=blocks)
+            await self._posted(notice, resp)
+        elif isinstance(to, ToNational):
+            async with self.sessions() as s:
+                office = await s.get(NationalOffice, 1)
+            if office is None or not office.channel:
+                log.warning("slack: no national channel in the directory; a %s notice was not sent", notice.kind.value)
+                return
+            resp = await self.client.chat_postMessage(channel=office.channel, text=text, blocks=blocks)
+            await self._posted(notice, resp)
+        elif isinstance(to, ToPartnerSpace):
+            await self._to_space(notice, to, people, text, blocks)
+
+    async def _posted(self, notice: Notice, resp: Any, thread: str | None = None) -> None:
+        if notice.key:
+            await self._remember(notice.key, resp["channel"], resp["ts"], notice.employer_id, thread)
+
+    async def _to_space(self, notice: Notice, to: ToPartnerSpace, people: People, text: str,
+                        blocks: list[dict[str, Any]]) -> None:
+        spaces = await self._find(space_key(to.employer_id))
+        channel = spaces[0].channel if spaces else None
+        if to.open_space:
+            if channel is None:
+                channel = await self._create_channel(to.name_hint or f"vws-employer-{to.employer_id}")
+            await self._invite(channel, to, people)
+            resp = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            await self._remember(space_key(to.employer_id), channel, resp["ts"], to.employer_id)
+            await self._posted(notice, resp)
+            return
+        if channel is None:
+            log.warning("slack: employer %s has no partner channel yet; a %s notice was not sent", to.employer_id,
+                        notice.kind.value)
+            return
+        root = spaces[0].message_id
+        resp = await self.client.chat_postMessage(channel=channel, thread_ts=root, text=text, blocks=blocks)
+        await self._posted(notice, resp, thread=root)
+
+    async def _create_channel(self, hint: str) -> str:
+        """A private channel with a readable name; a taken name gets -2, -3, …"""
+        for attempt in range(20):
+            try:
+                resp = await self.client.conversations_create(name=channel_name(hint, attempt), is_private=True)
+                return str(resp["channel"]["id"])
+            except SlackApiError as exc:
+                if exc.response.get("error") != "name_taken":
+                    raise
+        raise RuntimeError("no free channel name")
+
+    async def _invite(self, channel: str, to: ToPartnerSpace, people: People) -> None:
+        members = [sid for m in to.members if (sid := people.slack_ids.get(m.id))]
+        if members:
+            try:
+                await self.client.conversations_invite(channel=channel, users=",".join(members))
+            except SlackApiError as exc:
+                if exc.response.get("error") != "already_in_channel":
+                    # Invite one by one, so one person from another organisation doesn't block the rest.
+                    for sid in members:
+                        try:
+                            await self.client.conversations_invite(channel=channel, users=sid)
+                        except SlackApiError as one:
+                            log.info("slack: one invitation failed: %s", one.response.get("error"))
+        for email in to.invite_emails:  # reps in another Slack organisation: Slack Connect
+            try:
+                await self.client.conversations_inviteShared(channel=channel, emails=[email])
+            except SlackApiError as exc:
+                log.warning("slack: a Slack Connect invitation failed: %s", exc.response.get("error"))

@@ -1,0 +1,71 @@
+"""What waits for a person, as Slack blocks: the App Home tab and ``/vws status``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.slack.render import buttons_block, esc, to_dicts
+from flows.actions import StatusView
+from flows.principles import principle
+
+HELP = (
+    "*VWS Bot: the Valued Worker Scheme*\n"
+    "• `/vws propose`: propose an employer for the scheme\n"
+    "• `/vws plan [employer]`: record the action plan an employer agreed\n"
+    "• `/vws review [employer]`: record a review: objective met, or not\n"
+    "• `/vws revoke [employer]`: revoke an employer's membership (NEM or national officer)\n"
+    "• `/vws status`: what is waiting for you\n"
+    "• `/vws help`: this message\n"
+    "Approvals, agreements and reminders come to you as messages with buttons."
+)
+
+NOT_IN_DIRECTORY = (
+    "You're not in the VWS directory yet, so there's nothing to show. "
+    "Ask your Local Association Secretary to add you."
+)
+
+
+def status_blocks(view: StatusView | None, *, with_help: bool = False) -> list[dict[str, Any]]:
+    blocks: list[Block] = []
+    if view is None:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=NOT_IN_DIRECTORY)))
+        return to_dicts(blocks)
+    blocks.append(HeaderBlock(text=PlainTextObject(text="Waiting for you", emoji=False)))
+    if view.waiting:
+        for i, (e, buttons) in enumerate(view.waiting[:15]):
+            blocks.append(SectionBlock(text=MarkdownTextObject(
+                text=f"*{esc(e.name)}* ({esc(e.association)}): {esc(e.stage.label)}")))
+            blocks.append(buttons_block(buttons, block_id=f"waiting-{i}"))
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="Nothing is waiting for you.")))
+    if view.proposals:
+        blocks.append(DividerBlock())
+        blocks.append(HeaderBlock(text=PlainTextObject(text="Your proposals", emoji=False)))
+        lines = [f"• *{esc(e.name)}*: {esc(e.stage.label)}" for e in view.proposals[:20]]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+    if view.reviews:
+        blocks.append(DividerBlock())
+        blocks.append(HeaderBlock(text=PlainTextObject(text="Next reviews", emoji=False)))
+        lines = [f"• *{esc(e.name)}*: {e.review_on:%d %b %Y}"
+                 + (f" ({esc(principle(e.principle).title)})" if e.principle else "") for e in view.reviews if e.review_on]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+    if view.deadlines:
+        blocks.append(DividerBlock())
+        blocks.append(HeaderBlock(text=PlainTextObject(text="Workplan deadlines", emoji=False)))
+        lines = [f"• *{esc(e.name)}*, action {n}: {esc(detail[:120])} (by {esc(text)})"
+                 for e, n, detail, _, text in view.deadlines]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+    if with_help:
+        blocks.append(DividerBlock())
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=HELP)]))
+    return to_dicts(blocks[:100])

@@ -1,0 +1,170 @@
+"""Block Kit for the flows' notices: the one place that turns a Notice into a Slack message.
+
+Everything a person typed is escaped here, once (``esc``), so ``<!channel>`` or ``<@U…>`` in a
+form never pings anyone. Blocks are built with slack_sdk's models, which check Slack's limits;
+text longer than a limit is cut with a visible marker (``cut``) rather than rejected by Slack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from flows.notices import Button, ButtonStyle, Notice, PersonRef, Text
+
+CUT_MARK = " … (cut: too long for Slack)"
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+BUTTON_TEXT_LIMIT = 75
+FIELD_LIMIT = 2000
+MAX_BLOCKS = 50
+FALLBACK_LIMIT = 3000
+
+
+def esc(value: str) -> str:
+    """Escape user text for mrkdwn: &, < and > (Slack's three control characters)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_safe(value: str) -> str:
+    """User text for plain_text objects (headers, labels), where entities are not decoded.
+
+    Angle brackets become look-alike quotes, so nothing in a header can ever be read as a
+    mention or a link, whatever Slack does with plain text.
+    """
+    return value.replace("<", "\u2039").replace(">", "\u203a")
+
+
+def cut(value: str, limit: int) -> str:
+    """Shorten ``value`` to ``limit`` characters, ending with a visible marker when it was cut."""
+    if len(value) <= limit:
+        return value
+    return value[: max(0, limit - len(CUT_MARK))].rstrip() + CUT_MARK
+
+
+def split(value: str, limit: int) -> list[str]:
+    """Split long text into pieces of at most ``limit`` characters, at line breaks where possible."""
+    pieces: list[str] = []
+    rest = value
+    while len(rest) > limit:
+        at = rest.rfind("\n", 0, limit)
+        if at < limit // 2:
+            at = rest.rfind(" ", 0, limit)
+        if at <= 0:
+            at = limit
+        pieces.append(rest[:at])
+        rest = rest[at:].lstrip("\n")
+    pieces.append(rest)
+    return pieces
+
+
+@dataclass(frozen=True)
+class People:
+    """The directory's Slack IDs for the people a message mentions."""
+
+    slack_ids: Mapping[int, str | None]
+
+    def mention(self, ref: PersonRef) -> str:
+        sid = self.slack_ids.get(ref.id)
+        return f"<@{sid}>" if sid else esc(ref.label or "someone")
+
+    def text(self, t: Text | str) -> str:
+        if isinstance(t, str):
+            return esc(t)
+        return "".join(esc(p) if isinstance(p, str) else self.mention(p) for p in t)
+
+    def plain(self, t: Text | str) -> str:
+        """For notification fallbacks and plain-text objects: mentions still work there."""
+        return self.text(t)
+
+
+def button_value(button: Button) -> str:
+    data: dict[str, Any] = {"e": button.employer_id}
+    if button.revision is not None:
+        data["r"] = button.revision
+    if button.value is not None:
+        data["v"] = button.value
+    return json.dumps(data, separators=(",", ":"))
+
+
+def parse_button_value(value: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(value or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def action_id(button: Button, index: int = 0) -> str:
+    """``vws:<action>`` (plus ``:<n>`` when two buttons in one message share an action)."""
+    return f"vws:{button.action}" + (f":{index}" if index else "")
+
+
+def buttons_block(buttons: Iterable[Button], block_id: str | None = None) -> ActionsBlock:
+    elements = []
+    seen: dict[str, int] = {}
+    for b in buttons:
+        n = seen.get(b.action, 0)
+        seen[b.action] = n + 1
+        style = None if b.style is ButtonStyle.DEFAULT else b.style.value
+        elements.append(
+            ButtonElement(
+                text=PlainTextObject(text=cut(b.label, BUTTON_TEXT_LIMIT), emoji=False),
+                action_id=action_id(b, n),
+                value=button_value(b),
+                style=style,
+            )
+        )
+    return ActionsBlock(elements=elements[:25], block_id=block_id)
+
+
+def notice_blocks(notice: Notice, people: People) -> list[Block]:
+    headline = cut(plain_safe(notice.headline), HEADER_LIMIT)
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=headline, emoji=False))]
+    for paragraph in notice.body:
+        for piece in split(people.text(paragraph), SECTION_LIMIT):
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=piece)))
+    for label, value in notice.facts:
+        text = f"*{esc(label)}*\n{esc(value)}"
+        pieces = split(text, SECTION_LIMIT)
+        for piece in pieces:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=piece)))
+    if notice.next_step:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=cut("*Next:* " + people.text(notice.next_step), SECTION_LIMIT))]))
+    if notice.buttons:
+        blocks.append(buttons_block(notice.buttons))
+    if len(blocks) > MAX_BLOCKS:
+        keep = blocks[: MAX_BLOCKS - 2]
+        keep.append(ContextBlock(elements=[MarkdownTextObject(text="_(The rest of this message was cut: too long for Slack.)_")]))
+        if notice.buttons:
+            keep.append(buttons_block(notice.buttons))
+        blocks = keep
+    return blocks
+
+
+def notice_text(notice: Notice, people: People) -> str:
+    """The notification fallback: the headline and the first paragraph."""
+    first = people.text(notice.body[0]) if notice.body else ""
+    return cut(esc(notice.headline) + (f": {first}" if first else ""), FALLBACK_LIMIT)
+
+
+def to_dicts(blocks: Iterable[Block]) -> list[dict[str, Any]]:
+    """Serialise, letting slack_sdk check each block against Slack's limits."""
+    return [b.to_dict() for b in blocks]
+
+
+def reply_blocks(text: str) -> list[dict[str, Any]]:
+    return to_dicts([SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))])

@@ -1,0 +1,109 @@
+"""The web server: Slack's ``POST /slack/events``, Teams' ``POST /api/messages`` and ``GET /healthz``.
+
+Request bodies are never logged. A Slack request whose signature or timestamp is missing, wrong,
+stale or malformed gets 401 before anything else happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from sqlalchemy import text
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+SLACK: web.AppKey[Any] = web.AppKey("slack", object)
+ON_STOP: web.AppKey[list[Callable[[], Awaitable[None]]]] = web.AppKey("on_stop", list)
+
+
+def _timestamp_ok(value: str | None) -> bool:
+    """Slack's timestamp header must be a whole number of seconds within five minutes of now."""
+    if not value or not value.isdigit():
+        return False
+    return abs(time.time() - int(value)) <= 60 * 5
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    slack = request.app.get(SLACK)
+    if slack is None:
+        return web.json_response({"error": "Slack is not configured on this server"}, status=503)
+    if not _timestamp_ok(request.headers.get("X-Slack-Request-Timestamp")) or not request.headers.get("X-Slack-Signature"):
+        return web.Response(status=401, text="invalid request")
+    bolt_request = await to_bolt_request(request)
+    bolt_response = await slack.app.async_dispatch(bolt_request)
+    return await to_aiohttp_response(bolt_response)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    try:
+        async with services.db.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        log.warning("healthz: database unreachable (%s)", type(exc).__name__)
+        return web.json_response({"ok": False, "database": "unreachable"}, status=503)
+    return web.json_response({"ok": True, "database": "ok", "slack": request.app.get(SLACK) is not None})
+
+
+def create_app(services: Services, *, with_clock: bool = False) -> web.Application:
+    """The aiohttp application. Slack is mounted when its token and signing secret are set."""
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SERVICES] = services
+    app[ON_STOP] = []
+    settings = services.settings
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        from bot.slack.app import build_slack
+
+        app[SLACK] = build_slack(services)
+    app.router.add_post("/slack/events", slack_events)
+    app.router.add_get("/healthz", healthz)
+    _mount_teams(app, services)
+    if with_clock:
+        app.on_startup.append(_start_clock)
+    app.on_cleanup.append(_stop)
+    return app
+
+
+def _mount_teams(app: web.Application, services: Services) -> None:
+    try:
+        from bot.teams import adapter as teams
+    except ImportError:
+        return
+    mount = getattr(teams, "mount", None)
+    if mount is not None:
+        mount(app, services)
+
+
+def deliverer_for(app: web.Application) -> Any:
+    """Where the clock's notices go: the chat platforms mounted on this server."""
+    from bot.delivery import Printer
+
+    slack = app.get(SLACK)
+    return slack.deliverer if slack is not None else Printer()
+
+
+async def _start_clock(app: web.Application) -> None:
+    try:
+        from bot.clock import run_clock
+    except ImportError:
+        log.warning("the reminder clock is not available in this build")
+        return
+    scheduler = await run_clock(app[SERVICES], deliverer_for(app))
+
+    async def stop() -> None:
+        scheduler.shutdown(wait=False)
+
+    app[ON_STOP].append(stop)
+
+
+async def _stop(app: web.Application) -> None:
+    for stop in app[ON_STOP]:
+        await stop()
