@@ -207,6 +207,39 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- teams
+
+
+def cmd_teams_package(args: argparse.Namespace) -> int:
+    from bot.teams.package import build_teams_package
+    from bot.teams.settings import TeamsSettings
+
+    settings = TeamsSettings()
+    if not settings.app_id:
+        print("vws: set MICROSOFT_APP_ID (the Azure bot's app ID) first: the package names it.", file=sys.stderr)
+        return 2
+    path = build_teams_package(args.out, settings, host=args.host)
+    print(f"Wrote the Teams app package to {path}. Upload it in the Teams admin centre (Manage apps -> Upload).")
+    return 0
+
+
+# ----------------------------------------------------------------------------- sandbox
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """``vws sandbox``: a local Slack stand-in with the real bot, in the browser; needs no configuration."""
+    from bot.sandbox.server import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("sqlalchemy", "alembic", "aiohttp.access", "slack_bolt", "slack_sdk"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return asyncio.run(run(".", port=args.port, reset=args.reset))
+    except KeyboardInterrupt:
+        print("The sandbox stopped; its state is kept for next time.")
+        return 0
+
+
 # ----------------------------------------------------------------------------- demo
 
 
@@ -255,14 +288,26 @@ def build_parser() -> argparse.ArgumentParser:
     clock.add_argument("--no-clock", dest="with_clock", action="store_false", help="leave reminders to `vws clock`")
     serve.set_defaults(fn=cmd_serve)
 
+    tp = sub.add_parser("teams-package", help="build the Microsoft Teams app package (manifest and icons)")
+    tp.add_argument("--out", default=".", help="a .zip file or a folder (default: the current folder)")
+    tp.add_argument("--host", default=None, help="the bot's public host name, e.g. vws.example.org")
+    tp.set_defaults(fn=None, sync_fn=cmd_teams_package)
+
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)
+
+    sandbox = sub.add_parser("sandbox", help="try the bot in the browser with a local Slack stand-in (no Slack needed)")
+    sandbox.add_argument("--port", type=int, default=8000, help="the page's port on 127.0.0.1 (default 8000)")
+    sandbox.add_argument("--reset", action="store_true", help="start from an empty database and workspace")
+    sandbox.set_defaults(fn=None, sync_fn=cmd_sandbox)
 
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "sync_fn", None) is not None:  # commands that need no database
+        return int(args.sync_fn(args))
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 SLACK: web.AppKey[Any] = web.AppKey("slack", object)
+TEAMS: web.AppKey[Any] = web.AppKey("teams", object)
 ON_STOP: web.AppKey[list[Callable[[], Awaitable[None]]]] = web.AppKey("on_stop", list)
 
 
@@ -73,21 +74,26 @@ def create_app(services: Services, *, with_clock: bool = False) -> web.Applicati
 
 
 def _mount_teams(app: web.Application, services: Services) -> None:
-    try:
-        from bot.teams import adapter as teams
-    except ImportError:
-        return
-    mount = getattr(teams, "mount", None)
-    if mount is not None:
-        mount(app, services)
+    """Mount Teams' /api/messages when its credentials are set; then every notice goes through one
+    router that sends each to the platform where its recipient is reachable."""
+    from bot.teams import add_teams_routes
+
+    slack = app.get(SLACK)
+    teams = add_teams_routes(app, services, slack=slack.deliverer if slack is not None else None)
+    if teams is not None:
+        app[TEAMS] = teams
+        if slack is not None:
+            slack.outbound.target = teams.router
 
 
 def deliverer_for(app: web.Application) -> Any:
     """Where the clock's notices go: the chat platforms mounted on this server."""
     from bot.delivery import Printer
 
+    if (teams := app.get(TEAMS)) is not None:
+        return teams.router
     slack = app.get(SLACK)
-    return slack.deliverer if slack is not None else Printer()
+    return slack.outbound if slack is not None else Printer()
 
 
 async def _start_clock(app: web.Application) -> None:

@@ -49,6 +49,7 @@ from flows.notices import (
 )
 from flows.principles import principle
 from flows.workplan import WorkplanError
+from models.db import reading
 from models.schemas import (
     EmployerKind,
     Origin,
@@ -201,7 +202,7 @@ class Engine:
             return r.outcome
 
     async def _read(self, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        async with self.sessions() as s:
+        async with reading(self.sessions) as s:
             return await fn(s)
 
     async def _person(self, s: AsyncSession, who: Who) -> Person:
@@ -362,6 +363,24 @@ class Engine:
                 .order_by(LocalAssociation.name)
             )
             return list(rows.scalars())
+
+        return await self._read(q)
+
+    async def propose_form(self, who: Who) -> tuple[list[str], list[str]]:
+        """For the proposal form, in one read: every association, and those where the person is a rep."""
+
+        async def q(s: AsyncSession) -> tuple[list[str], list[str]]:
+            names = list((await s.execute(select(LocalAssociation.name).order_by(LocalAssociation.name))).scalars())
+            person = await find_person(s, who)
+            if person is None:
+                return names, []
+            mine = (await s.execute(
+                select(LocalAssociation.name)
+                .join(RoleRow, RoleRow.association_id == LocalAssociation.id)
+                .where(RoleRow.person_id == person.id, RoleRow.role == "rep")
+                .order_by(LocalAssociation.name)
+            )).scalars()
+            return names, list(mine)
 
         return await self._read(q)
 

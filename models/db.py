@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -31,13 +33,29 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            # Take the write lock up front: a deferred transaction that reads and then
-            # writes can fail with "database is locked" without waiting at all.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(conn: Any) -> None:
+            # Writers take the write lock up front: a deferred transaction that reads and then
+            # writes can fail with "database is locked" without waiting at all. Sessions opened
+            # with ``reading()`` only read, and under WAL they need no lock at all.
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+READ_ONLY = "vws_read_only"
+
+
+@asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for reads only. On SQLite it takes no write lock, so reads never queue behind
+    writers; on PostgreSQL it is an ordinary session."""
+    async with sessions() as s:
+        await s.connection(execution_options={READ_ONLY: True})
+        yield s

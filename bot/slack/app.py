@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.delivery import Deliverer
 from bot.services import Services
 from bot.slack import views
 from bot.slack.delivery import SlackDeliverer
@@ -31,7 +32,8 @@ from bot.slack.home import HELP, status_blocks
 from bot.slack.render import esc, parse_button_value
 from flows.directory import Who
 from flows.journey import Action
-from flows.notices import Outcome
+from flows.notices import Notice, Outcome
+from models.db import reading
 from models.tables import InboundEvent, PostedMessage
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,16 @@ class InFlight:
         await self._idle.wait()
 
 
+class Outbound:
+    """Where the listeners' notices go: Slack alone, or a router across Slack and Teams."""
+
+    def __init__(self, target: Deliverer) -> None:
+        self.target = target
+
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        await self.target.deliver(notices)
+
+
 @dataclass
 class SlackBot:
     """The bolt app, its Web API client and the deliverer, built from the services."""
@@ -82,6 +94,7 @@ class SlackBot:
     client: AsyncWebClient
     deliverer: SlackDeliverer
     inflight: InFlight
+    outbound: Outbound
 
     async def idle(self) -> None:
         """Wait until every listener has finished its work after the ack."""
@@ -107,11 +120,12 @@ def build_slack(services: Services) -> SlackBot:
     )
     deliverer = SlackDeliverer(services.sessions, client)
     inflight = InFlight()
-    register(app, services, deliverer, inflight)
-    return SlackBot(app, client, deliverer, inflight)
+    outbound = Outbound(deliverer)
+    register(app, services, deliverer, inflight, outbound)
+    return SlackBot(app, client, deliverer, inflight, outbound)
 
 
-def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, inflight: InFlight) -> None:
+def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, inflight: InFlight, outbound: Outbound) -> None:
     engine = services.engine
     track = inflight.track
 
@@ -122,7 +136,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             await respond(text=text, response_type="ephemeral", replace_original=False)
         elif user is not None:
             await app.client.chat_postMessage(channel=user, text=text)
-        await deliverer.deliver(outcome.notices)
+        await outbound.deliver(outcome.notices)
 
     # ------------------------------------------------------------------ /vws
 
@@ -146,8 +160,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         await ack()
         trigger = command["trigger_id"]
         if verb == "propose":
-            names = await engine.association_names()
-            mine = await engine.associations_for(who)
+            names, mine = await engine.propose_form(who)
             if not mine:
                 await respond(text="Only an NASUWT workplace rep in the VWS directory can propose an employer. "
                                    "Ask your Local Association Secretary to add you.", response_type="ephemeral")
@@ -313,7 +326,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         if not AGREE.match(event.get("text") or ""):
             return
         channel, thread, user = event.get("channel"), event["thread_ts"], event.get("user")
-        async with services.sessions() as s:
+        async with reading(services.sessions) as s:
             posts = (await s.execute(select(PostedMessage.key).where(
                 PostedMessage.platform == "slack", PostedMessage.channel == channel,
                 PostedMessage.message_id == thread, PostedMessage.key.like("partner:%")))).scalars().all()
@@ -326,7 +339,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         if not outcome.ok:
             await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread,
                                             text=await deliverer.reply_text(outcome))
-        await deliverer.deliver(outcome.notices)
+        await outbound.deliver(outcome.notices)
 
     @app.event("app_home_opened")
     @track

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.slack.render import People, cut, notice_blocks, notice_text, to_dicts
 from flows.notices import Notice, Outcome, PersonRef, ToNational, ToPartnerSpace, ToPerson
+from models.db import reading
 from models.tables import NationalOffice, Person, PostedMessage
 
 log = logging.getLogger(__name__)
@@ -70,14 +71,14 @@ class SlackDeliverer:
                 ids.add(n.to.person.id)
             if isinstance(n.to, ToPartnerSpace):
                 ids |= {m.id for m in n.to.members}
-        async with self.sessions() as s:
+        async with reading(self.sessions) as s:
             rows = (await s.execute(select(Person.id, Person.slack_id).where(Person.id.in_(ids)))).all()
         return People({pid: sid for pid, sid in rows})
 
     # ------------------------------------------------------------------ the message store
 
     async def _find(self, key: str) -> list[PostedMessage]:
-        async with self.sessions() as s:
+        async with reading(self.sessions) as s:
             return list((await s.execute(select(PostedMessage).where(PostedMessage.platform == PLATFORM,
                                                                      PostedMessage.key == key))).scalars())
 
@@ -112,7 +113,7 @@ class SlackDeliverer:
             resp = await self.client.chat_postMessage(channel=sid, text=text, blocks=blocks)
             await self._posted(notice, resp)
         elif isinstance(to, ToNational):
-            async with self.sessions() as s:
+            async with reading(self.sessions) as s:
                 office = await s.get(NationalOffice, 1)
             if office is None or not office.channel:
                 log.warning("slack: no national channel in the directory; a %s notice was not sent", notice.kind.value)
