@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot import logs
 from bot.migrate import SchemaOutOfDate, current_revision, head_revision, upgrade
 from bot.services import Services
 from bot.settings import get_settings
@@ -309,9 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "sync_fn", None) is not None:  # commands that need no database
         return int(args.sync_fn(args))
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure(settings.log_level)
     return asyncio.run(_with_services(args.fn, args, check_schema=getattr(args, "check", True)))
 
 

@@ -333,3 +333,19 @@ async def test_healthz_says_whether_the_database_answers(world: SlackWorld) -> N
         assert resp.status == 503 and (await resp.json())["database"] == "unreachable"
         assert (await client.post("/slack/events", data=b"x")).status == 503  # Slack not configured here
     await down.close()
+
+
+async def test_logs_hold_no_names_ids_tokens_or_request_bodies(
+    world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    await propose(world, case_for="A very particular case text that must stay out of the logs.")
+    await world.click("U0SEC1", world.last_dm("U0SEC1"), "Reject")
+    await world.submit("U0SEC1", reasons="Secret reasons for the proposer only")
+    logged = caplog.text
+    assert caplog.records  # the bot did log (ids and stages), so the test can see a leak
+    for secret in ("U0REP1", "U0SEC1", "Rita Rep", "Sam Secretary", "very particular case text",
+                   "Secret reasons", "Oakfield", "xoxb-test-token", "test-signing-secret", "payload="):
+        assert secret not in logged, secret

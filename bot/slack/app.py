@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.delivery import Deliverer
+from bot.logs import quiet_library_logs
 from bot.services import Services
 from bot.slack import views
 from bot.slack.delivery import SlackDeliverer
@@ -109,6 +110,7 @@ def make_client(token: str, base_url: str) -> AsyncWebClient:
 
 
 def build_slack(services: Services) -> SlackBot:
+    quiet_library_logs()
     settings = services.settings
     assert settings.slack_bot_token and settings.slack_signing_secret, "Slack is not configured"
     base = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
