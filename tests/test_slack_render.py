@@ -1,0 +1,67 @@
+"""Block Kit rendering: escaping once, Slack's limits checked by slack_sdk, over-long text cut
+with a visible marker rather than rejected by Slack."""
+
+from __future__ import annotations
+
+import json
+
+from bot.slack.render import CUT_MARK, People, cut, esc, notice_blocks, notice_text, split, to_dicts
+from flows.notices import Button, ButtonStyle, Kind, Notice, PersonRef, ToPerson, text
+
+PEOPLE = People({1: "U0REP1", 2: None})
+
+
+def notice(**kw: object) -> Notice:
+    base: dict[str, object] = {"kind": Kind.APPROVAL_REQUEST, "to": ToPerson(PersonRef(1)), "headline": "Approval needed"}
+    base.update(kw)
+    return Notice(**base)  # type: ignore[arg-type]
+
+
+def test_escape_and_mentions() -> None:
+    assert esc("a & <b> <!channel>") == "a &amp; &lt;b&gt; &lt;!channel&gt;"
+    assert PEOPLE.text(text(PersonRef(1, "Rita"), " & ", PersonRef(2, "Una <x>"))) == "<@U0REP1> &amp; Una &lt;x&gt;"
+
+
+def test_cut_marks_what_it_cut() -> None:
+    assert cut("short", 10) == "short"
+    long = cut("x" * 200, 150)
+    assert len(long) == 150 and long.endswith(CUT_MARK)
+
+
+def test_split_keeps_every_character_at_line_breaks() -> None:
+    paragraphs = "\n".join(f"line {i} " + "y" * 90 for i in range(100))
+    pieces = split(paragraphs, 3000)
+    assert all(len(p) <= 3000 for p in pieces)
+    assert "\n".join(pieces) == paragraphs
+
+
+def test_long_messages_fit_slacks_limits_and_say_they_were_cut() -> None:
+    n = notice(
+        headline="Approval needed: " + "Very Long Academy Trust Name " * 10,
+        body=(text("w" * 7000),),
+        facts=tuple((f"Fact {i}", "v" * 2500) for i in range(60)),
+        buttons=(Button("secretary_approve", "Approve", 1, 1, style=ButtonStyle.PRIMARY),
+                 Button("secretary_reject", "Reject", 1, 1, style=ButtonStyle.DANGER)),
+        next_step=text("Decide"),
+    )
+    blocks = to_dicts(notice_blocks(n, PEOPLE))  # slack_sdk raises if any limit is broken
+    assert len(blocks) == 50
+    assert blocks[0]["type"] == "header" and blocks[0]["text"]["text"].endswith(CUT_MARK)
+    assert len(blocks[0]["text"]["text"]) <= 150
+    assert "cut: too long for Slack" in json.dumps(blocks[-2])
+    assert blocks[-1]["type"] == "actions" and [e["style"] for e in blocks[-1]["elements"]] == ["primary", "danger"]
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+    assert len(notice_text(n, PEOPLE)) <= 3000
+
+
+def test_headers_never_carry_a_mention() -> None:
+    blocks = to_dicts(notice_blocks(notice(headline="Approval needed: <!channel> <@U0NEM1>"), PEOPLE))
+    assert "<" not in blocks[0]["text"]["text"] and ">" not in blocks[0]["text"]["text"]
+
+
+def test_two_buttons_with_the_same_action_get_distinct_ids() -> None:
+    n = notice(buttons=(Button("choose_route", "JCC agenda item", 1, value="jcc"),
+                        Button("choose_route", "Joint letter", 1, value="joint_letter")))
+    actions = to_dicts(notice_blocks(n, PEOPLE))[-1]["elements"]
+    assert [a["action_id"] for a in actions] == ["vws:choose_route", "vws:choose_route:1"]
+    assert [json.loads(a["value"])["v"] for a in actions] == ["jcc", "joint_letter"]
