@@ -227,7 +227,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         if name == "snooze":
             from flows import reminders  # the reminder clock's own module
 
-            outcome = await reminders.snooze(engine, who, data.get("v") or "", engine.now())
+            kind, subject = reminders.parse_snooze_value(data.get("v") or "")
+            outcome = await reminders.snooze(engine, who, kind, subject, engine.now())
         elif name in (Action.SECRETARY_APPROVE.value, Action.NEM_APPROVE.value, Action.PARTNER_AGREE.value):
             outcome = await engine.decide(who, emp, name, revision=rev)
         elif name == Action.WITHDRAW.value:
@@ -298,7 +299,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             errors["employer"] = "Choose the employer."
         if outcome_name is None:
             errors["outcome"] = "Choose the outcome of the review."
-        if errors:
+        if errors or emp is None or outcome_name is None:
             await ack(response_action="errors", errors=errors)
             return
         outcome = await engine.review(Who(slack=user), int(emp), outcome_name, reasons=answers.get("reasons"),
@@ -327,7 +328,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             return
         if not AGREE.match(event.get("text") or ""):
             return
-        channel, thread, user = event.get("channel"), event["thread_ts"], event.get("user")
+        channel, thread, user = str(event.get("channel") or ""), event["thread_ts"], event.get("user")
         async with reading(services.sessions) as s:
             posts = (await s.execute(select(PostedMessage.key).where(
                 PostedMessage.platform == "slack", PostedMessage.channel == channel,
