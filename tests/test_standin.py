@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -656,3 +657,67 @@ async def test_unreachable_bot_is_reported_not_raised(slack: SlackStandIn) -> No
     delivered = await slack.slash_command("U0ALICE", "propose")
     assert delivered.status == 0
     assert delivered.problems == ["the bot could not be reached"]
+
+
+# ---------------------------------------------------------------- helpers for the sandbox page
+
+
+async def test_revision_grows_and_wakes_a_waiter(slack: SlackStandIn, client: AsyncWebClient) -> None:
+    seen = slack.revision
+    waiter = asyncio.ensure_future(slack.wait_for_change(seen, within=2.0))
+    await asyncio.sleep(0)
+    await client.chat_postMessage(channel="U0ALICE", text="hello")
+    assert await waiter > seen
+    again = slack.revision
+    slack.post_as_user("U0ALICE", "U0ALICE", "hi back")
+    assert slack.revision > again
+    assert await slack.wait_for_change(slack.revision, within=0.05) == slack.revision
+
+
+async def test_conversations_for_lists_what_a_person_can_see(
+    slack: SlackStandIn, client: AsyncWebClient
+) -> None:
+    general = slack.add_channel("general", members=["U0ALICE", "U0BOB"])
+    slack.add_channel("secret", members=["U0BOB"], is_private=True)
+    await client.chat_postMessage(channel="U0ALICE", text="hello")
+    seen = slack.conversations_for("U0ALICE")
+    assert [c["id"] for c in seen] == ["DU0ALICE", general]
+    assert [c["kind"] for c in seen] == ["im", "channel"]
+    assert "U0ALICE" in seen[1]["members"]
+    assert {p["id"] for p in slack.people()} >= {"U0ALICE", "U0BOB", "U0GARY", slack.bot_user_id}
+
+
+async def test_close_view_removes_the_modal_and_tells_the_bot_when_asked(
+    slack: SlackStandIn, bot: BoltBot
+) -> None:
+    await slack.slash_command("U0ALICE", "propose")
+    await slack.wait_for("views.open")
+    view_id = slack.open_views("U0ALICE")[0]["id"]
+    assert await slack.close_view("U0ALICE") is None
+    assert slack.open_views("U0ALICE") == []
+    with pytest.raises(ValueError):
+        await slack.close_view("U0ALICE", view_id)
+
+
+async def test_export_and_import_state_keep_the_workspace(
+    slack: SlackStandIn, client: AsyncWebClient
+) -> None:
+    channel = slack.add_channel("vws-oakfield", members=["U0ALICE"])
+    root = await client.chat_postMessage(channel=channel, text="root")
+    await client.chat_postMessage(channel=channel, text="reply", thread_ts=root["ts"])
+    await client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": []})
+    state = json.loads(json.dumps(slack.export_state()))
+
+    async with SlackStandIn(token=TOKEN) as again:
+        again.import_state(state)
+        assert [m["text"] for m in again.thread(channel, root["ts"])] == ["root", "reply"]
+        assert again.thread(channel, root["ts"])[0]["reply_count"] == 1
+        assert again.home_view("U0ALICE") is not None
+        later = await AsyncWebClient(token=TOKEN, base_url=again.base_url).chat_postMessage(
+            channel=channel, text="later"
+        )
+        assert float(later["ts"]) > float(root["ts"])
+        made = await AsyncWebClient(token=TOKEN, base_url=again.base_url).conversations_create(name="new")
+        assert made["channel"]["id"] != channel
+        with pytest.raises(ValueError):
+            again.import_state({"version": 99})

@@ -292,6 +292,7 @@ class SlackStandIn:
         self._counter = 0
         self._last_ts_micros = 0
         self._changed = asyncio.Event()
+        self._revision = 0
 
         self._methods: dict[str, Callable[[JSON], JSON]] = {
             "auth.test": self._auth_test,
@@ -485,6 +486,7 @@ class SlackStandIn:
             parent = self._message(target, thread_ts)
             message["thread_ts"] = parent.get("thread_ts", parent["ts"]) if parent else thread_ts
         self._add_message(target, message)
+        self._touch()
         return copy.deepcopy(message)
 
     # ------------------------------------------------------------------ inspection
@@ -547,6 +549,121 @@ class SlackStandIn:
         """A view by id (modal or home, open or closed)."""
         found = self._views.get(view_id)
         return copy.deepcopy(found) if found else None
+
+    # ------------------------------------------------------------------ for the sandbox page
+
+    @property
+    def revision(self) -> int:
+        """A counter that grows whenever the workspace may have changed (a Web API call, a
+        ``response_url`` post, a person's message, a reply applied to a modal)."""
+        return self._revision
+
+    async def wait_for_change(self, since: int, *, within: float = 25.0) -> int:
+        """Wait until ``revision`` is past ``since`` (or ``within`` seconds pass); returns it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while self._revision <= since:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                break
+        return self._revision
+
+    def mark_changed(self) -> None:
+        """Wake :meth:`wait_for_change` waiters for a change made outside the workspace (a
+        sandbox moving its clock, say)."""
+        self._touch()
+
+    def people(self) -> list[JSON]:
+        """Everyone in the workspace (the bot included) as ``users.info`` shows them."""
+        return [self._user_json(u) for u in self._users.values()]
+
+    def conversations_for(self, user: str) -> list[JSON]:
+        """The conversations a person can see, as ``conversations.info`` shows them, plus their
+        ``kind`` (``im``, ``mpim``, ``group`` or ``channel``) and ``members``: the person's DM
+        with the bot first, then the others in the order they were made."""
+        person = self._known_user(user)
+        found = [c for c in self._channels.values() if person.id in c.members and not c.is_archived]
+        found.sort(key=lambda c: (not c.is_im, c.created))
+        return [
+            {**self._channel_json(c), "kind": self._channel_type(c), "members": list(c.members)}
+            for c in found
+        ]
+
+    async def close_view(self, user: str, view_id: str | None = None) -> Delivery | None:
+        """A person closes a modal (``view_id``, or the one on top) with its Cancel button:
+        it and any above it leave the screen; with ``notify_on_close`` the bot is sent
+        ``view_closed`` (and that delivery is returned)."""
+        person = self._known_user(user)
+        stack = self._stacks.get(person.id, [])
+        view_id = view_id or (stack[-1] if stack else None)
+        if view_id is None or view_id not in stack:
+            raise ValueError("that modal is not on the person's screen")
+        stored = copy.deepcopy(self._views[view_id])
+        self._close_view(person.id, view_id)
+        self._touch()
+        if not stored.get("notify_on_close") or self.events_url is None:
+            return None
+        payload: JSON = {
+            "type": "view_closed",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "user": {"id": person.id, "username": person.name, "name": person.name, "team_id": person.team},
+            "api_app_id": self.app_id,
+            "token": self.verification_token,
+            "view": stored,
+            "is_cleared": False,
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return await self._deliver(body, "application/x-www-form-urlencoded", payload)
+
+    def export_state(self) -> JSON:
+        """The workspace as JSON-ready data (people, conversations and their messages, App Home
+        views, ephemerals, invitations), so a sandbox can keep it between runs. Open modals,
+        triggers, ``response_url`` hooks and recorded calls are not kept."""
+        return {
+            "version": 1,
+            "counter": self._counter,
+            "last_ts_micros": self._last_ts_micros,
+            "users": [vars(u).copy() for u in self._users.values()],
+            "channels": [copy.deepcopy(vars(c)) for c in self._channels.values()],
+            "homes": {uid: copy.deepcopy(self._views[vid]) for uid, vid in self._homes.items()},
+            "ephemerals": copy.deepcopy(self._ephemerals),
+            "invitations": [vars(i).copy() for i in self._invitations],
+        }
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`export_state` returned (replacing people and conversations
+        with the same ids). Raises ValueError for data it does not understand."""
+        if not isinstance(state, Mapping) or state.get("version") != 1:
+            raise ValueError("not a stand-in state (version 1)")
+        try:
+            users = [_User(**u) for u in state.get("users", [])]
+            channels = [_Channel(**c) for c in state.get("channels", [])]
+            invitations = [Invitation(**i) for i in state.get("invitations", [])]
+            homes = {str(uid): dict(view) for uid, view in dict(state.get("homes", {})).items()}
+            ephemerals = [dict(e) for e in state.get("ephemerals", [])]
+            counter = int(state.get("counter", 0))
+            last_ts = int(state.get("last_ts_micros", 0))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not a stand-in state: {exc}") from exc
+        for user in users:
+            self._users[user.id] = user
+        for channel in channels:
+            self._channels[channel.id] = channel
+        for uid, view in homes.items():
+            self._views[view["id"]] = view
+            self._view_owner[view["id"]] = uid
+            self._homes[uid] = view["id"]
+        self._ephemerals.extend(ephemerals)
+        self._invitations.extend(invitations)
+        self._counter = max(self._counter, counter)
+        self._last_ts_micros = max(self._last_ts_micros, last_ts)
+        self._touch()
 
     # ------------------------------------------------------------------ failure injection
 
@@ -651,6 +768,7 @@ class SlackStandIn:
             if not isinstance(reply, dict):
                 reply = {"text": delivery.body}
             self._apply_response(hook, reply, source="ack")
+            self._touch()
         return delivery
 
     async def block_action(
@@ -750,6 +868,7 @@ class SlackStandIn:
         delivery.trigger_id = trigger_id
         if delivery.status == 200:
             self._apply_response_action(person.id, view_id, delivery)
+            self._touch()
         return delivery
 
     async def message_event(
@@ -1087,6 +1206,11 @@ class SlackStandIn:
                 response=copy.deepcopy(response),
             )
         )
+        self._touch()
+
+    def _touch(self) -> None:
+        """Something in the workspace may have changed: bump the revision and wake the waiters."""
+        self._revision += 1
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 

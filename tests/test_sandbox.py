@@ -1,0 +1,282 @@
+"""The sandbox's JSON API, clock, personas and saved state, without a browser."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.cli import build_parser
+from bot.sandbox import Sandbox, SandboxClock, personas
+from bot.sandbox.clock import ClockError, add_months
+from bot.sandbox.server import TOKEN, demo_directory
+
+MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+STATIC = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "static"
+
+
+class Page:
+    """The page's side of the API, over HTTP."""
+
+    def __init__(self, box: Sandbox, session: aiohttp.ClientSession) -> None:
+        self.box, self.session = box, session
+
+    async def get(self, path: str, **params: Any) -> tuple[int, Any]:
+        async with self.session.get(self.box.url + path.lstrip("/"), params=params) as r:
+            return r.status, await r.json()
+
+    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        async with self.session.post(self.box.url + path.lstrip("/"), json=body) as r:
+            return r.status, await r.json()
+
+    async def state(self, user: str) -> dict[str, Any]:
+        status, body = await self.get("/api/state", user=user)
+        assert status == 200, body
+        return body
+
+
+@pytest.fixture
+async def alone(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """The page and the stand-in, without the bot: for the page's own behaviour."""
+    box = Sandbox(tmp_path, with_bot=False, start_at=MONDAY)
+    await box.start()
+    yield box
+    await box.stop()
+
+
+@pytest.fixture
+async def page(alone: Sandbox) -> AsyncIterator[Page]:
+    async with aiohttp.ClientSession() as session:
+        yield Page(alone, session)
+
+
+def client(box: Sandbox) -> AsyncWebClient:
+    assert box.standin is not None
+    return AsyncWebClient(token=TOKEN, base_url=box.standin.base_url)
+
+
+# ---------------------------------------------------------------- personas and clock
+
+
+def test_personas_come_from_the_demo_directory_with_roles_and_unions() -> None:
+    people = {p.id: p for p in personas(demo_directory())}
+    assert people["U0REP1"].roles == ["Workplace rep"] and people["U0REP1"].union == "NASUWT"
+    assert people["U0SEC1"].roles == ["Local Association Secretary", "Bot admin"]
+    assert people["U0NEM1"].roles == ["National Executive Member"]
+    assert {people[u].union for u in ("U0GMB1", "U0UNS1", "U0UTE1")} == {"GMB", "UNISON", "Unite"}
+    assert people["U0NAT1"].roles == ["National officer"]
+    assert list(people)[0] == "U0REP1"  # the journey starts with the rep
+
+
+def test_clock_moves_forward_only() -> None:
+    clock = SandboxClock(real=lambda: MONDAY.timestamp())
+    assert clock.now() == MONDAY
+    assert clock.target(step="day").date() == date(2026, 11, 24)
+    assert clock.target(step="week").date() == date(2026, 11, 30)
+    assert clock.target(step="month").date() == date(2026, 12, 23)
+    assert clock.target(to=date(2027, 1, 4)).hour == 9
+    with pytest.raises(ClockError):
+        clock.target(to=date(2026, 11, 1))
+    with pytest.raises(ClockError):
+        clock.target(to=date(2035, 1, 1))
+    clock.move_to(datetime(2027, 1, 4, 9, tzinfo=UTC))
+    assert clock.now() == datetime(2027, 1, 4, 9, tzinfo=UTC)
+    with pytest.raises(ClockError):
+        clock.move_to(MONDAY)
+    assert add_months(datetime(2027, 1, 31, tzinfo=UTC), 1).date() == date(2027, 2, 28)
+
+
+def test_cli_has_a_sandbox_command() -> None:
+    args = build_parser().parse_args(["sandbox", "--reset", "--port", "8123"])
+    assert args.reset is True and args.port == 8123 and args.sync_fn.__name__ == "cmd_sandbox"
+    assert build_parser().parse_args(["sandbox"]).port == 8000
+
+
+# ---------------------------------------------------------------- the page and its API
+
+
+async def test_the_page_and_its_scripts_are_served(page: Page) -> None:
+    async with page.session.get(page.box.url) as r:
+        assert r.status == 200
+        assert "VWS sandbox" in await r.text()
+    for name in ("app.js", "blockkit.js", "style.css"):
+        async with page.session.get(page.box.url + f"static/{name}") as r:
+            assert r.status == 200, name
+
+
+def test_the_scripts_never_parse_workspace_text_as_html() -> None:
+    for name in ("app.js", "blockkit.js"):
+        source = (STATIC / name).read_text(encoding="utf-8")
+        for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert risky not in source, f"{name} uses {risky}"
+
+
+async def test_state_lists_people_and_what_each_one_sees(page: Page) -> None:
+    status, body = await page.get("/api/state")
+    assert status == 200
+    assert [p["id"] for p in body["personas"]][:2] == ["U0REP1", "U0SEC1"]
+    assert body["clock"]["date"] == "2026-11-23"
+    assert body["bot"] == {"running": False, "problem": "The sandbox is running without the bot."}
+
+    rep = await page.state("U0REP1")
+    assert rep["me"]["role"] == "Workplace rep"
+    assert [c["kind"] for c in rep["conversations"]] == ["im"]  # the app's Messages tab
+    assert rep["home"] is None and rep["modal"] is None
+    national = await page.state("U0NAT1")
+    assert "national-union" in [c["name"] for c in national["conversations"]]
+
+    status, body = await page.get("/api/state", user="U0NOBODY")
+    assert status == 400 and "Pick someone" in body["error"]
+
+
+async def test_bot_messages_with_blocks_reach_the_page_and_wake_the_long_poll(page: Page) -> None:
+    since = (await page.state("U0REP1"))["revision"]
+    waiting = asyncio.ensure_future(page.get("/api/changes", since=since, timeout=5))
+    await asyncio.sleep(0.05)
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Approval needed"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*Oakfield* &amp; <@U0SEC1>"}},
+        {"type": "actions", "elements": [
+            {"type": "button", "action_id": "vws:approve", "style": "primary", "text": {"type": "plain_text", "text": "Approve"}},
+        ]},
+    ]
+    await client(page.box).chat_postMessage(channel="U0REP1", text="Approval needed", blocks=blocks)
+    status, body = await waiting
+    assert status == 200 and body["revision"] > since
+    dm = (await page.state("U0REP1"))["conversations"][0]
+    assert dm["messages"][-1]["blocks"][1]["text"]["text"] == "*Oakfield* &amp; <@U0SEC1>"
+    assert dm["messages"][-1]["bot_id"]
+
+
+async def test_long_poll_answers_at_its_timeout_when_nothing_changes(page: Page) -> None:
+    since = (await page.state("U0REP1"))["revision"]
+    status, body = await page.get("/api/changes", since=since, timeout=0.1)
+    assert status == 200 and body["revision"] == since
+
+
+async def test_people_post_and_reply_in_threads(page: Page) -> None:
+    box = page.box
+    assert box.standin is not None
+    channel = box.standin.add_channel("vws-test", members=["U0GMB1", "U0UTE1"], bot_is_member=False)
+    status, body = await page.post("/api/message", {"user": "U0GMB1", "channel": channel, "text": "Hello <b>all</b>"})
+    assert status == 200 and body["ok"]
+    root = (await page.state("U0GMB1"))["conversations"][-1]["messages"][0]
+    status, _ = await page.post("/api/message", {"user": "U0UTE1", "channel": channel, "text": "agree",
+                                                 "thread_ts": root["ts"]})
+    assert status == 200
+    seen = next(c for c in (await page.state("U0UTE1"))["conversations"] if c["id"] == channel)
+    assert [m["text"] for m in seen["messages"]] == ["Hello <b>all</b>"]
+    assert [r["text"] for r in seen["messages"][0]["replies"]] == ["agree"]
+
+    status, body = await page.post("/api/message", {"user": "U0REP1", "channel": channel, "text": "hi"})
+    assert status == 400 and "not in that conversation" in body["error"]
+    status, body = await page.post("/api/message", {"user": "U0GMB1", "channel": channel, "text": "  "})
+    assert status == 400
+
+
+async def test_what_needs_the_bot_says_so_when_it_is_not_running(page: Page) -> None:
+    status, body = await page.post("/api/command", {"user": "U0REP1", "text": "/vws propose"})
+    assert status == 503 and "without the bot" in body["error"]
+    status, body = await page.post("/api/command", {"user": "U0REP1", "text": "/other"})
+    assert status == 400
+    status, body = await page.post("/api/close", {"user": "U0REP1"})
+    assert status == 400 and "not on the person's screen" in body["error"]
+
+
+async def test_the_clock_moves_by_steps_and_to_a_date(page: Page) -> None:
+    status, body = await page.post("/api/clock", {"step": "week"})
+    assert status == 200 and body["clock"]["date"] == "2026-11-30"
+    assert body["note"] == "The bot is not running, so no reminders were sent."
+    status, body = await page.post("/api/clock", {"to": "2027-01-04"})
+    assert status == 200 and body["clock"]["label"].startswith("Monday 4 January 2027, 09:00")
+    status, body = await page.post("/api/clock", {"to": "2026-12-01"})
+    assert status == 400 and "forward" in body["error"]
+    status, body = await page.post("/api/clock", {"step": "year"})
+    assert status == 400
+    status, body = await page.post("/api/clock", {"to": "tomorrow"})
+    assert status == 400 and "YYYY-MM-DD" in body["error"]
+
+
+async def test_state_is_kept_between_runs_and_reset_starts_afresh(tmp_path: Path) -> None:
+    first = Sandbox(tmp_path, with_bot=False, start_at=MONDAY)
+    await first.start()
+    await client(first).chat_postMessage(channel="U0REP1", text="kept")
+    await first.move_clock(step="day")
+    await first.stop()
+    assert first.db_path.exists() and first.state_path.exists()
+
+    again = Sandbox(tmp_path, with_bot=False, start_at=MONDAY)
+    await again.start()
+    try:
+        assert again.standin is not None
+        assert [m["text"] for m in again.standin.dms_to("U0REP1")] == ["kept"]
+        assert again.clock.local().date() == date(2026, 11, 24)
+        later = await client(again).chat_postMessage(channel="U0REP1", text="later")
+        assert float(later["ts"]) > float(again.standin.dms_to("U0REP1")[0]["ts"])
+    finally:
+        await again.stop()
+
+    fresh = Sandbox(tmp_path, with_bot=False, start_at=MONDAY, reset=True)
+    await fresh.start()
+    try:
+        assert fresh.standin is not None and fresh.standin.dms_to("U0REP1") == []
+        assert fresh.clock.local().date() == date(2026, 11, 23)
+    finally:
+        await fresh.stop()
+
+
+# ---------------------------------------------------------------- with the real bot
+
+
+@pytest.fixture
+async def with_bot(tmp_path: Path) -> AsyncIterator[Page]:
+    box = Sandbox(tmp_path, start_at=MONDAY)
+    await box.start()
+    try:
+        if not box.bot_running:
+            pytest.fail(f"the bot did not start in the sandbox: {box.bot_problem}")
+        async with aiohttp.ClientSession() as session:
+            yield Page(box, session)
+    finally:
+        await box.stop()
+
+
+async def eventually(page: Page, user: str, check: Any, within: float = 5.0) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        state = await page.state(user)
+        if check(state):
+            return state
+        if loop.time() > deadline:
+            raise AssertionError(f"not seen within {within}s")
+        await page.get("/api/changes", since=state["revision"], timeout=0.5)
+
+
+async def test_with_the_bot_a_command_opens_a_modal_and_field_errors_come_back(with_bot: Page) -> None:
+    page = with_bot
+    status, body = await page.post("/api/command", {"user": "U0REP1", "text": "/vws propose"})
+    assert status == 200 and body["ok"], body
+    state = await eventually(page, "U0REP1", lambda s: s["modal"] is not None)
+    modal = state["modal"]
+    name_block = next(b for b in modal["blocks"] if b.get("block_id") == "employer_name")
+    values = {"employer_name": {name_block["element"]["action_id"]: {"type": "plain_text_input", "value": "  "}}}
+    status, body = await page.post("/api/submit", {"user": "U0REP1", "view_id": modal["id"], "values": values})
+    assert status == 200 and not body["ok"] and body["errors"], body
+    assert (await page.state("U0REP1"))["modal"]["id"] == modal["id"]  # still open, with errors to fix
+    status, body = await page.post("/api/close", {"user": "U0REP1", "view_id": modal["id"]})
+    assert status == 200
+    assert (await page.state("U0REP1"))["modal"] is None
+
+
+async def test_with_the_bot_the_home_tab_is_published(with_bot: Page) -> None:
+    status, body = await with_bot.post("/api/home", {"user": "U0SEC1"})
+    assert status == 200 and body["ok"], body
+    state = await eventually(with_bot, "U0SEC1", lambda s: s["home"] is not None)
+    assert state["home"]["type"] == "home" and state["home"]["blocks"]
