@@ -30,10 +30,16 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     async_playwright = None  # type: ignore[assignment]
 
-pytestmark = [
-    pytest.mark.skipif(async_playwright is None, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"),
-]
+# On a developer's machine without a browser the test is skipped; CI sets VWS_REQUIRE_BROWSER so
+# that a missing browser fails the run instead of passing it quietly.
+_MISSING = (
+    "playwright is not installed (pip install playwright)" if async_playwright is None
+    else f"no chromium at {CHROMIUM} (apt-get install chromium)" if not Path(CHROMIUM).exists()
+    else None
+)
+if _MISSING and os.environ.get("VWS_REQUIRE_BROWSER"):
+    raise RuntimeError(f"VWS_REQUIRE_BROWSER is set but {_MISSING}")
+pytestmark = [pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")]
 
 REP, SEC, NEM, GMB, UNISON, UNITE, NATIONAL = "U0REP1", "U0SEC1", "U0NEM1", "U0GMB1", "U0UNS1", "U0UTE1", "U0NAT1"
 EMPLOYER = "Oakfield <Primary> & Co"
@@ -46,7 +52,7 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     await box.start()
     if not box.bot_running:
         await box.stop()
-        pytest.skip(f"the bot could not start in the sandbox: {box.bot_problem}")
+        pytest.fail(f"the bot could not start in the sandbox: {box.bot_problem}")
     yield box
     await box.stop()
 
