@@ -227,15 +227,15 @@ class Teams:
 
 
 def make_settings(standin: StandIn, **kw: Any) -> TeamsSettings:
-    return TeamsSettings(
-        MICROSOFT_APP_ID=APP_ID,
-        MICROSOFT_APP_PASSWORD="s3cret-never-logged",
-        MICROSOFT_APP_TENANT_ID=TENANT,
-        VWS_TEAMS_JWKS_URL=f"{standin.url}/keys",
-        VWS_TEAMS_SERVICE_URL=standin.url + "/",
-        VWS_TEAMS_GRAPH_URL=f"{standin.url}/graph",
-        **kw,
-    )
+    values: dict[str, Any] = {
+        "MICROSOFT_APP_ID": APP_ID,
+        "MICROSOFT_APP_PASSWORD": "s3cret-never-logged",
+        "MICROSOFT_APP_TENANT_ID": TENANT,
+        "VWS_TEAMS_JWKS_URL": f"{standin.url}/keys",
+        "VWS_TEAMS_SERVICE_URL": standin.url + "/",
+        "VWS_TEAMS_GRAPH_URL": f"{standin.url}/graph",
+    }
+    return TeamsSettings(**{**values, **kw})
 
 
 @pytest.fixture

@@ -136,6 +136,9 @@ def teams_routes(
     return [web.post("/api/messages", app.handle)]
 
 
+TEAMS_APP: web.AppKey[TeamsApp] = web.AppKey("vws_teams", TeamsApp)
+
+
 def add_teams_routes(web_app: web.Application, services: Services, **kw: Any) -> TeamsApp | None:
     """Mount /api/messages on an application; returns the TeamsApp (None when Teams is off)."""
     settings = kw.pop("settings", None) or get_teams_settings()
@@ -143,5 +146,5 @@ def add_teams_routes(web_app: web.Application, services: Services, **kw: Any) ->
         return None
     app = build_teams_app(services, settings, **kw)
     web_app.router.add_post("/api/messages", app.handle)
-    web_app["vws_teams"] = app
+    web_app[TEAMS_APP] = app
     return app

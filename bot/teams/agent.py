@@ -1,7 +1,11 @@
 """The Teams listeners: one Agents SDK ``Agent`` whose turns call the journey engine.
 
 Messages carry the command-menu commands (``propose``, ``plan``, ``review``, ``status``,
-``help``) and, in a partner unions' chat, ``agree`` / ``disagree <reasons>``. Card buttons
+``help``) in a person's 1:1 chat with the bot; in an employer's partner unions' channel or group
+chat, ``agree`` / ``disagree <reasons>`` (anything else is answered with a short hint when the
+bot is @mentioned, else left alone); and, in a channel, ``register national channel`` (national
+officers and admins only). Commands never run in a shared conversation: their cards show one
+person's items, which the others there must not see. Card buttons
 arrive as Universal Actions (``adaptiveCard/action`` invokes, answered with the refreshed card)
 or, on older clients, as ``Action.Submit`` messages carrying the same data.
 """
@@ -19,12 +23,13 @@ from sqlalchemy import or_, select
 
 from bot.delivery import Deliverer
 from bot.teams import cards
-from bot.teams.store import TeamsStore, partner_key, person_key
+from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key
 from flows.actions import Engine
 from flows.directory import Who
 from flows.journey import Action, Need, Stage
 from flows.notices import Kind, Notice, Outcome, ToPerson
-from models.tables import Person
+from models.tables import Person, TeamsConversation
+from models.tables import Role as RoleRow
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,18 @@ DECISIONS = {
     Action.PARTNER_DISAGREE,
 }
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+SNOOZE = "snooze"  # a reminder's "Snooze a week" button (flows.reminders.SNOOZE)
+# A partner rep's typed answer: the first word, lower-cased, letters only.
+VERDICTS = {"agree": True, "agreed": True, "disagree": False, "disagreed": False}
+REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
+PARTNER_HINT = (
+    "In this chat I only record each union's answer on the proposal: reply 'agree', or "
+    "'disagree' followed by your reasons. For anything else, message me in a 1:1 chat."
+)
+SHARED_HINT = (
+    "I answer 'propose', 'plan', 'review', 'status' and 'help' in a 1:1 chat with me, "
+    "so that your items stay private."
+)
 
 
 def _card_activity(card: dict[str, Any]) -> Activity:
@@ -85,8 +102,9 @@ class VwsAgent:
                     log.info("could not update a submitted card; replying instead")
             await context.send_activity(_card_activity(reply))
         elif a.type == ActivityTypes.message:
-            reply = await self.on_text(who, a)
-            await context.send_activity(_card_activity(reply))
+            reply = await self.on_text(who, a, person)
+            if reply is not None:
+                await context.send_activity(_card_activity(reply))
         elif a.type in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             if (a.conversation.conversation_type or "personal") == "personal" and self._bot_added(a):
                 await context.send_activity(_card_activity(cards.help_card()))
@@ -140,20 +158,30 @@ class VwsAgent:
 
     # ------------------------------------------------------------------ typed commands
 
-    async def on_text(self, who: Who, a: Activity) -> dict[str, Any]:
+    async def on_text(self, who: Who, a: Activity, person: Person | None = None) -> dict[str, Any] | None:
+        """The answer to a typed message; None to stay quiet (a shared chat not talking to the bot)."""
         text = (a.remove_recipient_mention() if a.entities else a.text) or ""
+        text = re.sub(r"<at>[^<]*</at>", " ", text)  # a mention the SDK did not strip
         words = text.strip().split(maxsplit=1)
         first = re.sub(r"[^a-z]", "", words[0].lower()) if words else ""
         rest = words[1].strip() if len(words) > 1 else ""
-        if first in ("agree", "disagree"):
-            return await self.partner_reply(who, a, first == "agree", rest)
+        shared = (a.conversation.conversation_type or "personal") != "personal"
+        if REGISTER_NATIONAL.match(text.strip()):
+            return await self.register_national(person, a)
+        if shared:
+            addressed = a.is_recipient_mentioned() if a.entities else False
+            employer_id = await self._partner_space_employer(a.conversation.id)
+            if employer_id is not None and first in VERDICTS:
+                return await self.partner_reply(who, employer_id, VERDICTS[first], rest)
+            if not addressed:
+                return None
+            return cards.text_card(PARTNER_HINT if employer_id is not None else SHARED_HINT)
+        if first in VERDICTS:
+            return await self.partner_reply_in_private(who, VERDICTS[first], rest)
         return await self.command(who, first if first in COMMANDS else "help")
 
-    async def partner_reply(self, who: Who, a: Activity, agree: bool, reasons: str) -> dict[str, Any]:
-        """'agree' or 'disagree <reasons>' typed in an employer's partner unions' chat."""
-        employer_id = await self._partner_space_employer(a.conversation.id)
-        if employer_id is None:
-            return cards.text_card("Reply 'agree' or 'disagree' in an employer's partner unions' chat.")
+    async def partner_reply(self, who: Who, employer_id: int, agree: bool, reasons: str) -> dict[str, Any]:
+        """'agree' or 'disagree <reasons>' typed in an employer's partner unions' channel or chat."""
         summary = await self.engine.summary(employer_id)
         if summary is None:
             return cards.text_card("That employer is no longer in the scheme's records.")
@@ -163,10 +191,69 @@ class VwsAgent:
         )
         return await self._after(out, {"action": act.value, "employer_id": employer_id})
 
+    async def partner_reply_in_private(self, who: Who, agree: bool, reasons: str) -> dict[str, Any]:
+        """'agree' typed in a 1:1 chat: fine when exactly one proposal waits for the person's answer
+        (the partner space fell back to 1:1 chats); otherwise say where to answer."""
+        view = await self.engine.status_for(who)
+        waiting = [
+            (s.id, b.revision)
+            for s, buttons in (view.waiting if view else [])
+            for b in buttons
+            if b.action == Action.PARTNER_AGREE.value
+        ]
+        if len(waiting) != 1:
+            return cards.text_card(
+                "Reply 'agree' or 'disagree' in the employer's partner unions' chat, or use the "
+                "buttons on the proposal's card."
+                + (" More than one proposal is waiting for your answer." if waiting else "")
+            )
+        employer_id, revision = waiting[0]
+        act = Action.PARTNER_AGREE if agree else Action.PARTNER_DISAGREE
+        out = await self.engine.decide(who, employer_id, act, revision=revision, reasons=reasons or None)
+        return await self._after(out, {"action": act.value, "employer_id": employer_id})
+
+    async def register_national(self, person: Person | None, a: Activity) -> dict[str, Any]:
+        """Make this channel the national union's: national officers and admins only."""
+        if person is None or not (person.is_admin or await self._is_national_officer(person.id)):
+            return cards.text_card(
+                "Only a national officer or an admin can register the national channel. Nothing was changed.",
+                attention=True,
+            )
+        if (a.conversation.conversation_type or "personal") == "personal" or not a.service_url:
+            return cards.text_card(
+                "Type 'register national channel' in the national union's Teams channel, with the bot "
+                "added to its team. Nothing was changed.",
+                attention=True,
+            )
+        base = a.conversation.id.split(";", 1)[0]
+        ref = a.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
+        ref.pop("activityId", None)  # post new messages, not replies to this one
+        ref.pop("user", None)  # the channel's, not the officer's
+        ref["conversation"] = {**ref["conversation"], "id": base}
+        await self.store.remember(
+            NATIONAL_KEY,
+            conversation_id=base,
+            service_url=a.service_url,
+            kind=a.conversation.conversation_type or "channel",
+            reference=ref,
+            tenant_id=a.conversation.tenant_id,
+        )
+        log.info("a Teams conversation was registered as the national channel")
+        return cards.text_card(
+            "Done: this is now the national union's channel for the Valued Worker Scheme. The bot "
+            "will post here when an employer joins or leaves the scheme, so you can add it to the "
+            "list and send the logo."
+        )
+
+    async def _is_national_officer(self, person_id: int) -> bool:
+        async with self.engine.sessions() as s:
+            found = await s.execute(
+                select(RoleRow.id).where(RoleRow.person_id == person_id, RoleRow.role == "national_officer")
+            )
+            return found.first() is not None
+
     async def _partner_space_employer(self, conversation_id: str) -> int | None:
         base = conversation_id.split(";", 1)[0]
-        from models.tables import TeamsConversation
-
         async with self.engine.sessions() as s:
             row = (
                 await s.execute(
@@ -293,6 +380,12 @@ class VwsAgent:
 
     async def button(self, who: Who, data: Mapping[str, Any]) -> dict[str, Any]:
         act = str(data["action"])
+        if act == SNOOZE:  # a reminder's button: about a reminder, not (only) an employer
+            from flows import reminders  # the reminder clock's module
+
+            kind, subject = reminders.parse_snooze_value(str(data.get("value") or ""))
+            out = await reminders.snooze(self.engine, who, kind, subject, self.engine.now())
+            return await self._after(out, data)
         emp = int(data["employer_id"])
         revision = int(data["revision"]) if data.get("revision") not in (None, "") else None
         needs = cards.needs_of(data)

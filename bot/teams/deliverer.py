@@ -261,23 +261,13 @@ class TeamsDeliverer:
                 )
             ).all()
         in_teams = [(pid, tid) for pid, tid in rows if tid]
-        name = to.name_hint or f"vws-employer-{to.employer_id}"
         tenant = self.settings.tenant_id
-        if self.graph is not None:
-            try:
-                if self.settings.partner_team_id:
-                    channel_id = await self.graph.create_channel(self.settings.partner_team_id, name, topic)
-                    await self._remember_space(key, to.employer_id, channel_id, "channel", tenant)
-                    return
-                object_ids = [tid for _, tid in in_teams if GUID.match(tid)]
-                if self.settings.catalog_app_id and len(object_ids) >= 2:
-                    chat_id = await self.graph.create_group_chat(
-                        topic, object_ids, self.settings.catalog_app_id
-                    )
-                    await self._remember_space(key, to.employer_id, chat_id, "groupChat", tenant)
-                    return
-            except (GraphRefused, KeyError, OSError) as exc:
-                log.info("Graph could not open a partner space (%s); using 1:1 chats", type(exc).__name__)
+        object_ids = [tid for _, tid in in_teams if GUID.match(tid)]
+        made = await self._graph_space(to, topic, object_ids) if self.graph is not None else None
+        if made is not None:
+            conversation_id, kind = made
+            await self._remember_space(key, to.employer_id, conversation_id, kind, tenant)
+            return
         await self.store.remember(
             key,
             conversation_id=f"fanout:{to.employer_id}",
@@ -287,6 +277,48 @@ class TeamsDeliverer:
             tenant_id=tenant,
             employer_id=to.employer_id,
         )
+
+    async def _graph_space(
+        self, to: ToPartnerSpace, topic: str, object_ids: list[str]
+    ) -> tuple[str, str] | None:
+        """A channel in the partner team with the people added to the team, else a group chat with
+        the bot installed; None when Graph allows neither (the caller then uses 1:1 chats)."""
+        graph = self.graph
+        assert graph is not None
+        team = self.settings.partner_team_id
+        if team:
+            name = to.name_hint or f"vws-employer-{to.employer_id}"
+            try:
+                try:
+                    channel_id = await graph.create_channel(team, name, topic)
+                except GraphRefused as exc:
+                    if exc.status not in (400, 409):  # 400/409: a channel of that name exists already
+                        raise
+                    channel_id = await graph.create_channel(team, f"{name[:40]}-{to.employer_id}", topic)
+            except GraphRefused as exc:
+                log.info("Graph did not make a partner channel (%s); trying a group chat", exc)
+            else:
+                missed = 0
+                for oid in object_ids:
+                    try:
+                        await graph.add_team_member(team, oid)
+                    except GraphRefused:
+                        missed += 1
+                if missed:
+                    log.warning("%d people could not be added to the partner team; add them by hand", missed)
+                return channel_id, "channel"
+        if not self.settings.catalog_app_id:
+            log.info("no VWS_TEAMS_CATALOG_APP_ID: no partner group chat; using 1:1 chats")
+            return None
+        if len(object_ids) < 2:
+            log.info("too few partner reps with Teams accounts for a group chat; using 1:1 chats")
+            return None
+        try:
+            chat_id = await graph.create_group_chat(topic, object_ids, self.settings.catalog_app_id)
+        except GraphRefused as exc:
+            log.info("Graph did not make a partner group chat (%s); using 1:1 chats", exc)
+            return None
+        return chat_id, "groupChat"
 
     async def _remember_space(
         self, key: str, employer_id: int, conversation_id: str, kind: str, tenant: str | None
