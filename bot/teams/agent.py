@@ -102,9 +102,9 @@ class VwsAgent:
                     log.info("could not update a submitted card; replying instead")
             await context.send_activity(_card_activity(reply))
         elif a.type == ActivityTypes.message:
-            reply = await self.on_text(who, a, person)
-            if reply is not None:
-                await context.send_activity(_card_activity(reply))
+            answer = await self.on_text(who, a, person)
+            if answer is not None:
+                await context.send_activity(_card_activity(answer))
         elif a.type in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             if (a.conversation.conversation_type or "personal") == "personal" and self._bot_added(a):
                 await context.send_activity(_card_activity(cards.help_card()))
@@ -371,12 +371,40 @@ class VwsAgent:
                 return await self._after(out, data)
             if op == "button":
                 return await self.button(who, data)
+            if op == "refresh":
+                return await self.refresh(who, data)
         except (KeyError, TypeError, ValueError):
             log.info("a Teams card sent data the bot cannot read (op %s)", op[:20])
             return cards.text_card(
                 "That card is out of date. Type 'status' for your current items.", attention=True
             )
         return cards.help_card()
+
+    async def refresh(self, who: Who, data: Mapping[str, Any]) -> dict[str, Any]:
+        """A card's automatic refresh: the request as it now stands for whoever opened it."""
+        emp = int(data["employer_id"])
+        summary = await self.engine.summary(emp)
+        if summary is None:
+            return cards.text_card("That employer is no longer in the scheme's records.")
+        wanted = {str(a) for a in data.get("actions") or ()}
+        revision = int(data["revision"]) if data.get("revision") not in (None, "") else None
+        view = await self.engine.status_for(who)
+        live = [
+            b
+            for s, buttons in (view.waiting if view else [])
+            if s.id == emp
+            for b in buttons
+            if b.action in wanted and (revision is None or b.revision in (None, revision))
+        ]
+        proposal = await self.engine.proposal_of(emp) or {}
+        facts = [(label, proposal[k]) for k, label in _FACTS if proposal.get(k)]
+        again = {k: data[k] for k in ("op", "employer_id", "title", "actions", "revision") if k in data}
+        refresh = {
+            "action": {"type": "Action.Execute", "verb": cards.VERB, "data": {"verb": cards.VERB, **again}}
+        }
+        return cards.refreshed_card(
+            str(data.get("title") or summary.name), summary.name, summary.stage.label, facts, live, refresh
+        )
 
     async def button(self, who: Who, data: Mapping[str, Any]) -> dict[str, Any]:
         act = str(data["action"])
@@ -457,6 +485,12 @@ def _proposal(data: Mapping[str, Any]) -> dict[str, Any]:
         if data.get(k) not in (None, "")
     }
 
+
+_FACTS = (
+    ("employer_name", "Employer"),
+    ("association", "Local association"),
+    ("case_for", "Why this employer"),
+)
 
 _TITLES = {
     Action.SECRETARY_REJECT.value: "Reject",

@@ -2,7 +2,10 @@
 
 Every string a person typed goes through :func:`escape` here, once. Buttons are Universal
 Actions (``Action.Execute``, verb ``vws``) with an ``Action.Submit`` fallback carrying the same
-data, and a card never has more than :data:`MAX_ACTIONS` of them.
+data, and a card never has more than :data:`MAX_ACTIONS` of them. A card that asks someone to act
+carries a ``refresh`` action: when a person opens it, Teams asks the bot for the card as it now
+stands for that person (:func:`refreshed_card`), so a stale request shows who decided instead of
+live buttons.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from flows.principles import PRINCIPLES
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-VERSION = "1.4"
+VERSION = "1.5"  # Universal Actions and ``refresh`` need 1.5; older clients use the Submit fallback
 MAX_ACTIONS = 6
 VERB = "vws"  # every button and form posts this verb; ``data["op"]`` says what to do
 
@@ -134,7 +137,53 @@ def notice_card(n: Notice, mentions: Mentions | None = None) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if t.entities:
         extra["msteams"] = {"entities": t.entities}
+    if (r := refresh_of(n)) is not None:
+        extra["refresh"] = r
     return card(body, actions, **extra)
+
+
+def refresh_of(n: Notice) -> dict[str, Any] | None:
+    """The card's ``refresh``: for a request to act on an employer's case (a keyed notice with
+    buttons). No ``userIds``: Teams then refreshes the card for everyone who opens it in a chat
+    or channel of up to 60 people; in a bigger one a person can choose "Refresh card"."""
+    if not (n.key and n.employer_id and n.buttons):
+        return None
+    data: dict[str, Any] = {
+        "verb": VERB,
+        "op": "refresh",
+        "employer_id": n.employer_id,
+        "title": n.headline[:200],
+        "actions": [b.action for b in n.buttons][:MAX_ACTIONS],
+    }
+    revisions = {b.revision for b in n.buttons if b.revision is not None}
+    if len(revisions) == 1:
+        data["revision"] = revisions.pop()
+    return {"action": {"type": "Action.Execute", "verb": VERB, "data": data}}
+
+
+def refreshed_card(
+    title: str,
+    employer: str,
+    stage: str,
+    facts: Sequence[tuple[str, str]],
+    buttons: Sequence[Button],
+    refresh: dict[str, Any],
+) -> dict[str, Any]:
+    """A request card as it stands now for the person looking: the buttons still theirs to press,
+    or, when the case has moved on, where it is now (no buttons)."""
+    body: list[dict[str, Any]] = [block(escape(title), weight="Bolder", size="Medium")]
+    if facts:
+        body.append(
+            {"type": "FactSet", "facts": [{"title": escape(k), "value": escape(v)} for k, v in facts]}
+        )
+    if buttons:
+        body.append(block(escape(f"{employer} is waiting for you."), isSubtle=True))
+    else:
+        body.append(
+            block(escape(f"Now: {employer}: {stage}. Nothing here is waiting for you."), isSubtle=True)
+        )
+    actions = [action(b.label, button_data(b), b.style) for b in buttons]
+    return card(body, actions, refresh=refresh)
 
 
 def text_card(message: str, *, title: str | None = None, attention: bool = False) -> dict[str, Any]:
