@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -218,8 +219,9 @@ async def test_no_channel_permission_makes_a_group_chat_with_the_reps_and_the_bo
 
 
 async def test_graph_refusing_both_falls_back_to_each_reps_own_chat(
-    teams_services: Services, standin: tuple[StandIn, rsa.RSAPrivateKey]
+    teams_services: Services, standin: tuple[StandIn, rsa.RSAPrivateKey], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("INFO")
     stand, key = standin
     async with graph_standin(**{CHANNEL: 403, CHAT: 403}) as graph:
         async with teams_app(
@@ -241,6 +243,11 @@ async def test_graph_refusing_both_falls_back_to_each_reps_own_chat(
             # Later news reaches each member of the space in their own chat.
             assert any("GMB agrees" in card_text(c) for c in t.standin.cards_to(AAD["uns"]))
             assert await stage(t.services, emp) is Stage.PARTNER_CONSULTATION
+    # Why Graph said no is logged; who was involved, the team and the tokens are not.
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiohttp.access")
+    assert "Graph did not make a partner channel" in logged
+    for secret in (*AAD.values(), TEAM, FakeTokens.TOKEN, "Oakfield"):
+        assert secret not in logged
 
 
 # --------------------------------------------------------------------------- typed replies
