@@ -337,7 +337,13 @@ class InboundEvent(Base):
 
 
 class Nudge(Base):
-    """The reminder ledger: one row per nudge claimed, unique per (kind, subject, due moment)."""
+    """The reminder ledger: one row per nudge found due, unique per (kind, subject, due moment).
+
+    ``due`` rows wait to be claimed (from ``send_at``, the next working morning when one was found
+    out of hours); a ``claimed`` row belongs to ``claimed_by`` until ``lease_until``, after which
+    another clock may take it over; ``sent``, ``skipped`` (no longer due, superseded, or everyone
+    snoozed) and ``failed`` rows are done with.
+    """
 
     __tablename__ = "nudges"
     __table_args__ = (UniqueConstraint("kind", "subject", "due_at"),)
@@ -346,11 +352,26 @@ class Nudge(Base):
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(100))
     due_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(16), default="claimed", index=True)  # claimed | sent | skipped
+    send_at: Mapped[datetime]
+    # due | claimed | sent | skipped | failed
+    state: Mapped[str] = mapped_column(String(16), default="due", index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None]
+
+
+class SweepMark(Base):
+    """How far the reminder clock has looked: nudges due up to ``swept_until`` are in the ledger.
+
+    The next sweep only looks for nudges that fell due after it, so a sweep reads the rows that
+    could have a new nudge, not every open review and workplan action.
+    """
+
+    __tablename__ = "sweep_marks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    swept_until: Mapped[datetime | None]
 
 
 class Snooze(Base):

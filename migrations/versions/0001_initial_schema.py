@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("subject", sa.String(length=100), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("send_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("claimed_by", sa.String(length=100), nullable=True),
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
@@ -53,6 +54,12 @@ def upgrade() -> None:
     with op.batch_alter_table("nudges", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_nudges_state"), ["state"], unique=False)
 
+    op.create_table(
+        "sweep_marks",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("swept_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_sweep_marks")),
+    )
     op.create_table(
         "people",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -415,6 +422,7 @@ def downgrade() -> None:
     op.drop_table("snoozes")
     op.drop_table("local_associations")
     op.drop_table("people")
+    op.drop_table("sweep_marks")
     with op.batch_alter_table("nudges", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_nudges_state"))
 
