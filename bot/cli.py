@@ -8,7 +8,9 @@ import csv
 import io
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -208,6 +210,58 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- reminders
+
+
+@asynccontextmanager
+async def _chat_deliverer(svc: Services) -> AsyncIterator[Any]:
+    """Where reminders go: the chat platforms `vws serve` would mount (or printed), without serving."""
+    from aiohttp import web
+
+    from bot.web import create_app, deliverer_for
+
+    app = create_app(svc, with_clock=False)
+    runner = web.AppRunner(app)  # started without a site: nothing listens
+    await runner.setup()
+    try:
+        yield deliverer_for(app)
+    finally:
+        await runner.cleanup()
+
+
+def _moment(value: str, tz: Any) -> datetime:
+    """An ISO date and time; without a UTC offset it is local time (VWS_TIMEZONE)."""
+    at = datetime.fromisoformat(value.strip())
+    return at.replace(tzinfo=tz) if at.tzinfo is None else at
+
+
+async def cmd_remind(svc: Services, args: argparse.Namespace) -> int:
+    from bot.clock import remind_command
+    from bot.delivery import Recorder
+
+    try:
+        now = _moment(args.now, svc.settings.tz) if args.now else None
+    except ValueError:
+        print(f"vws: --now {args.now!r} is not a date and time like 2027-03-16T08:00", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        lines = await remind_command(svc, Recorder(), now, True)
+    else:
+        async with _chat_deliverer(svc) as deliverer:
+            lines = await remind_command(svc, deliverer, now, False)
+    print("\n".join(lines))
+    return 0
+
+
+async def cmd_clock(svc: Services, args: argparse.Namespace) -> int:
+    from bot.clock import clock_forever
+
+    async with _chat_deliverer(svc) as deliverer:
+        print(f"VWS reminder clock: a sweep every {args.interval:g} seconds. Stop it with Ctrl-C.", flush=True)
+        await clock_forever(svc, deliverer, interval=args.interval)
+    return 0
+
+
 # ----------------------------------------------------------------------------- teams
 
 
@@ -288,6 +342,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run the reminder clock in this process (the default on SQLite)")
     clock.add_argument("--no-clock", dest="with_clock", action="store_false", help="leave reminders to `vws clock`")
     serve.set_defaults(fn=cmd_serve)
+
+    remind = sub.add_parser("remind", help="send the reminders due now (or at --now) once, and say what went")
+    remind.add_argument("--now", metavar="ISO-DATETIME",
+                        help="sweep as if it were this moment, e.g. 2027-03-16T08:00 (local time unless an offset is given)")
+    remind.add_argument("--dry-run", action="store_true", help="say what would be sent; send and record nothing")
+    remind.set_defaults(fn=cmd_remind)
+
+    clock_cmd = sub.add_parser("clock", help="run the reminder clock (the Procfile's clock: process)")
+    clock_cmd.add_argument("--interval", type=float, default=60, help="seconds between sweeps (default 60)")
+    clock_cmd.set_defaults(fn=cmd_clock)
 
     tp = sub.add_parser("teams-package", help="build the Microsoft Teams app package (manifest and icons)")
     tp.add_argument("--out", default=".", help="a .zip file or a folder (default: the current folder)")
