@@ -105,7 +105,7 @@ async def _start_clock(app: web.Application) -> None:
     scheduler = await run_clock(app[SERVICES], deliverer_for(app))
 
     async def stop() -> None:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop()  # lets a sweep in progress finish
 
     app[ON_STOP].append(stop)
 

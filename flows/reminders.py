@@ -83,6 +83,8 @@ from models.tables import (
 from models.tables import Role as RoleRow
 
 SNOOZE = "snooze"
+#: A workplan reminder's "Mark done" button; its value is the workplan action's id.
+WORKPLAN_DONE = "workplan_done"
 SNOOZE_FOR = timedelta(days=7)
 
 # Two and five working days never span more than a month, even over Christmas and New Year.
@@ -489,12 +491,13 @@ class _Preparer:
             text("Owner: ", owner_name, f". By: {wa.by_date_text} ({wa.by_date:%d %B %Y})."),
         )
         done = text(
-            f"When it is done, mark action {wa.number} done in the bot and these reminders stop. If it needs "
-            "a new date, agree one with the partner unions."
+            "When it is done, click Mark done and these reminders stop. If it needs a new date, agree one "
+            "with the partner unions."
         )
         head = f"Workplan action {wa.number} for {emp.name}: {when}"
+        mark_done = Button(WORKPLAN_DONE, "Mark done", emp.id, value=str(wa.id), style=ButtonStyle.PRIMARY)
         notices = [
-            Notice(Kind.REMINDER, to, head, body=what, employer_id=emp.id, next_step=done)
+            Notice(Kind.REMINDER, to, head, body=what, employer_id=emp.id, next_step=done, buttons=(mark_done,))
             for to in (_to(owner), ToPartnerSpace(emp.id))
             if to is not None
         ]

@@ -349,3 +349,24 @@ async def test_logs_hold_no_names_ids_tokens_or_request_bodies(
     for secret in ("U0REP1", "U0SEC1", "Rita Rep", "Sam Secretary", "very particular case text",
                    "Secret reasons", "Oakfield", "xoxb-test-token", "test-signing-secret", "payload="):
         assert secret not in logged, secret
+
+
+async def test_a_workplan_reminder_can_be_marked_done_from_slack(world: SlackWorld, clock: Clock) -> None:
+    from datetime import UTC, datetime
+
+    from bot.clock import sweep
+
+    await test_the_whole_journey_in_slack(world)
+    clock.set(datetime(2027, 3, 24, 9, 0, tzinfo=UTC))  # a Wednesday, 7 days before action 2's by-date
+    await sweep(world.services, world.bot.outbound, clock())
+    reminder = world.last_dm("U0REP1")  # U0REP1 owns action 2
+    assert "Workplan action 2 for Oakfield Primary School" in text_of(reminder)
+    assert buttons(reminder) == ["Mark done", "Snooze a week"]
+    await world.click("U0REP1", reminder, "Mark done")
+    assert "Action 2 marked done" in world.slack.ephemerals("U0REP1")[-1]["text"]
+    plan = await world.services.engine.plan_of(1)
+    assert plan is not None and [a.status for a in plan[1]] == ["open", "done"]
+    clock.set(datetime(2027, 3, 31, 9, 0, tzinfo=UTC))  # its by-date: no reminder now it is done
+    before = len(world.slack.dms_to("U0REP1"))
+    await sweep(world.services, world.bot.outbound, clock())
+    assert all("Workplan action 2" not in text_of(m) for m in world.slack.dms_to("U0REP1")[before:])

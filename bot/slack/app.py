@@ -229,6 +229,12 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
 
             kind, subject = reminders.parse_snooze_value(data.get("v") or "")
             outcome = await reminders.snooze(engine, who, kind, subject, engine.now())
+        elif name == "workplan_done":
+            value = str(data.get("v") or "")
+            if not value.isdigit():
+                await respond(text="That button is no longer in use.", response_type="ephemeral", replace_original=False)
+                return
+            outcome = await engine.complete_action(who, int(value))
         elif name in (Action.SECRETARY_APPROVE.value, Action.NEM_APPROVE.value, Action.PARTNER_AGREE.value):
             outcome = await engine.decide(who, emp, name, revision=rev)
         elif name == Action.WITHDRAW.value:

@@ -44,6 +44,7 @@ DECISIONS = {
 }
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 SNOOZE = "snooze"  # a reminder's "Snooze a week" button (flows.reminders.SNOOZE)
+WORKPLAN_DONE = "workplan_done"  # a workplan reminder's "Mark done" button (flows.reminders.WORKPLAN_DONE)
 # A partner rep's typed answer: the first word, lower-cased, letters only.
 VERDICTS = {"agree": True, "agreed": True, "disagree": False, "disagreed": False}
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
@@ -414,6 +415,11 @@ class VwsAgent:
             kind, subject = reminders.parse_snooze_value(str(data.get("value") or ""))
             out = await reminders.snooze(self.engine, who, kind, subject, self.engine.now())
             return await self._after(out, data)
+        if act == WORKPLAN_DONE:  # a workplan reminder's button: the value is the action's id
+            value = str(data.get("value") or "")
+            if not value.isdigit():
+                return cards.text_card("That button is no longer in use.", attention=True)
+            return await self._after(await self.engine.complete_action(who, int(value)), data)
         emp = int(data["employer_id"])
         revision = int(data["revision"]) if data.get("revision") not in (None, "") else None
         needs = cards.needs_of(data)
