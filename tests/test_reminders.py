@@ -148,7 +148,8 @@ async def test_workplan_deadline_nudges_the_owner_and_channel_then_copies_the_se
     owner = [n for n in days[date(2027, 3, 24)] if who(n) == "Rita Rep"][0]
     assert owner.headline == "Workplan action 1 for Oakfield Primary School: due in 7 days"
     assert "Action 1: Train the first aiders" in owner.as_plain() and "By: 31/03/2027" in owner.as_plain()
-    assert [b.label for b in owner.buttons] == ["Snooze a week"]
+    assert [b.label for b in owner.buttons] == ["Mark done", "Snooze a week"]
+    assert owner.buttons[0].value == str(plan_action_id := owner.buttons[0].value) and plan_action_id.isdigit()
     secretary = [n for n in days[date(2027, 4, 21)] if who(n) == "Sam Secretary"][0]
     assert (
         secretary.headline == "Overdue workplan action: Oakfield Primary School, action 1 (3 weeks overdue)"
