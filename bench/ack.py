@@ -38,7 +38,7 @@ from bot.migrate import upgrade  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.slack.standin import SlackStandIn  # noqa: E402
-from bot.web import SLACK, create_app  # noqa: E402
+from bot.web import SLACK, create_app, freeze_startup_objects  # noqa: E402
 from models.db import make_engine  # noqa: E402
 
 SECRET = "bench-secret"
@@ -152,6 +152,7 @@ async def one_database(label: str, url: str, requests: int, concurrency: int) ->
     await services.load_directory(DIRECTORY)
     bot_app = create_app(services)
     bot_runner, bot_url = await serve(bot_app)
+    freeze_startup_objects()  # as `vws serve` does once the server is built
     bare_runner, bare_url = await serve(bare_app(AsyncWebClient(token=TOKEN, base_url=slack.base_url)))
     bot_lat: list[float] = []
     bare_lat: list[float] = []

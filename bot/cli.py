@@ -178,13 +178,14 @@ async def cmd_plan(svc: Services, args: argparse.Namespace) -> int:
 async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.web import SLACK, create_app
+    from bot.web import SLACK, create_app, freeze_startup_objects
 
     settings = svc.settings
     with_clock = args.with_clock if args.with_clock is not None else settings.database_url.startswith("sqlite")
     app = create_app(svc, with_clock=with_clock)
     runner = web.AppRunner(app)
     await runner.setup()
+    freeze_startup_objects()
     port = args.port or settings.port
     await web.TCPSite(runner, args.host, port).start()
     slack = app.get(SLACK)

@@ -6,11 +6,13 @@ stale or malformed gets 401 before anything else happens.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from sqlalchemy import text
@@ -67,10 +69,32 @@ def create_app(services: Services, *, with_clock: bool = False) -> web.Applicati
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     _mount_teams(app, services)
+    if app.get(SLACK) is not None:
+        app.on_startup.append(_open_slack_session)
     if with_clock:
         app.on_startup.append(_start_clock)
     app.on_cleanup.append(_stop)
     return app
+
+
+async def _open_slack_session(app: web.Application) -> None:
+    """One HTTP session for all Web API calls: without it slack_sdk opens a connection per call."""
+    client = app[SLACK].client
+    client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+
+    async def close() -> None:
+        await client.session.close()
+
+    app[ON_STOP].append(close)
+
+
+def freeze_startup_objects() -> None:
+    """Move everything created at start-up (modules, the apps, the directory) out of the garbage
+    collector's reach. A full collection over them takes tens of milliseconds and, when it lands
+    between a click and its ack, shows as the slowest acks; after this it scans only what requests
+    create. Call once the server is built, before it takes traffic."""
+    gc.collect()
+    gc.freeze()
 
 
 def _mount_teams(app: web.Application, services: Services) -> None:

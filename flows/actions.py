@@ -369,18 +369,24 @@ class Engine:
     async def propose_form(self, who: Who) -> tuple[list[str], list[str]]:
         """For the proposal form, in one read: every association, and those where the person is a rep."""
 
+        match = [col == value for col, value in ((Person.slack_id, who.slack), (Person.teams_id, who.teams),
+                                                  (Person.email, who.email), (Person.id, who.person_id)) if value]
+        is_rep = (
+            select(RoleRow.id)
+            .join(Person, Person.id == RoleRow.person_id)
+            .where(RoleRow.association_id == LocalAssociation.id, RoleRow.role == "rep", or_(*match))
+            .exists()
+            if match else None
+        )
+
         async def q(s: AsyncSession) -> tuple[list[str], list[str]]:
-            names = list((await s.execute(select(LocalAssociation.name).order_by(LocalAssociation.name))).scalars())
-            person = await find_person(s, who)
-            if person is None:
-                return names, []
-            mine = (await s.execute(
-                select(LocalAssociation.name)
-                .join(RoleRow, RoleRow.association_id == LocalAssociation.id)
-                .where(RoleRow.person_id == person.id, RoleRow.role == "rep")
-                .order_by(LocalAssociation.name)
-            )).scalars()
-            return names, list(mine)
+            # One statement: the form is opened on every /vws propose, right after the ack.
+            if is_rep is None:
+                rows = [(n, False) for n in (await s.execute(select(LocalAssociation.name))).scalars()]
+            else:
+                rows = [(n, bool(m)) for n, m in (await s.execute(select(LocalAssociation.name, is_rep))).all()]
+            rows.sort(key=lambda r: r[0])
+            return [n for n, _ in rows], [n for n, mine in rows if mine]
 
         return await self._read(q)
 

@@ -19,6 +19,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
+    if ":memory:" not in url and kwargs.get("isolation_level") != "AUTOCOMMIT":
+        # Keep enough connections open for a burst of clicks: connections beyond the pool are
+        # opened and closed per use, which costs far more than the queries themselves.
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 10)
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
 

@@ -6,6 +6,7 @@ engine's field errors go straight back onto the form with ``response_action: err
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -99,8 +100,24 @@ def _employer_options(employers: Sequence[EmployerSummary]) -> list[Option]:
 
 def propose_modal(associations: Sequence[str], mine: Sequence[str], *, initial: dict[str, str] | None = None,
                   employer_id: int | None = None) -> dict[str, Any]:
-    """The proposal form; with ``employer_id`` it is the "revise and resubmit" form, filled in."""
-    initial = initial or {}
+    """The proposal form; with ``employer_id`` it is the "revise and resubmit" form, filled in.
+
+    The blank form depends only on the associations, so it is built (and checked by slack_sdk,
+    which costs milliseconds) once per list and copied after that.
+    """
+    if initial is None and employer_id is None:
+        preset = mine[0] if len(mine) == 1 else None
+        return json.loads(_blank_propose_modal(tuple(associations), preset))
+    return _propose_modal(associations, mine, initial or {}, employer_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _blank_propose_modal(associations: tuple[str, ...], preset: str | None) -> str:
+    return json.dumps(_propose_modal(associations, [preset] if preset else [], {}, None))
+
+
+def _propose_modal(associations: Sequence[str], mine: Sequence[str], initial: dict[str, str],
+                   employer_id: int | None) -> dict[str, Any]:
     kinds = [_option(k.value, k.label.capitalize()) for k in EmployerKind]
     origins = [_option(o.value, o.label.capitalize()) for o in Origin]
     preset = initial.get("association") or (mine[0] if len(mine) == 1 else None)
