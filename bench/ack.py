@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
+from pydantic import SecretStr
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -145,7 +146,7 @@ def pct(values: list[float], p: float) -> float:
 
 async def one_database(label: str, url: str, requests: int, concurrency: int) -> tuple[float, float, float, float]:
     slack = Standin(count=requests * 2 + 200)
-    settings = Settings(DATABASE_URL=url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.base_url)
+    settings = Settings(DATABASE_URL=url, SLACK_BOT_TOKEN=SecretStr(TOKEN), SLACK_SIGNING_SECRET=SecretStr(SECRET), SLACK_API_URL=slack.base_url)
     services = Services.build(settings)
     await upgrade(services.db)
     await services.start()

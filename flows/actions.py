@@ -97,6 +97,12 @@ def ref(person: Person | None) -> PersonRef | str:
     return PersonRef(person.id, person.label) if person is not None else "(nobody in the directory)"
 
 
+def to_person(person: Person | None) -> ToPerson:
+    """A direct message to a person. Someone missing from the directory (a role left empty) is
+    person 0, whom no adapter can reach: the notice is dropped there, and logged without names."""
+    return ToPerson(PersonRef(person.id, person.label) if person is not None else PersonRef(0, "nobody"))
+
+
 def _name_key(name: str) -> str:
     return " ".join(name.lower().split())
 
@@ -598,7 +604,7 @@ class Engine:
             facts += changes
         return Notice(
             kind=Kind.APPROVAL_REQUEST,
-            to=ToPerson(ref(to)) if to else ToPerson(PersonRef(0)),  # type: ignore[arg-type]
+            to=to_person(to),
             headline=f"Approval needed: {emp.name}",
             body=tuple(body),
             facts=facts,
@@ -753,7 +759,7 @@ class Engine:
         who = ctx.person
         return Notice(
             kind=Kind.DECIDED,
-            to=ToPerson(ref(who)) if who else ToNational(),  # type: ignore[arg-type]
+            to=to_person(who) if who else ToNational(),
             headline=f"{verdict}: {emp.name}",
             body=(text(f"{verdict} by ", ref(who), f" on {self.when(self.now())}."),),
             facts=self._proposal_facts(emp) + ((("Reasons", reasons),) if reasons else ()),
@@ -777,8 +783,8 @@ class Engine:
                 self._approval_request(emp, Role.NEM),
                 Notice(
                     Kind.PROGRESS,
-                    ToPerson(ref(emp.proposer)),
-                    f"Approved by the Secretary: {emp.name}",  # type: ignore[arg-type]
+                    to_person(emp.proposer),
+                    f"Approved by the Secretary: {emp.name}",
                     body=(
                         text(
                             "Good news: ",
@@ -802,8 +808,8 @@ class Engine:
         return [
             Notice(
                 Kind.REJECTED,
-                ToPerson(ref(emp.proposer)),
-                f"Not approved: {emp.name}",  # type: ignore[arg-type]
+                to_person(emp.proposer),
+                f"Not approved: {emp.name}",
                 body=(text(ref(ctx.person), f" ({who_role}) rejected your proposal for {emp.name}."),),
                 facts=(("Reasons", reasons or ""),),
                 buttons=(
@@ -856,8 +862,8 @@ class Engine:
                 *self._rejected_notices(ctx, "National Executive Member", reasons),
                 Notice(
                     Kind.PROGRESS,
-                    ToPerson(ref(emp.association.secretary)),
-                    f"NEM rejected: {emp.name}",  # type: ignore[arg-type]
+                    to_person(emp.association.secretary),
+                    f"NEM rejected: {emp.name}",
                     body=(text(ref(ctx.person), f" (National Executive Member) rejected {emp.name}."),),
                     facts=(("Reasons", reasons or ""),),
                     employer_id=emp.id,
@@ -879,9 +885,9 @@ class Engine:
                     members.append(PersonRef(p.id, p.label))
                 elif p.email:
                     emails.append(p.email)
-        for p in (emp.proposer, emp.association.secretary):
-            if p is not None and PersonRef(p.id, p.label) not in members:
-                members.append(PersonRef(p.id, p.label))
+        for officer in (emp.proposer, emp.association.secretary):
+            if officer is not None and PersonRef(officer.id, officer.label) not in members:
+                members.append(PersonRef(officer.id, officer.label))
         missing = [u for u in PARTNER_UNIONS if not reps.get(u)]
         slug = "vws-" + "-".join("".join(c if c.isalnum() else " " for c in emp.name.lower()).split())
         notices = [
@@ -930,8 +936,8 @@ class Engine:
             ),
             Notice(
                 Kind.PROGRESS,
-                ToPerson(ref(emp.proposer)),
-                f"Approved by the NEM: {emp.name}",  # type: ignore[arg-type]
+                to_person(emp.proposer),
+                f"Approved by the NEM: {emp.name}",
                 body=(text(ref(ctx.person), f" (National Executive Member) approved {emp.name}."),),
                 employer_id=emp.id,
                 next_step=text(
@@ -944,7 +950,7 @@ class Engine:
             notices.append(
                 Notice(
                     Kind.PROGRESS,
-                    ToPerson(ref(emp.association.secretary)),  # type: ignore[arg-type]
+                    to_person(emp.association.secretary),
                     f"No rep in the directory for {', '.join(missing)}",
                     body=(
                         text(
@@ -1119,8 +1125,8 @@ class Engine:
                 self._route_request(emp),
                 Notice(
                     Kind.PROGRESS,
-                    ToPerson(ref(emp.proposer)),
-                    f"Partner unions agreed: {emp.name}",  # type: ignore[arg-type]
+                    to_person(emp.proposer),
+                    f"Partner unions agreed: {emp.name}",
                     body=(text(f"GMB, UNISON and Unite have all agreed that {emp.name} is suitable."),),
                     employer_id=emp.id,
                     next_step=text(
@@ -1411,7 +1417,7 @@ class Engine:
         return None
 
     def _plan_facts(self, plan: ActionPlan, plan_in: PlanIn) -> tuple[tuple[str, str], ...]:
-        facts = (
+        facts: tuple[tuple[str, str], ...] = (
             ("Principle", principle(plan.principle).title),
             ("Objectives", plan.objectives),
             ("Activities", plan.activities),
@@ -1455,8 +1461,8 @@ class Engine:
                 ),
                 Notice(
                     Kind.JOINED,
-                    ToPerson(ref(assoc.nem)),
-                    f"{emp.name} has joined the Valued Worker Scheme",  # type: ignore[arg-type]
+                    to_person(assoc.nem),
+                    f"{emp.name} has joined the Valued Worker Scheme",
                     body=(text(f"{emp.name} ({assoc.name}) has agreed its first action plan."),),
                     facts=facts,
                     employer_id=emp.id,
@@ -1507,8 +1513,8 @@ class Engine:
             ),
             Notice(
                 Kind.PROGRESS,
-                ToPerson(ref(assoc.nem)),
-                f"New action plan: {emp.name}",  # type: ignore[arg-type]
+                to_person(assoc.nem),
+                f"New action plan: {emp.name}",
                 body=(text(f"{emp.name} ({assoc.name}) has begun cycle {plan.cycle} of the scheme."),),
                 facts=facts[:1] + facts[4:5],
                 employer_id=emp.id,
@@ -1638,9 +1644,9 @@ class Engine:
         out = []
         for to in (
             ToPartnerSpace(emp.id),
-            ToPerson(ref(emp.proposer)),
-            ToPerson(ref(emp.association.secretary)),
-        ):  # type: ignore[arg-type]
+            to_person(emp.proposer),
+            to_person(emp.association.secretary),
+        ):
             out.append(
                 Notice(
                     Kind.REVIEW_DUE,
@@ -1743,8 +1749,8 @@ class Engine:
             )
             nem = Notice(
                 Kind.REVIEWED,
-                ToPerson(ref(emp.association.nem)),
-                f"Review of {emp.name}: {who_told}",  # type: ignore[arg-type]
+                to_person(emp.association.nem),
+                f"Review of {emp.name}: {who_told}",
                 body=(text(f"{emp.name} ({emp.association.name}), cycle {plan.cycle}, {p.title}."),),
                 facts=(("Reasons", reasons),) if reasons else (),
                 employer_id=emp.id,
@@ -1811,8 +1817,8 @@ class Engine:
                     *[
                         Notice(
                             Kind.REVOKED,
-                            ToPerson(ref(p)),
-                            f"Revoked: {emp.name}",  # type: ignore[arg-type]
+                            to_person(p),
+                            f"Revoked: {emp.name}",
                             body=(
                                 text(
                                     f"{emp.name}'s membership of the scheme was revoked by ",
@@ -1849,8 +1855,8 @@ class Engine:
                 notices.append(
                     Notice(
                         Kind.DECIDED,
-                        ToPerson(ref(approver)),
-                        f"Withdrawn: {emp.name}",  # type: ignore[arg-type]
+                        to_person(approver),
+                        f"Withdrawn: {emp.name}",
                         body=(
                             text(
                                 "Withdrawn by ",
@@ -1879,8 +1885,8 @@ class Engine:
                     notices.append(
                         Notice(
                             Kind.WITHDRAWN,
-                            ToPerson(ref(p)),
-                            f"Withdrawn: {emp.name}",  # type: ignore[arg-type]
+                            to_person(p),
+                            f"Withdrawn: {emp.name}",
                             body=(text("The proposal was withdrawn by ", ref(ctx.person), "."),),
                             facts=(("Reasons", reasons),) if reasons else (),
                             employer_id=emp.id,

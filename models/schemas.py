@@ -185,7 +185,7 @@ def field_errors(exc: ValidationError | WorkplanError) -> dict[str, str]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
         fieldname = loc[0] if loc else "form"
-        message = _friendly(err)
+        message = _friendly(dict(err))
         if fieldname == "workplan" and len(loc) > 1:
             message = f"action {int(loc[1]) + 1 if loc[1].isdigit() else loc[1]}: {message}"
         if (m := re.match(r"^(\w+): (.*)$", message)) and m[1] in FIELD_LABELS:

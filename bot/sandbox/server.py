@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from slack_sdk.web.async_client import AsyncWebClient
+from pydantic import SecretStr
 
 from bot.sandbox.clock import ClockError, SandboxClock
 from bot.sandbox.personas import Persona, national_channel, personas
@@ -160,8 +160,8 @@ class Sandbox:
 
         settings = Settings(
             DATABASE_URL=f"sqlite+aiosqlite:///{self.db_path.resolve()}",
-            SLACK_BOT_TOKEN=TOKEN,
-            SLACK_SIGNING_SECRET=self.signing_secret,
+            SLACK_BOT_TOKEN=SecretStr(TOKEN),
+            SLACK_SIGNING_SECRET=SecretStr(self.signing_secret),
             SLACK_API_URL=self.standin.base_url,
             VWS_DIRECTORY=None,
         )
@@ -331,19 +331,11 @@ class Sandbox:
         return run
 
     def _deliverer(self) -> Any:
-        """The bot's own Slack deliverer (the one its listeners use), pointed at the stand-in."""
-        assert self.services is not None and self.standin is not None
-        try:
-            from bot.web import deliverer_for
-        except ImportError:
-            deliverer_for = None
-        if deliverer_for is not None and self._bot_app is not None:
-            return deliverer_for(self._bot_app)
-        from bot.slack.delivery import SlackDeliverer
+        """The bot's own deliverer (the one its listeners use), pointed at the stand-in."""
+        from bot.web import deliverer_for
 
-        client = AsyncWebClient(token=TOKEN, base_url=self.standin.base_url)
-        first = next(iter(inspect.signature(SlackDeliverer).parameters), "")
-        return SlackDeliverer(self.services.sessions if first == "sessions" else self.services, client)
+        assert self._bot_app is not None, "the bot is not running"
+        return deliverer_for(self._bot_app)
 
     def _clock_json(self) -> JSON:
         here = self.clock.local()
