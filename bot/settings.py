@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    # Seconds between two messages in one Slack channel (Slack allows about one a second).
+    slack_channel_interval: float = Field(default=1.0, ge=0, alias="VWS_SLACK_CHANNEL_INTERVAL")
 
     @field_validator("timezone")
     @classmethod

@@ -65,3 +65,23 @@ def test_two_buttons_with_the_same_action_get_distinct_ids() -> None:
     actions = to_dicts(notice_blocks(n, PEOPLE))[-1]["elements"]
     assert [a["action_id"] for a in actions] == ["vws:choose_route", "vws:choose_route:1"]
     assert [json.loads(a["value"])["v"] for a in actions] == ["jcc", "joint_letter"]
+
+
+async def test_the_pacer_spaces_messages_in_one_channel_and_holds_up_no_other() -> None:
+    from bot.slack.delivery import Pacer
+
+    now = [100.0]
+    slept: list[tuple[str, float]] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append((current, seconds))
+
+    pacer = Pacer(1.0, clock=lambda: now[0], sleep=fake_sleep)
+    for current in ("C1", "C1", "C2", "C1"):
+        await pacer.wait(current)
+    assert slept == [("C1", 1.0), ("C1", 2.0)]  # the second and third post in C1 wait; C2 does not
+    now[0] = 110.0
+    slept.clear()
+    current = "C1"
+    await pacer.wait("C1")  # quiet for a while: no wait
+    assert slept == []

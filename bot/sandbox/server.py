@@ -163,6 +163,7 @@ class Sandbox:
             SLACK_BOT_TOKEN=SecretStr(TOKEN),
             SLACK_SIGNING_SECRET=SecretStr(self.signing_secret),
             SLACK_API_URL=self.standin.base_url,
+            VWS_SLACK_CHANNEL_INTERVAL=0,  # the stand-in has no per-channel limit to respect
             VWS_DIRECTORY=None,
         )
         self.clock.tz = settings.tz

@@ -28,7 +28,7 @@ from bot.delivery import Deliverer
 from bot.logs import quiet_library_logs
 from bot.services import Services
 from bot.slack import views
-from bot.slack.delivery import SlackDeliverer
+from bot.slack.delivery import Pacer, SlackDeliverer
 from bot.slack.home import HELP, status_blocks
 from bot.slack.render import esc, parse_button_value
 from flows.directory import Who
@@ -120,7 +120,7 @@ def build_slack(services: Services) -> SlackBot:
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("vws.slack.bolt"),
     )
-    deliverer = SlackDeliverer(services.sessions, client)
+    deliverer = SlackDeliverer(services.sessions, client, Pacer(settings.slack_channel_interval))
     inflight = InFlight()
     outbound = Outbound(deliverer)
     register(app, services, deliverer, inflight, outbound)

@@ -8,9 +8,11 @@ message whichever process posted it. The Web API client retries 429s after ``Ret
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -38,17 +40,64 @@ def channel_name(hint: str, attempt: int) -> str:
     return base if attempt == 0 else f"{base}-{attempt + 1}"
 
 
+class Pacer:
+    """At most one message per ``interval`` seconds in each channel (Slack's limit for
+    chat.postMessage is about one a second per channel), without holding up other channels:
+    each post reserves the channel's next free slot, then waits for it."""
+
+    def __init__(
+        self,
+        interval: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
+        self.next_free: dict[str, float] = {}
+
+    async def wait(self, channel: str) -> None:
+        if self.interval <= 0:
+            return
+        now = self.clock()
+        slot = max(now, self.next_free.get(channel, now))
+        self.next_free[channel] = slot + self.interval
+        if len(self.next_free) > 10_000:  # forget channels that have been quiet
+            self.next_free = {c: t for c, t in self.next_free.items() if t > now}
+        if slot > now:
+            await self.sleep(slot - now)
+
+
+def _lane(notice: Notice) -> str:
+    """Notices to the same place keep their order; different places go in parallel."""
+    to = notice.to
+    if isinstance(to, ToPerson):
+        return f"person:{to.person.id}"
+    if isinstance(to, ToPartnerSpace):
+        return f"space:{to.employer_id}"
+    return "national"
+
+
 class SlackDeliverer:
     """The Slack side of :class:`bot.delivery.Deliverer`."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], client: AsyncWebClient) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], client: AsyncWebClient,
+                 pacer: Pacer | None = None) -> None:
         self.sessions = sessions
         self.client = client
+        self.pacer = pacer or Pacer()
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
         if not notices:
             return
         people = await self._people(notices)
+        lanes: dict[str, list[Notice]] = {}
+        for notice in notices:
+            lanes.setdefault(_lane(notice), []).append(notice)
+        await asyncio.gather(*(self._in_order(lane, people) for lane in lanes.values()))
+
+    async def _in_order(self, notices: list[Notice], people: People) -> None:
         for notice in notices:
             try:
                 await self._one(notice, people)
@@ -56,6 +105,10 @@ class SlackDeliverer:
                 # One unreachable recipient must not stop the others; say which kind, never who.
                 log.warning("slack: %s for a %s notice failed: %s", type(notice.to).__name__, notice.kind.value,
                             exc.response.get("error"))
+
+    async def _post(self, channel: str, **kwargs: Any) -> Any:
+        await self.pacer.wait(channel)
+        return await self.client.chat_postMessage(channel=channel, **kwargs)
 
     async def reply_text(self, outcome: Outcome) -> str:
         """The reply to the person who acted, as Slack text (user text escaped, people mentioned)."""
@@ -110,7 +163,7 @@ class SlackDeliverer:
             if not sid:
                 log.info("slack: a %s notice has a recipient with no Slack ID; left to other platforms", notice.kind.value)
                 return
-            resp = await self.client.chat_postMessage(channel=sid, text=text, blocks=blocks)
+            resp = await self._post(sid, text=text, blocks=blocks)
             await self._posted(notice, resp)
         elif isinstance(to, ToNational):
             async with reading(self.sessions) as s:
@@ -118,7 +171,7 @@ class SlackDeliverer:
             if office is None or not office.channel:
                 log.warning("slack: no national channel in the directory; a %s notice was not sent", notice.kind.value)
                 return
-            resp = await self.client.chat_postMessage(channel=office.channel, text=text, blocks=blocks)
+            resp = await self._post(office.channel, text=text, blocks=blocks)
             await self._posted(notice, resp)
         elif isinstance(to, ToPartnerSpace):
             await self._to_space(notice, to, people, text, blocks)
@@ -135,7 +188,7 @@ class SlackDeliverer:
             if channel is None:
                 channel = await self._create_channel(to.name_hint or f"vws-employer-{to.employer_id}")
             await self._invite(channel, to, people)
-            resp = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            resp = await self._post(channel, text=text, blocks=blocks)
             await self._remember(space_key(to.employer_id), channel, resp["ts"], to.employer_id)
             await self._posted(notice, resp)
             return
@@ -144,7 +197,7 @@ class SlackDeliverer:
                         notice.kind.value)
             return
         root = spaces[0].message_id
-        resp = await self.client.chat_postMessage(channel=channel, thread_ts=root, text=text, blocks=blocks)
+        resp = await self._post(channel, thread_ts=root, text=text, blocks=blocks)
         await self._posted(notice, resp, thread=root)
 
     async def _create_channel(self, hint: str) -> str:
