@@ -243,6 +243,18 @@ async def test_graph_refusing_both_falls_back_to_each_reps_own_chat(
             # Later news reaches each member of the space in their own chat.
             assert any("GMB agrees" in card_text(c) for c in t.standin.cards_to(AAD["uns"]))
             assert await stage(t.services, emp) is Stage.PARTNER_CONSULTATION
+            # With no shared space, "agree" typed in a rep's own chat with the bot counts for
+            # their union (the card there says so); the third agreement completes the step.
+            await t.say("uns", "agree")
+            assert any("UNISON agrees" in card_text(c) for c in t.standin.cards_to(AAD["gmb"]))
+            assert await stage(t.services, emp) is Stage.PARTNER_CONSULTATION
+            await t.say("ute", "Agreed.")
+            assert await stage(t.services, emp) is Stage.PARTNERS_AGREED
+            # Typed again, it changes nothing: nothing is waiting for Unite's answer any more.
+            await t.say("ute", "agree")
+            assert await stage(t.services, emp) is Stage.PARTNERS_AGREED
+            voices = [a.payload.get("union") for a in await t.services.engine.audit(emp) if a.action == "partner_agree"]
+            assert voices == ["GMB", "UNISON", "Unite"]
     # Why Graph said no is logged; who was involved, the team and the tokens are not.
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiohttp.access")
     assert "Graph did not make a partner channel" in logged
