@@ -187,7 +187,3 @@ BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}
 def transition(action: Action | str) -> Transition:
     return BY_ACTION[Action(action)]
 
-
-def available(stage: Stage) -> list[Transition]:
-    """The rows that can be taken from a stage (for help text and status)."""
-    return [t for t in TRANSITIONS if t.allows(stage)]

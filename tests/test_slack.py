@@ -223,6 +223,7 @@ async def test_bad_form_input_comes_back_as_field_errors_and_nothing_is_created(
     assert set(body["errors"]) == {"employer_name", "case_for"}
     assert await world.services.engine.register(everyone=True) == []
     assert world.slack.dms_to("U0SEC1") == []
+    assert world.slack.dms_to("U0REP1") == []  # the errors are on the form; no second message
 
 
 @pytest.mark.parametrize("problem", ["bad signature", "stale timestamp", "malformed timestamp", "no signature"])

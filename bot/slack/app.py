@@ -265,8 +265,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             outcome = await engine.resubmit(Who(slack=user), int(meta["employer"]), answers)
         else:
             outcome = await engine.propose(Who(slack=user), answers)
-        await _close_or_errors(ack, view, outcome)
-        await finish(outcome, user=user)
+        if not await _close_or_errors(ack, view, outcome):
+            await finish(outcome, user=user)
 
     @app.view(views.REASONS)
     @track
@@ -276,8 +276,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         reasons = views.values(view).get("reasons")
         outcome = await engine.decide(Who(slack=user), int(meta["employer"]), meta["action"],
                                       revision=meta.get("revision"), reasons=reasons)
-        await _close_or_errors(ack, view, outcome)
-        await finish(outcome, user=user)
+        if not await _close_or_errors(ack, view, outcome):
+            await finish(outcome, user=user)
 
     @app.view(views.PLAN)
     @track
@@ -290,8 +290,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             return
         plan = {k: v for k, v in answers.items() if v is not None}
         outcome = await engine.agree_plan(Who(slack=user), int(emp), plan)
-        await _close_or_errors(ack, view, outcome)
-        await finish(outcome, user=user)
+        if not await _close_or_errors(ack, view, outcome):
+            await finish(outcome, user=user)
 
     @app.view(views.REVIEW)
     @track
@@ -310,8 +310,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             return
         outcome = await engine.review(Who(slack=user), int(emp), outcome_name, reasons=answers.get("reasons"),
                                       new_review_date=answers.get("review_on"))
-        await _close_or_errors(ack, view, outcome)
-        await finish(outcome, user=user)
+        if not await _close_or_errors(ack, view, outcome):
+            await finish(outcome, user=user)
 
     @app.view(views.REVOKE)
     @track
@@ -322,8 +322,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             await ack(response_action="errors", errors={"employer": "Choose the employer."})
             return
         outcome = await engine.revoke(Who(slack=user), int(answers["employer"]), answers.get("reasons"))
-        await _close_or_errors(ack, view, outcome)
-        await finish(outcome, user=user)
+        if not await _close_or_errors(ack, view, outcome):
+            await finish(outcome, user=user)
 
     # ------------------------------------------------------------------ thread replies and App Home
 
@@ -372,17 +372,21 @@ async def _first_delivery(services: Services, event_id: str | None) -> bool:
         return False
 
 
-async def _close_or_errors(ack: AsyncAck, view: dict[str, Any], outcome: Outcome) -> None:
-    """Close the form, or show the engine's field errors on it (nothing was written)."""
+async def _close_or_errors(ack: AsyncAck, view: dict[str, Any], outcome: Outcome) -> bool:
+    """Close the form, or show the engine's field errors on it (nothing was written).
+
+    Returns True when the errors are on the form: the person has been told, so no message follows.
+    """
     if outcome.ok or not outcome.errors:
         await ack()
-        return
+        return False
     blocks = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
     errors: dict[str, str] = {}
     for field, message in outcome.errors.items():
         target = field if field in blocks else (blocks[0] if blocks else field)
         errors[target] = (errors[target] + " " if target in errors else "") + message
     await ack(response_action="errors", errors={k: v[:500] for k, v in errors.items()})
+    return True
 
 
 def _pick(employers: list[Any], query: str) -> int | None:

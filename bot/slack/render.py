@@ -165,6 +165,3 @@ def to_dicts(blocks: Iterable[Block]) -> list[dict[str, Any]]:
     """Serialise, letting slack_sdk check each block against Slack's limits."""
     return [b.to_dict() for b in blocks]
 
-
-def reply_blocks(text: str) -> list[dict[str, Any]]:
-    return to_dicts([SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))])
