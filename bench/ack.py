@@ -36,9 +36,9 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.migrate import upgrade  # noqa: E402
+from bot.sandbox.slack import SlackStandIn  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.slack.standin import SlackStandIn  # noqa: E402
 from bot.web import SLACK, create_app, freeze_startup_objects  # noqa: E402
 from models.db import make_engine  # noqa: E402
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.slack import Delivery, SlackStandIn
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack.standin import Delivery, SlackStandIn
 from bot.web import SLACK, create_app
 from tests.conftest import DIRECTORY, Clock
 

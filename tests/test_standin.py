@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.slack.standin import SlackStandIn
+from bot.sandbox.slack import SlackStandIn
 
 TOKEN = "xoxb-standin-test"
 SECRET = "standin-signing-secret"

@@ -44,9 +44,9 @@ from pydantic import SecretStr
 
 from bot.sandbox.clock import ClockError, SandboxClock
 from bot.sandbox.personas import Persona, national_channel, personas
+from bot.sandbox.slack import Delivery, SlackStandIn
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack.standin import Delivery, SlackStandIn
 
 log = logging.getLogger("vws.sandbox")
 
