@@ -160,6 +160,24 @@ async def test_long_poll_answers_at_its_timeout_when_nothing_changes(page: Page)
     assert status == 200 and body["revision"] == since
 
 
+async def test_stopping_the_sandbox_answers_a_pending_long_poll_at_once(tmp_path: Path) -> None:
+    box = Sandbox(tmp_path, with_bot=False, start_at=MONDAY)
+    await box.start()
+    async with aiohttp.ClientSession() as session:
+        page = Page(box, session)
+        since = (await page.state("U0REP1"))["revision"]
+        waiting = asyncio.ensure_future(page.get("/api/changes", since=since, timeout=25))
+        await asyncio.sleep(0.1)
+        assert not waiting.done()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await box.stop()
+        took = loop.time() - started
+        status, body = await waiting
+    assert took < 2.0, f"stop() took {took:.1f}s: it waited for the long poll"
+    assert status == 200 and body == {"revision": since}
+
+
 async def test_people_post_and_reply_in_threads(page: Page) -> None:
     box = page.box
     assert box.standin is not None

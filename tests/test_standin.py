@@ -674,6 +674,22 @@ async def test_revision_grows_and_wakes_a_waiter(slack: SlackStandIn, client: As
     assert await slack.wait_for_change(slack.revision, within=0.05) == slack.revision
 
 
+async def test_stopping_wakes_pending_long_polls_at_once() -> None:
+    slack = await SlackStandIn(token=TOKEN).start()
+    seen = slack.revision
+    waiters = [asyncio.ensure_future(slack.wait_for_change(seen, within=25.0)) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    assert not any(w.done() for w in waiters)
+    await slack.stop()
+    _, pending = await asyncio.wait(waiters, timeout=1.0)
+    for waiter in pending:
+        waiter.cancel()
+    assert not pending, "a long poll kept waiting after stop()"
+    assert [w.result() for w in waiters] == [seen] * 3
+    # and one that starts after stop() answers at once too
+    assert await asyncio.wait_for(slack.wait_for_change(seen, within=25.0), 1.0) == seen
+
+
 async def test_conversations_for_lists_what_a_person_can_see(
     slack: SlackStandIn, client: AsyncWebClient
 ) -> None:

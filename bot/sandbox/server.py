@@ -186,13 +186,15 @@ class Sandbox:
         return self.url
 
     async def stop(self) -> None:
-        """Save the workspace and stop everything the sandbox started."""
+        """Save the workspace and stop everything the sandbox started, at once: pending long
+        polls (``GET /api/changes``) are answered first, so none holds up the page's shutdown."""
         if self._saver is not None:
             self._saver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._saver
             self._saver = None
         if self.standin is not None:
+            self.standin.release_waiters()
             await self.save()
         for runner in reversed(self._runners):
             await runner.cleanup()
@@ -278,7 +280,7 @@ class Sandbox:
 
     async def _keep_saved(self) -> None:
         assert self.standin is not None
-        while True:
+        while not self.standin.stopping:  # once stopping, wait_for_change no longer waits
             await self.standin.wait_for_change(self._saved_revision, within=60.0)
             if self.standin.revision != self._saved_revision:
                 await asyncio.sleep(0.5)  # let a burst of calls finish

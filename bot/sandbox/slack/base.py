@@ -68,6 +68,7 @@ class _Base:
     _last_ts_micros: int
     _changed: asyncio.Event
     _revision: int
+    _stopping: bool
 
     _methods: dict[str, Callable[[JSON], JSON]]
     _runner: web.AppRunner | None
@@ -104,6 +105,10 @@ class _Base:
     def _touch(self) -> None:
         """Something in the workspace may have changed: bump the revision and wake the waiters."""
         self._revision += 1
+        self._wake()
+
+    def _wake(self) -> None:
+        """Wake everyone waiting for a change; each looks again at what it waits for."""
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 

@@ -85,6 +85,7 @@ class SlackStandIn(_Events):
         self._last_ts_micros = 0
         self._changed = asyncio.Event()
         self._revision = 0
+        self._stopping = False
 
         self._methods = self._web_api_methods()
 
@@ -109,6 +110,7 @@ class SlackStandIn(_Events):
 
     async def start(self) -> SlackStandIn:
         """Serve on the host and port given (port 0: an ephemeral port)."""
+        self._stopping = False
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
@@ -119,7 +121,8 @@ class SlackStandIn(_Events):
         return self
 
     async def stop(self) -> None:
-        """Stop serving and close the delivery session."""
+        """Stop serving and close the delivery session; pending long polls answer at once."""
+        self.release_waiters()
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -200,11 +200,17 @@ class _Workspace(_Base):
         ``response_url`` post, a person's message, a reply applied to a modal)."""
         return self._revision
 
+    @property
+    def stopping(self) -> bool:
+        """True from :meth:`release_waiters` (which ``stop()`` calls) until the next ``start()``."""
+        return self._stopping
+
     async def wait_for_change(self, since: int, *, within: float = 25.0) -> int:
-        """Wait until ``revision`` is past ``since`` (or ``within`` seconds pass); returns it."""
+        """Wait until ``revision`` is past ``since`` (or ``within`` seconds pass, or the stand-in
+        is stopping); returns it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
-        while self._revision <= since:
+        while self._revision <= since and not self._stopping:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 break
@@ -213,6 +219,14 @@ class _Workspace(_Base):
             except TimeoutError:
                 break
         return self._revision
+
+    def release_waiters(self) -> None:
+        """End every pending :meth:`wait_for_change` now (each returns the current revision), and
+        answer later ones at once, until the next ``start()``. ``stop()`` does this first; a server
+        that long-polls through the stand-in calls it before it stops serving, so its pending
+        polls do not hold up its shutdown."""
+        self._stopping = True
+        self._wake()
 
     def mark_changed(self) -> None:
         """Wake :meth:`wait_for_change` waiters for a change made outside the workspace (a
