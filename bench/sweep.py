@@ -56,8 +56,8 @@ from flows.calendar import (  # noqa: E402
     review_due_window,
     workplan_due_window,
 )
-from flows.journey import Stage  # noqa: E402
 from flows.notices import Notice  # noqa: E402
+from flows.signup.journey import Stage  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.tables import (  # noqa: E402
     ActionPlan,

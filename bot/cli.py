@@ -19,9 +19,9 @@ from bot import logs
 from bot.migrate import SchemaOutOfDate, current_revision, head_revision, upgrade
 from bot.services import Services
 from bot.settings import get_settings
-from flows.actions import EmployerSummary
 from flows.directory import DirectoryError
 from flows.principles import principle
+from flows.signup.status import EmployerSummary
 
 log = logging.getLogger("vws")
 

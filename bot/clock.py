@@ -2,14 +2,14 @@
 
 A sweep runs in three steps, each its own short transaction, and never sends from inside one:
 
-1. **Discover.** Under the ``sweep_marks`` row's lock, ask :func:`flows.reminders.find_due` for the
+1. **Discover.** Under the ``sweep_marks`` row's lock, ask :func:`flows.reminders.find.find_due` for the
    nudges that fell due since the last sweep and write them to the ``nudges`` ledger as ``due``
    (``INSERT … ON CONFLICT DO NOTHING``: the ledger is unique per (kind, subject, due moment)).
 2. **Claim** a batch: ``due`` rows whose ``send_at`` has come, and ``claimed`` rows whose lease ran
    out (their clock died). On PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED``, so clocks running
    at once split the work; on SQLite the write lock taken at BEGIN does the same. The UPDATE that
    claims re-checks the row's state: a compare-and-set.
-3. **Send.** After the claim commits: build the notices (:func:`flows.reminders.prepare`), hand
+3. **Send.** After the claim commits: build the notices (:func:`flows.reminders.prepare.prepare`), hand
    them to the Deliverer, then mark the row ``sent`` if it is still ours.
 
 A process that dies after claiming leaves ``claimed`` rows whose lease runs out; the next sweep
@@ -39,8 +39,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import Deliverer, describe_recipient
 from bot.services import Services
 from flows import reminders
-from flows.actions import Engine
 from flows.calendar import WorkingHours
+from flows.engine import Engine
 from flows.notices import Notice
 from models.db import reading
 from models.tables import Nudge, SweepMark

@@ -11,8 +11,8 @@ from datetime import timedelta
 from bot.delivery import Printer
 from bot.services import Services
 from flows.directory import Who
-from flows.journey import Action
 from flows.notices import Outcome
+from flows.signup.journey import Action
 
 
 async def run_demo(svc: Services) -> int:

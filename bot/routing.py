@@ -14,12 +14,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import Deliverer
+from flows.core import keys
 from flows.notices import Notice, ToNational, ToPartnerSpace, ToPerson
-from models.tables import NationalOffice, Person, PostedMessage, TeamsConversation
+from models.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Router:
         teams: Deliverer | None = None,
     ) -> None:
         self.sessions = sessions
+        self.store = Store(sessions)
         self.platforms: dict[str, Deliverer] = {k: v for k, v in ((SLACK, slack), (TEAMS, teams)) if v}
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
@@ -55,15 +56,11 @@ class Router:
             return await self._person_platform(s, person_id)
 
     async def _person_platform(self, s: AsyncSession, person_id: int) -> str | None:
-        person = await s.get(Person, person_id)
+        person = await self.store.person(s, person_id)
         if person is None:
             return None
         if TEAMS in self.platforms and person.teams_id:
-            talked = (
-                await s.execute(
-                    select(TeamsConversation.id).where(TeamsConversation.key == f"person:{person_id}")
-                )
-            ).first()
+            talked = await self.store.conversation(keys.person_conversation(person_id), s)
             if talked or not (person.slack_id and SLACK in self.platforms):
                 return TEAMS
         if SLACK in self.platforms and person.slack_id:
@@ -83,15 +80,9 @@ class Router:
         if isinstance(to, ToPartnerSpace):
             return await self._partner(s, n, to)
         if isinstance(to, ToNational):
-            if (
-                TEAMS in self.platforms
-                and (
-                    await s.execute(select(TeamsConversation.id).where(TeamsConversation.key == "national"))
-                ).first()
-            ):
+            if TEAMS in self.platforms and await self.store.conversation(keys.NATIONAL_CONVERSATION, s):
                 return [(TEAMS, n)]
-            office = await s.get(NationalOffice, 1)
-            if SLACK in self.platforms and office is not None and office.channel:
+            if SLACK in self.platforms and await self.store.national_channel(s):
                 return [(SLACK, n)]
             if TEAMS in self.platforms:
                 return [(TEAMS, n)]
@@ -115,24 +106,10 @@ class Router:
                     )
             return out
         out = []
-        if (
-            TEAMS in self.platforms
-            and (
-                await s.execute(
-                    select(TeamsConversation.id).where(TeamsConversation.key == f"partner:{to.employer_id}")
-                )
-            ).first()
-        ):
+        if TEAMS in self.platforms and await self.store.conversation(keys.partner_conversation(to.employer_id), s):
             out.append((TEAMS, n))
         if SLACK in self.platforms and (
-            len(self.platforms) == 1
-            or (
-                await s.execute(
-                    select(PostedMessage.id).where(
-                        PostedMessage.platform == SLACK, PostedMessage.employer_id == to.employer_id
-                    )
-                )
-            ).first()
+            len(self.platforms) == 1 or await self.store.posted_about(s, SLACK, to.employer_id)
         ):
             out.append((SLACK, n))
         if not out and self.platforms:

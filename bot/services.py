@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.migrate import ensure_current, upgrade
 from bot.settings import Settings
-from flows.actions import Engine
 from flows.directory import load_directory
+from flows.engine import Engine
 from models.db import make_engine, make_sessionmaker
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from flows.journey import Need
+if TYPE_CHECKING:
+    from flows.core.table import Need
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,12 @@ class ButtonStyle(StrEnum):
 
 @dataclass(frozen=True)
 class Button:
-    """A next step the recipient may take.
+    """A next step the recipient may take: a row of a process table, offered as a button.
 
-    ``action`` is an :class:`flows.journey.Action` value, or ``"not_met"`` (a review form that
-    asks: extend the review or make a new plan, with reasons) or ``"snooze"``. ``needs`` tells
-    the adapter to collect input first (a modal or a card form) before calling the engine.
+    ``employer_id`` is the case the click acts on, ``revision`` and ``cycle`` the version of it
+    the button was made for (a click on an older one changes nothing), ``value`` what the row
+    needs beyond that (the route, the reminder to snooze). ``needs`` says the click opens a form.
+    Adapters pack all of it with :class:`flows.core.payload.Payload`.
     """
 
     action: str
@@ -119,6 +122,7 @@ class Button:
     value: str | None = None  # e.g. the route: "jcc" or "joint_letter"
     style: ButtonStyle = ButtonStyle.DEFAULT
     needs: tuple[Need, ...] = ()
+    cycle: int | None = None
 
 
 # --------------------------------------------------------------------------- notices

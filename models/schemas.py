@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from flows.workplan import ActionLine, WorkplanError, check_numbers, parse_by_date, parse_table
+from models.workplan import ActionLine, WorkplanError, check_numbers, parse_by_date, parse_table
 
 
 class EmployerKind(StrEnum):

@@ -8,6 +8,7 @@ name, and which role a person holds where. Nothing else about a person is stored
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -107,9 +108,21 @@ class LocalAssociation(Base):
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     nem_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
-    secretary: Mapped[Person | None] = relationship(foreign_keys=[secretary_id], lazy="selectin")
-    deputy: Mapped[Person | None] = relationship(foreign_keys=[deputy_id], lazy="selectin")
-    nem: Mapped[Person | None] = relationship(foreign_keys=[nem_id], lazy="selectin")
+    # Loaded with the association in the same query: a case is one SELECT, whoever decides it.
+    secretary: Mapped[Person | None] = relationship(foreign_keys=[secretary_id], lazy="joined")
+    deputy: Mapped[Person | None] = relationship(foreign_keys=[deputy_id], lazy="joined")
+    nem: Mapped[Person | None] = relationship(foreign_keys=[nem_id], lazy="joined")
+
+
+class Held(StrEnum):
+    """The roles a person can hold in the directory, as stored in ``roles.role``.
+
+    The officers of an association (Secretary, deputy, NEM) are columns of the association.
+    """
+
+    REP = "rep"  # an NASUWT workplace rep of the association
+    PARTNER_REP = "partner_rep"  # a GMB, UNISON or Unite rep of the association
+    NATIONAL_OFFICER = "national_officer"  # an officer of the national union
 
 
 class Role(Base):
@@ -178,8 +191,8 @@ class Employer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    association: Mapped[LocalAssociation] = relationship(lazy="selectin")
-    proposer: Mapped[Person] = relationship(lazy="selectin")
+    association: Mapped[LocalAssociation] = relationship(lazy="joined", innerjoin=True)
+    proposer: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
 
 
 class ProposalRevision(Base):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.journey import Action
+from flows.signup.journey import Action
 from tests.conftest import DIRECTORY, PG_URL
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import func, insert, select
 from bot.clock import JOB_ID, LEASE, MAX_ATTEMPTS, remind_command, run_clock, sweep
 from bot.delivery import Recorder
 from bot.services import Services
-from flows.actions import Engine
-from flows.journey import Stage
+from flows.engine import Engine
 from flows.notices import Notice, ToPerson
+from flows.signup.journey import Stage
 from models.tables import Employer, LocalAssociation, Nudge, Person
 from tests.conftest import PG_URL, REP, Clock
 from tests.test_journey import PROPOSAL

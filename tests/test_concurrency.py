@@ -11,8 +11,8 @@ import asyncio
 
 from bot.services import Services
 from bot.settings import Settings
-from flows.actions import Engine
-from flows.journey import Action, Stage
+from flows.engine import Engine
+from flows.signup.journey import Action, Stage
 from tests.conftest import DEP, GMB, NEM, REP, SEC, UNS, UTE, Clock
 from tests.test_journey import PROPOSAL
 

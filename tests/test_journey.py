@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows.actions import Engine
-from flows.journey import Action, Stage
+from flows.engine import Engine
 from flows.notices import Kind, Notice, ToNational, ToPartnerSpace, ToPerson, plain
+from flows.signup.journey import Action, Stage
 from tests.conftest import DEP, GMB, NAT, NEM, REP, SEC, UNS, UTE, Clock, slack
 
 PROPOSAL = {
@@ -409,3 +409,14 @@ async def test_status_lists_what_waits_for_each_person(engine: Engine) -> None:
     rep = await engine.status_for(REP)
     assert rep is not None and [e.id for e in rep.proposals] == [emp] and rep.waiting == []
     assert await engine.status_for(slack("U0NOBODY")) is None
+
+
+async def test_the_nem_is_offered_the_review_they_may_record(engine: Engine, clock: Clock) -> None:
+    emp = await to_joined(engine)
+    clock.advance(days=366)
+    assert (await engine.review_falls_due(emp)).ok
+    nem = await engine.status_for(NEM)
+    assert nem is not None
+    assert [(e.id, [b.label for b in bs]) for e, bs in nem.waiting] == [(emp, ["Objective met", "Not met"])]
+    out = await engine.review(NEM, emp, Action.OBJECTIVE_MET)
+    assert out.ok and await stage(engine, emp) is Stage.OBJECTIVE_MET

@@ -16,10 +16,10 @@ from sqlalchemy import update
 from bot.clock import sweep
 from bot.delivery import Recorder
 from bot.services import Services
-from flows.actions import Engine
-from flows.journey import Action, Stage
+from flows.engine import Engine
 from flows.notices import Kind, Notice, ToPartnerSpace, ToPerson, plain
 from flows.reminders import NudgeKind, parse_snooze_value, snooze
+from flows.signup.journey import Action, Stage
 from models.tables import LocalAssociation
 from tests.conftest import DEP, GMB, NEM, REP, SEC, Clock, slack
 from tests.test_journey import PLAN, PROPOSAL, stage, to_partners

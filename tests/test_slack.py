@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from flows.journey import Stage
+from flows.signup.journey import Stage
 from tests.conftest import Clock
 from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
 

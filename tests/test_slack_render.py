@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.slack.render import CUT_MARK, People, cut, esc, notice_blocks, notice_text, split, to_dicts
+from flows.core.payload import Payload
 from flows.notices import Button, ButtonStyle, Kind, Notice, PersonRef, ToPerson, text
 
 PEOPLE = People({1: "U0REP1", 2: None})
@@ -64,7 +65,7 @@ def test_two_buttons_with_the_same_action_get_distinct_ids() -> None:
                         Button("choose_route", "Joint letter", 1, value="joint_letter")))
     actions = to_dicts(notice_blocks(n, PEOPLE))[-1]["elements"]
     assert [a["action_id"] for a in actions] == ["vws:choose_route", "vws:choose_route:1"]
-    assert [json.loads(a["value"])["v"] for a in actions] == ["jcc", "joint_letter"]
+    assert [Payload.unpack(a["value"]).value for a in actions] == ["jcc", "joint_letter"]
 
 
 async def test_the_pacer_spaces_messages_in_one_channel_and_holds_up_no_other() -> None:

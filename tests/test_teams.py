@@ -22,8 +22,9 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.teams import build_teams_app, teams_routes
 from bot.teams.settings import TeamsSettings
+from flows.core.payload import Payload
 from flows.directory import Who
-from flows.journey import Stage
+from flows.signup.journey import Stage
 from tests.conftest import Clock
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
@@ -310,7 +311,8 @@ async def test_the_whole_journey_in_teams(teams: Teams) -> None:
     assert set(buttons(request)) == {"Approve", "Reject"} and len(request["actions"]) <= 6
     assert r"\\*\\*staff\\*\\*" in card_text(request)  # user text is escaped, not rendered as markdown
     approve = buttons(request)["Approve"]["data"]
-    emp = approve["employer_id"]
+    emp = Payload.unpack(approve["p"]).subject
+    assert emp is not None
 
     # The rep cannot approve their own proposal.
     refused = await teams.click("rep", approve)
@@ -358,7 +360,7 @@ async def test_the_whole_journey_in_teams(teams: Teams) -> None:
     await teams.say("rep", "plan")
     plan_form = s.cards_to(AAD["rep"])[-1]
     assert any(b.get("id") == "principle" for b in plan_form["body"])
-    card = await teams.click("rep", {**plan_form["actions"][0]["data"], "employer_id": str(emp), **PLAN})
+    card = await teams.click("rep", {**plan_form["actions"][0]["data"], "employer": str(emp), **PLAN})
     assert await stage(teams.services, emp) is Stage.JOINED, card_text(card)
 
     # Status shows the national officer's next steps, with buttons (at most six).

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot.services import Services
 from bot.teams import TeamsApp, add_teams_routes
 from bot.teams.store import partner_key
-from flows.journey import Stage
+from flows.core.payload import Payload
+from flows.signup.journey import Stage
 from tests import test_teams
 from tests.teams_graph import CHANNEL, CHAT, INSTALL, MEMBER, GraphStandIn, graph_standin
 from tests.test_teams import (
@@ -65,7 +66,8 @@ async def to_partner_step(t: Teams) -> int:
     await t.click("sec", approve)
     approve = buttons(last_card_with(s.cards_to(AAD["nem"]), "Approve"))["Approve"]["data"]
     await t.click("nem", approve)
-    emp = int(approve["employer_id"])
+    emp = Payload.unpack(approve["p"]).subject
+    assert emp is not None
     assert await stage(t.services, emp) is Stage.PARTNER_CONSULTATION
     return emp
 

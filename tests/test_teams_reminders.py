@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.services import Services
+from flows.core.payload import Payload
 from tests import test_teams
 from tests.conftest import Clock
 from tests.test_teams import AAD, PROPOSAL, StandIn, buttons, card_text
@@ -81,11 +82,6 @@ async def test_a_snooze_for_a_reminder_that_no_longer_runs_changes_nothing(
 ) -> None:
     stand, key = standin
     async with teams_app(teams_services, stand, key) as (t, _):  # type: ignore[arg-type]
-        data = {
-            "op": "button",
-            "action": "snooze",
-            "employer_id": 0,
-            "value": "approval:employer:99:r1:secretary",
-        }
+        data = {"op": "button", "p": Payload("snooze", 0, value="approval:employer:99:r1:secretary").pack()}
         card = await t.click("sec", data)
         assert "no longer running" in card_text(card) and "Attention" in card_text(card)

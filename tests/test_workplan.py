@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from flows.workplan import WorkplanError, parse_by_date, parse_table
+from models.workplan import WorkplanError, parse_by_date, parse_table
 
 
 @pytest.mark.parametrize(

@@ -17,22 +17,17 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.slack.render import People, cut, notice_blocks, notice_text, to_dicts
+from flows.core import keys
 from flows.notices import Notice, Outcome, PersonRef, ToNational, ToPartnerSpace, ToPerson
-from models.db import reading
-from models.tables import NationalOffice, Person, PostedMessage
+from models.store import Store
+from models.tables import PostedMessage
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-
-
-def space_key(employer_id: int) -> str:
-    """The key under which an employer's partner channel (and its current thread root) is kept."""
-    return f"partner-space:{employer_id}"
 
 
 def channel_name(hint: str, attempt: int) -> str:
@@ -85,6 +80,7 @@ class SlackDeliverer:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: AsyncWebClient,
                  pacer: Pacer | None = None) -> None:
         self.sessions = sessions
+        self.store = Store(sessions)
         self.client = client
         self.pacer = pacer or Pacer()
 
@@ -124,27 +120,15 @@ class SlackDeliverer:
                 ids.add(n.to.person.id)
             if isinstance(n.to, ToPartnerSpace):
                 ids |= {m.id for m in n.to.members}
-        async with reading(self.sessions) as s:
-            rows = (await s.execute(select(Person.id, Person.slack_id).where(Person.id.in_(ids)))).all()
-        return People({pid: sid for pid, sid in rows})
+        return People(await self.store.chat_ids(ids, "slack_id"))
 
     # ------------------------------------------------------------------ the message store
 
     async def _find(self, key: str) -> list[PostedMessage]:
-        async with reading(self.sessions) as s:
-            return list((await s.execute(select(PostedMessage).where(PostedMessage.platform == PLATFORM,
-                                                                     PostedMessage.key == key))).scalars())
+        return await self.store.posts(PLATFORM, key)
 
     async def _remember(self, key: str, channel: str, ts: str, employer_id: int | None, thread: str | None = None) -> None:
-        async with self.sessions() as s, s.begin():
-            row = (await s.execute(select(PostedMessage).where(
-                PostedMessage.platform == PLATFORM, PostedMessage.key == key, PostedMessage.channel == channel
-            ))).scalar_one_or_none()
-            if row is None:
-                s.add(PostedMessage(platform=PLATFORM, key=key, channel=channel, message_id=ts, thread_id=thread,
-                                    employer_id=employer_id))
-            else:
-                row.message_id, row.thread_id = ts, thread
+        await self.store.remember_post(PLATFORM, key, channel, ts, employer_id, thread)
 
     # ------------------------------------------------------------------ sending
 
@@ -166,12 +150,11 @@ class SlackDeliverer:
             resp = await self._post(sid, text=text, blocks=blocks)
             await self._posted(notice, resp)
         elif isinstance(to, ToNational):
-            async with reading(self.sessions) as s:
-                office = await s.get(NationalOffice, 1)
-            if office is None or not office.channel:
+            national = await self.store.national_channel()
+            if not national:
                 log.warning("slack: no national channel in the directory; a %s notice was not sent", notice.kind.value)
                 return
-            resp = await self._post(office.channel, text=text, blocks=blocks)
+            resp = await self._post(national, text=text, blocks=blocks)
             await self._posted(notice, resp)
         elif isinstance(to, ToPartnerSpace):
             await self._to_space(notice, to, people, text, blocks)
@@ -182,14 +165,14 @@ class SlackDeliverer:
 
     async def _to_space(self, notice: Notice, to: ToPartnerSpace, people: People, text: str,
                         blocks: list[dict[str, Any]]) -> None:
-        spaces = await self._find(space_key(to.employer_id))
+        spaces = await self._find(keys.partner_space(to.employer_id))
         channel = spaces[0].channel if spaces else None
         if to.open_space:
             if channel is None:
                 channel = await self._create_channel(to.name_hint or f"vws-employer-{to.employer_id}")
             await self._invite(channel, to, people)
             resp = await self._post(channel, text=text, blocks=blocks)
-            await self._remember(space_key(to.employer_id), channel, resp["ts"], to.employer_id)
+            await self._remember(keys.partner_space(to.employer_id), channel, resp["ts"], to.employer_id)
             await self._posted(notice, resp)
             return
         if channel is None:

@@ -15,19 +15,21 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.render import buttons_block, esc, to_dicts
-from flows.actions import StatusView
+from flows.core.dispatch import ShowHelp
 from flows.principles import principle
+from flows.signup.status import StatusView
 
-HELP = (
-    "*VWS Bot: the Valued Worker Scheme*\n"
-    "• `/vws propose`: propose an employer for the scheme\n"
-    "• `/vws plan [employer]`: record the action plan an employer agreed\n"
-    "• `/vws review [employer]`: record a review: objective met, or not\n"
-    "• `/vws revoke [employer]`: revoke an employer's membership (NEM or national officer)\n"
-    "• `/vws status`: what is waiting for you\n"
-    "• `/vws help`: this message\n"
-    "Approvals, agreements and reminders come to you as messages with buttons."
-)
+
+def help_text(help: ShowHelp) -> str:
+    """The list of ``/vws`` commands (and, for a word not understood, that it was not)."""
+    lines = ["*VWS Bot: the Valued Worker Scheme*"]
+    lines += [f"• `/vws {esc(word)}`: {esc(what)}" for word, what in help.commands]
+    lines += ["• `/vws help`: this message", "Approvals, agreements and reminders come to you as messages with buttons."]
+    text = "\n".join(lines)
+    if help.unknown is not None:
+        word = esc(help.unknown.replace("`", "'")[:40])
+        text = f"I don't know `{word}`. " + text
+    return text
 
 NOT_IN_DIRECTORY = (
     "You're not in the VWS directory yet, so there's nothing to show. "
@@ -35,7 +37,7 @@ NOT_IN_DIRECTORY = (
 )
 
 
-def status_blocks(view: StatusView | None, *, with_help: bool = False) -> list[dict[str, Any]]:
+def status_blocks(view: StatusView | None, *, help: ShowHelp | None = None) -> list[dict[str, Any]]:
     blocks: list[Block] = []
     if view is None:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=NOT_IN_DIRECTORY)))
@@ -65,7 +67,10 @@ def status_blocks(view: StatusView | None, *, with_help: bool = False) -> list[d
         lines = [f"• *{esc(e.name)}*, action {n}: {esc(detail[:120])} (by {esc(text)})"
                  for e, n, detail, _, text in view.deadlines]
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
-    if with_help:
+    if view.more_waiting:
+        blocks.insert(1 + 2 * min(len(view.waiting), 15), ContextBlock(elements=[MarkdownTextObject(
+            text=f"…and {view.more_waiting} more waiting for you.")]))
+    if help is not None:
         blocks.append(DividerBlock())
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=HELP)]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=help_text(help))]))
     return to_dicts(blocks[:100])

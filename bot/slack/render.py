@@ -7,7 +7,6 @@ text longer than a limit is cut with a visible marker (``cut``) rather than reje
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from flows.core.payload import Payload
 from flows.notices import Button, ButtonStyle, Notice, PersonRef, Text
 
 CUT_MARK = " … (cut: too long for Slack)"
@@ -92,20 +92,8 @@ class People:
 
 
 def button_value(button: Button) -> str:
-    data: dict[str, Any] = {"e": button.employer_id}
-    if button.revision is not None:
-        data["r"] = button.revision
-    if button.value is not None:
-        data["v"] = button.value
-    return json.dumps(data, separators=(",", ":"))
-
-
-def parse_button_value(value: str | None) -> dict[str, Any]:
-    try:
-        data = json.loads(value or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    """What a click carries: the shared payload (action, case, its version, a value)."""
+    return Payload.of(button).pack()
 
 
 def action_id(button: Button, index: int = 0) -> str:

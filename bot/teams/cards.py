@@ -11,13 +11,14 @@ live buttons.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from flows.journey import Need
+from flows.core.dispatch import ShowHelp
+from flows.core.forms import Field, FieldKind, Form
+from flows.core.payload import Payload
 from flows.notices import Button, ButtonStyle, Notice, PersonRef, Text
-from flows.principles import PRINCIPLES
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -108,17 +109,9 @@ def action(
     return out
 
 
-def button_data(b: Button, key: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"op": "button", "action": b.action, "employer_id": b.employer_id}
-    if b.revision is not None:
-        data["revision"] = b.revision
-    if b.value is not None:
-        data["value"] = b.value
-    if b.needs:
-        data["needs"] = [n.value for n in b.needs]
-    if key:
-        data["key"] = key
-    return data
+def button_data(b: Button) -> dict[str, Any]:
+    """What a click carries: the shared payload (action, case, its version, a value)."""
+    return {"op": "button", "p": Payload.of(b).pack()}
 
 
 def notice_card(n: Notice, mentions: Mentions | None = None) -> dict[str, Any]:
@@ -132,8 +125,7 @@ def notice_card(n: Notice, mentions: Mentions | None = None) -> dict[str, Any]:
         )
     if n.next_step:
         body.append(block("**Next:** " + t(n.next_step), isSubtle=True))
-    key = n.key or n.replaces
-    actions = [action(b.label, button_data(b, key), b.style) for b in n.buttons]
+    actions = [action(b.label, button_data(b), b.style) for b in n.buttons]
     extra: dict[str, Any] = {}
     if t.entities:
         extra["msteams"] = {"entities": t.entities}
@@ -148,16 +140,15 @@ def refresh_of(n: Notice) -> dict[str, Any] | None:
     or channel of up to 60 people; in a bigger one a person can choose "Refresh card"."""
     if not (n.key and n.employer_id and n.buttons):
         return None
-    data: dict[str, Any] = {
-        "verb": VERB,
-        "op": "refresh",
-        "employer_id": n.employer_id,
-        "title": n.headline[:200],
-        "actions": [b.action for b in n.buttons][:MAX_ACTIONS],
-    }
     revisions = {b.revision for b in n.buttons if b.revision is not None}
-    if len(revisions) == 1:
-        data["revision"] = revisions.pop()
+    about = Payload("refresh", n.employer_id, revisions.pop() if len(revisions) == 1 else None)
+    return refresh_action(about, n.headline, [b.action for b in n.buttons])
+
+
+def refresh_action(about: Payload, title: str, actions: Sequence[str]) -> dict[str, Any]:
+    """The ``refresh`` of a request card: which case, its version, and the actions it asked for."""
+    data = {"verb": VERB, "op": "refresh", "p": about.pack(), "title": title[:200],
+            "actions": list(dict.fromkeys(actions))[:MAX_ACTIONS]}  # fmt: skip
     return {"action": {"type": "Action.Execute", "verb": VERB, "data": data}}
 
 
@@ -214,219 +205,43 @@ def _errors(errors: Mapping[str, str], name: str) -> list[dict[str, Any]]:
     )
 
 
-def _input_text(
-    name: str,
-    label: str,
-    value: str = "",
-    *,
-    multiline: bool = False,
-    required: bool = True,
-    errors: Mapping[str, str] = {},
-    placeholder: str = "",
-) -> list[dict[str, Any]]:  # noqa: B006
-    field = {
-        "type": "Input.Text",
-        "id": name,
-        "label": label,
-        "value": value,
-        "isMultiline": multiline,
-        "isRequired": required,
-        "errorMessage": f"{label} is required.",
-    }
-    if placeholder:
-        field["placeholder"] = placeholder
-    return [field, *_errors(errors, name)]
+def _input(f: Field, value: str, errors: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One form field as an Adaptive Card input (its ``id`` is the field's name)."""
+    field: dict[str, Any]
+    if f.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
+        field = {"type": "Input.Text", "id": f.name, "label": f.label, "value": value,
+                 "isMultiline": f.kind is FieldKind.LONG_TEXT, "isRequired": f.required,
+                 "errorMessage": f"{f.label} is required."}  # fmt: skip
+        if f.max_length:
+            field["maxLength"] = f.max_length
+        if f.placeholder:
+            field["placeholder"] = f.placeholder
+    elif f.kind in (FieldKind.SELECT, FieldKind.RADIO):
+        field = {"type": "Input.ChoiceSet", "id": f.name, "label": f.label,
+                 "style": "compact" if f.kind is FieldKind.SELECT else "expanded", "isRequired": f.required,
+                 "errorMessage": f"Choose the {f.label.lower().rstrip('?')}.",
+                 "choices": [{"title": escape(o.label), "value": o.value} for o in f.options]}  # fmt: skip
+        if value:
+            field["value"] = value
+    else:
+        field = {"type": "Input.Date", "id": f.name, "label": f.label, "value": value, "isRequired": f.required}
+    out = [field]
+    if f.hint:
+        out.append(block(escape(f.hint), isSubtle=True, size="Small", spacing="None"))
+    return [*out, *_errors(errors, f.name)]
 
 
-def _choice(
-    name: str,
-    label: str,
-    choices: Iterable[tuple[str, str]],
-    value: str = "",
-    *,
-    errors: Mapping[str, str] = {},
-    required: bool = True,
-) -> list[dict[str, Any]]:  # noqa: B006
-    field = {
-        "type": "Input.ChoiceSet",
-        "id": name,
-        "label": label,
-        "style": "compact",
-        "isRequired": required,
-        "errorMessage": f"Choose the {label.lower()}.",
-        "choices": [{"title": title, "value": v} for v, title in choices],
-    }
-    if value:
-        field["value"] = value
-    return [field, *_errors(errors, name)]
-
-
-KINDS = (
-    ("school", "School"),
-    ("multi_academy_trust", "Multi-academy trust"),
-    ("local_authority", "Local authority"),
-)
-ORIGINS = (
-    ("rep_identified", "I identified the employer"),
-    ("employer_approached", "The employer approached the union"),
-)
-
-
-def proposal_form(
-    associations: Sequence[str],
-    values: Mapping[str, Any] | None = None,
-    errors: Mapping[str, str] | None = None,
-    *,
-    employer_id: int | None = None,
-    problem: str | None = None,
-) -> dict[str, Any]:
-    """Propose an employer (or revise a rejected proposal, when ``employer_id`` is given)."""
-    v, e = dict(values or {}), dict(errors or {})
-    title = (
-        "Revise and resubmit the proposal"
-        if employer_id
-        else "Propose an employer for the Valued Worker Scheme"
-    )
-    body: list[dict[str, Any]] = [block(escape(title), weight="Bolder", size="Medium")]
-    if problem:
-        body.append(block(escape(problem), color="Attention"))
-    body += _input_text("employer_name", "Employer", str(v.get("employer_name", "")), errors=e)
-    body += _choice("employer_kind", "Kind of employer", KINDS, str(v.get("employer_kind", "")), errors=e)
-    body += _choice(
-        "association",
-        "Local association",
-        [(a, escape(a)) for a in associations],
-        str(v.get("association", associations[0] if len(associations) == 1 else "")),
-        errors=e,
-    )
-    body += _input_text("case_for", "Why this employer", str(v.get("case_for", "")), multiline=True, errors=e)
-    body += _choice("origin", "Who started it", ORIGINS, str(v.get("origin", "rep_identified")), errors=e)
-    data: dict[str, Any] = {"op": "resubmit" if employer_id else "propose"}
-    if employer_id:
-        data["employer_id"] = employer_id
-    return card(body, [action("Send to the Secretary", data, ButtonStyle.PRIMARY)])
-
-
-def plan_form(
-    employers: Sequence[tuple[int, str]],
-    values: Mapping[str, Any] | None = None,
-    errors: Mapping[str, str] | None = None,
-    *,
-    problem: str | None = None,
-) -> dict[str, Any]:
-    """Record the action plan the employer agreed."""
-    v, e = dict(values or {}), dict(errors or {})
-    body: list[dict[str, Any]] = [
-        block("Record the action plan the employer agreed", weight="Bolder", size="Medium")
-    ]
-    if problem:
-        body.append(block(escape(problem), color="Attention"))
-    body += _choice(
-        "employer_id",
-        "Employer",
-        [(str(i), escape(name)) for i, name in employers],
-        str(v.get("employer_id", employers[0][0] if len(employers) == 1 else "")),
-        errors=e,
-    )
-    body += _choice(
-        "principle",
-        "Principle",
-        [(str(p.number), escape(p.title)) for p in PRINCIPLES],
-        str(v.get("principle", "")),
-        errors=e,
-    )
-    body += _input_text("objectives", "Objectives", str(v.get("objectives", "")), multiline=True, errors=e)
-    body += _input_text("activities", "Activities", str(v.get("activities", "")), multiline=True, errors=e)
-    body += _input_text(
-        "success_criteria", "Success criteria", str(v.get("success_criteria", "")), multiline=True, errors=e
-    )
-    body += [
-        {
-            "type": "Input.Date",
-            "id": "review_on",
-            "label": "Review date (a year on if blank)",
-            "value": str(v.get("review_on", "")),
-        },
-        *_errors(e, "review_on"),
-    ]
-    body += _input_text(
-        "workplan",
-        "Workplan (Action Number | Action Detail | Action Owner | Action By date)",
-        str(v.get("workplan", "")),
-        multiline=True,
-        required=False,
-        errors=e,
-    )
-    return card(body, [action("Record the plan", {"op": "agree_plan"}, ButtonStyle.PRIMARY)])
-
-
-REVIEW_OUTCOMES = (
-    ("objective_met", "Objective met: start the next cycle"),
-    ("not_met_extend", "Not met: extend the review period"),
-    ("not_met_new_plan", "Not met: agree a new action plan"),
-)
-
-
-def review_form(
-    employers: Sequence[tuple[int, str]],
-    values: Mapping[str, Any] | None = None,
-    errors: Mapping[str, str] | None = None,
-    *,
-    not_met: bool = False,
-    problem: str | None = None,
-) -> dict[str, Any]:
-    """Record a review: objective met, or not met (extend, or a new plan), with reasons."""
-    v, e = dict(values or {}), dict(errors or {})
-    body: list[dict[str, Any]] = [block("Record the review", weight="Bolder", size="Medium")]
-    if problem:
-        body.append(block(escape(problem), color="Attention"))
-    outcomes = [o for o in REVIEW_OUTCOMES if not (not_met and o[0] == "objective_met")]
-    body += _choice(
-        "employer_id",
-        "Employer",
-        [(str(i), escape(name)) for i, name in employers],
-        str(v.get("employer_id", employers[0][0] if len(employers) == 1 else "")),
-        errors=e,
-    )
-    body += _choice("outcome", "Outcome", outcomes, str(v.get("outcome", outcomes[0][0])), errors=e)
-    body += _input_text(
-        "reasons",
-        "Reasons (when not met)",
-        str(v.get("reasons", "")),
-        multiline=True,
-        required=False,
-        errors=e,
-    )
-    body += [
-        {
-            "type": "Input.Date",
-            "id": "new_review_date",
-            "label": "New review date (when extended)",
-            "value": str(v.get("new_review_date", "")),
-        },
-        *_errors(e, "new_review_date"),
-    ]
-    return card(body, [action("Record the review", {"op": "review"}, ButtonStyle.PRIMARY)])
-
-
-def reasons_form(
-    data: Mapping[str, Any],
-    title: str,
-    label: str = "Reasons",
-    errors: Mapping[str, str] | None = None,
-    *,
-    heading: str | None = None,
-) -> dict[str, Any]:
-    """Ask for reasons before a rejection, disagreement or revocation is sent."""
-    body: list[dict[str, Any]] = []
-    if heading:
-        body.append(block(escape(heading), weight="Bolder"))
-    body.append(block(escape(f"{title}: give your reasons. They go back to the people concerned.")))
-    body += _input_text("reasons", label, multiline=True, errors=errors or {})
-    kept = {k: v for k, v in data.items() if k in ("action", "employer_id", "revision", "value", "key")}
-    return card(
-        body, [action(f"Send: {title}", {"op": "button", **kept, "with_inputs": True}, ButtonStyle.DANGER)]
-    )
+def form_card(form: Form) -> dict[str, Any]:
+    """A form as a card: its heading, what went wrong last time, its fields, and a submit action
+    carrying the form's payload (``op`` is the form's id)."""
+    body: list[dict[str, Any]] = [block(escape(form.heading), weight="Bolder", size="Medium")]
+    if form.problem:
+        body.append(block(escape(form.problem), color="Attention"))
+    body += [block(escape(n)) for n in form.notes]
+    for f in form.fields:
+        body += _input(f, str(form.values.get(f.name) or f.initial or ""), form.errors)
+    style = ButtonStyle.DANGER if form.danger else ButtonStyle.PRIMARY
+    return card(body, [action(form.submit, {"op": form.id, "p": form.payload.pack()}, style)])
 
 
 def status_card(
@@ -454,33 +269,17 @@ def status_card(
     return card(body, actions)
 
 
-HELP = (
-    ("propose", "propose an employer for the scheme"),
-    ("plan", "record the action plan an employer agreed"),
-    ("review", "record a review of an employer's objective"),
-    ("status", "what is waiting for you"),
-    ("help", "this list"),
-)
-
-
-def help_card() -> dict[str, Any]:
+def help_card(help: ShowHelp) -> dict[str, Any]:
+    facts = [*help.commands, ("help", "this list")]
     body = [
         block("VWS Bot", weight="Bolder", size="Medium"),
         block("The Valued Worker Scheme, step by step, for NASUWT, GMB, UNISON and Unite reps."),
-        {"type": "FactSet", "facts": [{"title": c, "value": d} for c, d in HELP]},
+        {"type": "FactSet", "facts": [{"title": c, "value": escape(d)} for c, d in facts]},
     ]
+    if help.unknown:
+        body.insert(1, block(escape(f"I don't know '{help.unknown[:40]}'. These are the words I know:")))
     actions = [
         action("Propose an employer", {"op": "command", "command": "propose"}, ButtonStyle.PRIMARY),
         action("My items", {"op": "command", "command": "status"}),
     ]
     return card(body, actions)
-
-
-def needs_of(data: Mapping[str, Any]) -> set[Need]:
-    out: set[Need] = set()
-    for n in data.get("needs") or ():
-        try:
-            out.add(Need(n))
-        except ValueError:
-            continue
-    return out

@@ -23,14 +23,12 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
-from sqlalchemy import select
 
 from bot.teams import cards
 from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
 from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key
 from flows.notices import Notice, PersonRef, ToNational, ToPartnerSpace, ToPerson
-from models.tables import Person
 
 log = logging.getLogger(__name__)
 
@@ -156,15 +154,7 @@ class TeamsDeliverer:
         return done
 
     async def _reference_for_conversation(self, conversation_id: str) -> dict[str, Any] | None:
-        from models.tables import TeamsConversation
-
-        base = conversation_id.split(";", 1)[0]
-        async with self.store.sessions() as s:
-            row = (
-                (await s.execute(select(TeamsConversation).where(TeamsConversation.conversation_id == base)))
-                .scalars()
-                .first()
-            )
+        row = await self.store.conversation_by_id(conversation_id)
         if row is None:  # the reference was replaced since: the service URL is still the channel's
             return self._reference(conversation_id, "personal", self.settings.tenant_id)
         ref = dict(row.reference)
@@ -174,11 +164,8 @@ class TeamsDeliverer:
 
     async def _mentions(self, n: Notice) -> dict[int, str]:
         ids = {p.id for t in (*n.body, n.next_step) for p in t if isinstance(p, PersonRef)}
-        if not ids:
-            return {}
-        async with self.store.sessions() as s:
-            rows = (await s.execute(select(Person.id, Person.teams_id).where(Person.id.in_(ids)))).all()
-        return {pid: tid for pid, tid in rows if tid}
+        found = await self.store.store.chat_ids(ids, "teams_id")
+        return {pid: tid for pid, tid in found.items() if tid}
 
     # ------------------------------------------------------------------ conversations
 
@@ -187,9 +174,7 @@ class TeamsDeliverer:
         row = await self.store.conversation(person_key(person_id))
         if row is not None:
             return row.reference
-        async with self.store.sessions() as s:
-            person = await s.get(Person, person_id)
-            teams_id = person.teams_id if person else None
+        teams_id = (await self.store.store.chat_ids([person_id], "teams_id")).get(person_id)
         if not teams_id:
             return None
         return await self._create_personal(person_id, teams_id)
@@ -254,13 +239,8 @@ class TeamsDeliverer:
         key = partner_key(to.employer_id)
         if await self.store.has(key):
             return
-        async with self.store.sessions() as s:
-            rows = (
-                await s.execute(
-                    select(Person.id, Person.teams_id).where(Person.id.in_([m.id for m in to.members]))
-                )
-            ).all()
-        in_teams = [(pid, tid) for pid, tid in rows if tid]
+        found = await self.store.store.chat_ids([m.id for m in to.members], "teams_id")
+        in_teams = [(pid, tid) for pid, tid in found.items() if tid]
         tenant = self.settings.tenant_id
         object_ids = [tid for _, tid in in_teams if GUID.match(tid)]
         made = await self._graph_space(to, topic, object_ids) if self.graph is not None else None

@@ -14,9 +14,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from bot.teams.agent import COMMANDS
-from bot.teams.cards import HELP
 from bot.teams.settings import TeamsSettings
+from flows.engine import command_menu
 
 MANIFEST_SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
 BRAND = (0x6B, 0x2C, 0x91)  # a union purple
@@ -64,8 +63,7 @@ def manifest(settings: TeamsSettings, host: str | None = None) -> dict[str, Any]
     """The app manifest: a bot in personal, group chat and team scopes, with the command menu."""
     if not settings.app_id:
         raise ValueError("MICROSOFT_APP_ID is not set: the package needs the bot registration's app id")
-    descriptions = dict(HELP)
-    commands = [{"title": c, "description": descriptions.get(c, c)} for c in COMMANDS]
+    commands = [{"title": c, "description": d[:128]} for c, d in command_menu()]
     domains = [host] if host else []
     return {
         "$schema": MANIFEST_SCHEMA,

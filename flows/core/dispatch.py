@@ -1,0 +1,148 @@
+"""One dispatcher for every adapter: a map from action to use case, and from command to response.
+
+Like cosmicpython's ``COMMAND_HANDLERS``: each process registers, for each of its actions, the
+use case that runs it and (when the row needs input) the form that collects it; and, for each
+of its ``/vws`` words, what answers it. An adapter only parses a request into a
+:class:`~flows.core.payload.Payload` (a click), a form's answers or a command word, calls
+:meth:`Dispatcher.press`, :meth:`Dispatcher.submit` or :meth:`Dispatcher.command`, and renders
+what comes back. Adding an action touches its table, its use case and its wording, never an
+adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flows.core.forms import Form
+from flows.core.payload import Payload
+from flows.directory import Who
+from flows.notices import Outcome
+from flows.wording import say
+
+Inputs = Mapping[str, Any]
+RunFn = Callable[[Any, Who, Payload, Inputs], Awaitable[Outcome]]
+FormFn = Callable[[Any, Who, Payload], Awaitable["Form | Outcome"]]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How one action runs: ``run`` (the use case) and, when it needs input first, ``form``."""
+
+    run: RunFn
+    form: FormFn | None = None
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    """A command answered with the person's status (``/vws status``)."""
+
+    view: Any  # a StatusView, or None for someone not in the directory
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    """A command answered with the list of commands; ``unknown`` is a word not understood."""
+
+    commands: tuple[tuple[str, str], ...]
+    unknown: str | None = None
+
+
+Response = Form | Outcome | ShowStatus | ShowHelp
+CommandFn = Callable[[Any, Who, str], Awaitable[Response]]
+SpaceReplyFn = Callable[[Any, Who, Payload, str], Awaitable["Outcome | None"]]
+PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
+
+
+@dataclass(frozen=True)
+class Command:
+    word: str
+    help: str  # what it does, for the help list
+    run: CommandFn
+    menu: bool = True  # offered in the Teams command menu
+
+
+@dataclass
+class Dispatcher:
+    """The registry: processes add their actions and commands; adapters call press/submit/command."""
+
+    core: Any
+    actions: dict[str, Handler] = field(default_factory=dict)
+    commands: dict[str, Command] = field(default_factory=dict)
+    space_replies: list[SpaceReplyFn] = field(default_factory=list)
+    private_replies: list[PrivateReplyFn] = field(default_factory=list)
+
+    def add(self, action: str, run: RunFn, form: FormFn | None = None) -> None:
+        assert action not in self.actions, f"{action} is registered twice"
+        self.actions[str(action)] = Handler(run, form)
+
+    def add_command(self, command: Command) -> None:
+        self.commands[command.word] = command
+
+    def add_replies(self, in_space: SpaceReplyFn, in_private: PrivateReplyFn) -> None:
+        """How a process reads answers typed instead of clicked."""
+        self.space_replies.append(in_space)
+        self.private_replies.append(in_private)
+
+    async def reply_in_space(self, who: Who, about: Payload, text: str) -> Outcome | None:
+        """A message typed in a case's shared space (``about``: the case and its version): what
+        it did, or None when it is not an answer (it is left alone)."""
+        for fn in self.space_replies:
+            if (out := await fn(self.core, who, about, text)) is not None:
+                return out
+        return None
+
+    async def reply_in_private(self, who: Who, text: str) -> Outcome | None:
+        """An answer typed in a person's own chat with the bot; None when it is not one."""
+        for fn in self.private_replies:
+            if (out := await fn(self.core, who, text)) is not None:
+                return out
+        return None
+
+    def help(self, unknown: str | None = None) -> ShowHelp:
+        return ShowHelp(tuple((c.word, c.help) for c in self.commands.values()), unknown)
+
+    async def press(self, who: Who, payload: Payload) -> Form | Outcome:
+        """A click: the form to fill in first, or what the action did."""
+        handler = self.actions.get(payload.action)
+        if handler is None:
+            return stale()
+        if handler.form is not None:
+            return await handler.form(self.core, who, payload)
+        return await handler.run(self.core, who, payload, {})
+
+    async def submit(self, who: Who, payload: Payload, answers: Inputs) -> Outcome:
+        """A form sent: run its action with the answers (field errors come back in ``errors``)."""
+        handler = self.actions.get(payload.action)
+        if handler is None:
+            return stale()
+        return await handler.run(self.core, who, payload, answers)
+
+    async def again(self, who: Who, payload: Payload, answers: Inputs, outcome: Outcome) -> Form | None:
+        """The form of ``payload`` again, filled in with ``answers`` and showing what was wrong
+        (for platforms whose forms close on submit, like Teams cards)."""
+        handler = self.actions.get(payload.action)
+        if handler is None or handler.form is None:
+            return None
+        form = await handler.form(self.core, who, payload)
+        if not isinstance(form, Form):
+            return None
+        values = {k: str(v) for k, v in answers.items() if isinstance(v, str | int) and not isinstance(v, bool)}
+        return replace(form, values=values, errors=dict(outcome.errors), problem=outcome.reply_text)
+
+    async def command(self, who: Who, text: str) -> Response:
+        """A typed command: ``propose``, ``plan oakfield``, ``status``..."""
+        words = (text or "").strip().split(maxsplit=1)
+        word = words[0].lower() if words else "help"
+        rest = words[1] if len(words) > 1 else ""
+        if word in ("", "help"):
+            return self.help()
+        found = self.commands.get(word)
+        if found is None:
+            return self.help(unknown=word)
+        return await found.run(self.core, who, rest)
+
+
+def stale() -> Outcome:
+    return Outcome(ok=False, reply=say("button_stale"))

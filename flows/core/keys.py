@@ -1,0 +1,74 @@
+"""The keys of messages the bot may need to find again, and of the places it posts to.
+
+A notice with a ``key`` is remembered under it when posted (``posted_messages``), so a later
+notice can replace it (``replaces``) wherever it went; conversation keys name where the Teams
+adapter can reach a person or a space. This module is the only place that builds or reads them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --------------------------------------------------------------------------- messages
+
+
+def approval(employer_id: int, revision: int, approver: str) -> str:
+    """An approval request to the Secretary (``secretary``) or the NEM (``nem``)."""
+    return f"approval:{employer_id}:r{revision}:{approver}"
+
+
+def rejected(employer_id: int, revision: int) -> str:
+    return f"rejected:{employer_id}:r{revision}"
+
+
+def partner(employer_id: int, revision: int) -> str:
+    """The partner unions' request: the root of the consultation's thread."""
+    return f"partner:{employer_id}:r{revision}"
+
+
+_PARTNER = re.compile(r"^partner:(\d+):r(\d+)$")
+
+
+def parse_partner(key: str) -> tuple[int, int] | None:
+    """(employer id, revision) of a partner request's key; None for any other key."""
+    m = _PARTNER.match(key)
+    return (int(m[1]), int(m[2])) if m else None
+
+
+def route(employer_id: int) -> str:
+    return f"route:{employer_id}"
+
+
+def introduce(employer_id: int) -> str:
+    return f"introduce:{employer_id}"
+
+
+def plan(employer_id: int, cycle: int) -> str:
+    return f"plan:{employer_id}:c{cycle}"
+
+
+def national(employer_id: int) -> str:
+    return f"national:{employer_id}"
+
+
+# --------------------------------------------------------------------------- places
+
+
+def partner_space(employer_id: int) -> str:
+    """Where an employer's partner channel (and its current thread root) is kept (Slack)."""
+    return f"partner-space:{employer_id}"
+
+
+def person_conversation(person_id: int) -> str:
+    """A person's 1:1 chat with the bot (Teams)."""
+    return f"person:{person_id}"
+
+
+def partner_conversation(employer_id: int) -> str:
+    """The partner unions' channel or group chat for an employer (Teams)."""
+    return f"partner:{employer_id}"
+
+
+NATIONAL_CONVERSATION = "national"
+PARTNER_CONVERSATIONS = "partner:%"  # a LIKE pattern for every partner conversation
+PARTNER_REQUESTS = "partner:%"  # a LIKE pattern for every partner request's key

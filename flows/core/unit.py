@@ -1,0 +1,258 @@
+"""The unit of work every use case runs in: load, check the row, move with a conditional update,
+append the audit event, and return what to say to whom.
+
+A use case is ``async def use_case(core, ...) -> Outcome``. It runs its body with :func:`run`
+(one transaction: a :class:`Refusal` rolls it back and becomes the person's answer) and takes its
+steps with a process's :class:`Steps`:
+
+    case = await steps.load(s, who, employer_id)            # the case and the person's roles on it
+    got = await steps.check(s, row, case, rev=rev, inputs=inputs)  # who, stage, guards, needs, checks
+    await steps.move(s, row, case, reasons=got.get("reasons"))      # WHERE stage = :seen, + audit
+    return Outcome(ok=True, reply=..., notices=[...])
+
+The move is ``UPDATE … WHERE id = :id AND stage = :seen AND revision = :rev``: the same click
+twice, or two people at once on two processes, decide exactly once; the late one is told who
+decided, what and when (:meth:`Steps.already`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from flows.core.roles import Role
+from flows.core.table import CaseLike, Need, Table, Transition
+from flows.notices import Outcome, Text, text
+from flows.wording import say, say_str
+from models.db import reading
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+C = TypeVar("C", bound=CaseLike)
+
+
+class Refusal(Exception):
+    """Raised inside a use case to stop it: the transaction is rolled back, the person is told why."""
+
+    def __init__(
+        self, reply: Text | str, errors: dict[str, str] | None = None, employer_id: int | None = None
+    ):
+        self.outcome = Outcome(
+            ok=False,
+            reply=(reply,) if isinstance(reply, str) else reply,
+            errors=errors or {},
+            employer_id=employer_id,
+        )
+        super().__init__(self.outcome.reply_text)
+
+
+def nothing_changed() -> str:
+    return say_str("nothing_changed")
+
+
+class Core(Protocol):
+    """What use cases need of the engine: the database, the clock and the time zone."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    tz: ZoneInfo
+
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+    def when(self, at: datetime) -> str: ...
+
+
+async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> Outcome:
+    """Run one use case in one transaction; a Refusal rolls it back and is the answer."""
+    try:
+        async with core.sessions() as s, s.begin():
+            return await fn(s)
+    except Refusal as r:
+        return r.outcome
+
+
+async def read(core: Core, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run a read (takes no write lock on SQLite)."""
+    async with reading(core.sessions) as s:
+        return await fn(s)
+
+
+@dataclass(frozen=True)
+class Check(Generic[C]):
+    """A condition on what was supplied, declared on a row: checked after the needs are read.
+
+    ``field`` is the form field the problem is shown on; ``message`` says what is wrong."""
+
+    name: str
+    holds: Callable[[C, Mapping[str, Any]], bool]
+    field: str
+    message: Callable[[C, Mapping[str, Any]], str]
+
+
+NeedReader = Callable[[Mapping[str, Any], Any], Any]
+"""Reads one Need from a form's answers (and the case): the clean value, or raises Refusal."""
+
+
+class Steps(Generic[C]):
+    """The shared steps of one process: load a case, check a row of its table, move it, audit it.
+
+    A process supplies its table, its case loader, its audit event and the readers of its
+    needs; every use case of the process then takes the same steps in the same order.
+    """
+
+    table: Table
+    needs: Mapping[Need, NeedReader] = {}
+    checks: Mapping[str, tuple[Check[Any], ...]] = {}
+    model: Any  # the mapped class of the process's cases (id, stage, revision, version, ...)
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    # -------------------------------------------------------------- to be supplied by a process
+
+    async def load(self, s: AsyncSession, who: Any, subject: int) -> C:
+        raise NotImplementedError
+
+    async def already(self, s: AsyncSession, case: C, t: Transition, revision: int | None) -> Text:
+        """Why ``t`` can't be taken now: usually who already decided, what and when."""
+        raise NotImplementedError
+
+    def who_may(self, t: Transition, case: C) -> Text:
+        """Who may take ``t`` on ``case``, for a refusal."""
+        raise NotImplementedError
+
+    def event(
+        self, case: C, t: Transition, seen: str, target: str, reasons: str | None, payload: dict[str, Any]
+    ) -> Any:
+        raise NotImplementedError
+
+    # -------------------------------------------------------------- the steps
+
+    async def check(
+        self,
+        s: AsyncSession,
+        t: Transition,
+        case: C,
+        *,
+        rev: int | None = None,
+        inputs: Mapping[str, Any] | None = None,
+        guards: bool = True,
+        needs: bool = True,
+    ) -> dict[str, Any]:
+        """Enforce the row: who, stage (and the version the click was made for), guards, then
+        read what must be supplied and run the row's checks. Returns the needs, read.
+
+        ``guards=False`` leaves the guards to :meth:`check_guards`, for a step that must take
+        the case's lock before it can see whether they hold (one voice per union); ``needs=False``
+        only asks whether the person may take the row now (before a form is opened)."""
+        if not (case.roles & t.who):
+            raise Refusal(text(*self.who_may(t, case), " ", nothing_changed()), employer_id=case.id)
+        if not t.allows(case.stage) or (rev is not None and rev != case.revision):
+            raise Refusal(await self.already(s, case, t, rev), employer_id=case.id)
+        if guards:
+            await self.check_guards(s, t, case)
+        got: dict[str, Any] = {}
+        if not needs:
+            return got
+        answers = inputs or {}
+        for need in Need:
+            if need in t.needs and need in self.needs:
+                got[need.value] = self.needs[need](answers, case)
+        for c in self.checks.get(t.action, ()):
+            if not c.holds(case, got):
+                msg = c.message(case, got)
+                raise Refusal(f"{msg} {nothing_changed()}", {c.field: msg}, case.id)
+        return got
+
+    async def check_guards(self, s: AsyncSession, t: Transition, case: C) -> None:
+        for g in t.guards:
+            if not g.holds(case):
+                why = g.refusal(case) if g.refusal else await self.already(s, case, t, None)
+                raise Refusal(why, employer_id=case.id)
+
+    async def move(
+        self,
+        s: AsyncSession,
+        t: Transition,
+        case: C,
+        *,
+        reasons: str | None = None,
+        payload: dict[str, Any] | None = None,
+        dest: str | None = None,
+        values: dict[str, Any] | None = None,
+        extra_where: Any = None,
+    ) -> tuple[str, str]:
+        """Apply ``t`` with a conditional UPDATE and append its audit event. Returns (from, to).
+
+        Raises Refusal saying who decided, what and when if the case is no longer where the
+        person saw it (someone else, or the same click, got there first)."""
+        m = self.model
+        row = case_row(case)
+        seen = str(case.stage)
+        target = dest or t.dest or seen
+        now = self.core.now()
+        conds = [m.id == case.id, m.stage == seen, m.revision == case.revision]
+        if extra_where is not None:
+            conds.append(extra_where)
+        vals: dict[str, Any] = {"stage": target, "version": m.version + 1, "updated_at": now}
+        if target != seen:
+            vals["stage_since"] = now
+        vals.update(values or {})
+        result = await s.execute(
+            update(m).where(*conds).values(**vals).execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            await s.refresh(row)
+            raise Refusal(await self.already(s, case, t, None), employer_id=case.id)
+        s.add(self.event(case, t, seen, target, reasons.strip() if reasons else None, dict(payload or {})))
+        await s.refresh(row)
+        log.info("%s %s: %s (%s -> %s)", self.table.name, case.id, t.action, seen, target)
+        return seen, target
+
+    async def lock(self, s: AsyncSession, case: C, t: Transition, rev: int | None = None) -> None:
+        """Take the case's row lock (an UPDATE guarded by stage and revision) without moving it,
+        so that steps which read and then decide (one voice per union) are serialised."""
+        m = self.model
+        if not t.allows(case.stage) or (rev is not None and rev != case.revision):
+            raise Refusal(await self.already(s, case, t, rev), employer_id=case.id)
+        locked = await s.execute(
+            update(m)
+            .where(m.id == case.id, m.stage == str(case.stage), m.revision == case.revision)
+            .values(version=m.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if locked.rowcount != 1:  # type: ignore[attr-defined]
+            await s.refresh(case_row(case))
+            raise Refusal(await self.already(s, case, t, rev), employer_id=case.id)
+
+
+def case_row(case: Any) -> Any:
+    """The mapped row behind a loaded case (``case.row``)."""
+    return case.row
+
+
+def roles_named(names: dict[Role, str], who: frozenset[Role], **kw: Any) -> str:
+    """"a or b" of the role names in ``who``, in the enum's order."""
+    return " or ".join(names[r].format(**kw) for r in Role if r in who and r in names)
+
+
+__all__ = [
+    "Check",
+    "Core",
+    "NeedReader",
+    "Refusal",
+    "Steps",
+    "nothing_changed",
+    "read",
+    "roles_named",
+    "run",
+    "say",
+]

@@ -1,0 +1,151 @@
+"""The engine: the clock, the time zone, the database, the dispatcher, and every process's use
+cases as methods. Adapters, the reminder clock and the CLI call it; they never touch the tables.
+
+Each method is one use case of :mod:`flows.signup` (load, check the row, move, audit, notices);
+:attr:`Engine.dispatch` is the one map from action to use case the Slack and Teams adapters use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from flows.core.dispatch import Dispatcher
+from flows.directory import Who
+from flows.notices import Button, Notice, Outcome
+from flows.signup import actions as signup_actions
+from flows.signup import approvals, national, plan, proposal, review, revocation, route, status
+from flows.signup.journey import Action
+from flows.signup.status import AuditLine, EmployerSummary, StatusView
+from models.schemas import PlanIn, ProposalIn, Route
+from models.tables import ActionPlan, Employer, WorkplanAction
+
+
+class Engine:
+    """The processes' public API (see the module docstring)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime] | None = None,
+        tz: ZoneInfo | str = "Europe/London",
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        self.dispatch = Dispatcher(self)
+        signup_actions.register(self.dispatch)
+        from flows.reminders.snooze import register as register_snooze
+
+        register_snooze(self.dispatch)
+
+    # ------------------------------------------------------------------ time
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    def today(self) -> date:
+        return self.now().astimezone(self.tz).date()
+
+    def when(self, at: datetime) -> str:
+        local = at.astimezone(self.tz)
+        return f"{local.day} {local:%b %Y} at {local:%H:%M}"
+
+    # ------------------------------------------------------------------ the sign-up journey
+
+    async def propose(self, who: Who, data: ProposalIn | dict[str, Any]) -> Outcome:
+        return await proposal.propose(self, who, data)
+
+    async def resubmit(self, who: Who, employer_id: int, data: ProposalIn | dict[str, Any]) -> Outcome:
+        return await proposal.resubmit(self, who, employer_id, data)
+
+    async def decide(
+        self, who: Who, employer_id: int, action: Action | str, *, revision: int | None = None, reasons: str | None = None
+    ) -> Outcome:
+        return await approvals.decide(self, who, employer_id, action, revision=revision, reasons=reasons)
+
+    async def choose_route(self, who: Who, employer_id: int, route_chosen: Route | str) -> Outcome:
+        return await route.choose_route(self, who, employer_id, route_chosen)
+
+    async def introduce(self, who: Who, employer_id: int) -> Outcome:
+        return await route.introduce(self, who, employer_id)
+
+    async def agree_plan(self, who: Who, employer_id: int, data: PlanIn | dict[str, Any]) -> Outcome:
+        return await plan.agree_plan(self, who, employer_id, data)
+
+    async def complete_action(self, who: Who, action_id: int) -> Outcome:
+        return await plan.complete_action(self, who, action_id)
+
+    async def record_national(self, who: Who, employer_id: int, action: Action | str) -> Outcome:
+        return await national.record_national(self, who, employer_id, action)
+
+    async def review_falls_due(self, employer_id: int) -> Outcome:
+        return await review.review_falls_due(self, employer_id)
+
+    def review_due_notices(self, emp: Employer, plan_row: ActionPlan, lead: str = "") -> list[Notice]:
+        return review.review_due_notices(emp, plan_row, lead)
+
+    async def review(
+        self,
+        who: Who,
+        employer_id: int,
+        outcome: Action | str,
+        *,
+        reasons: str | None = None,
+        new_review_date: date | str | None = None,
+    ) -> Outcome:
+        return await review.review(self, who, employer_id, outcome, reasons=reasons, new_review_date=new_review_date)
+
+    async def revoke(self, who: Who, employer_id: int, reasons: str | None) -> Outcome:
+        return await revocation.revoke(self, who, employer_id, reasons)
+
+    async def withdraw(self, who: Who, employer_id: int, reasons: str | None = None) -> Outcome:
+        return await revocation.withdraw(self, who, employer_id, reasons)
+
+    # ------------------------------------------------------------------ reading
+
+    async def status_for(self, who: Who) -> StatusView | None:
+        return await status.status_for(self, who)
+
+    async def actionable(self, who: Who, action: Action | str) -> list[EmployerSummary]:
+        return await status.actionable(self, who, action)
+
+    async def offered(self, who: Who, employer_id: int, actions: Iterable[str]) -> tuple[Button, ...] | None:
+        return await status.offered(self, who, employer_id, actions)
+
+    async def summary(self, employer_id: int) -> EmployerSummary | None:
+        return await status.summary(self, employer_id)
+
+    async def find(self, query: str) -> list[EmployerSummary]:
+        return await status.find(self, query)
+
+    async def register(self, *, everyone: bool = False) -> list[EmployerSummary]:
+        return await status.register(self, everyone=everyone)
+
+    async def audit(self, employer_id: int) -> list[AuditLine]:
+        return await status.audit(self, employer_id)
+
+    async def plan_of(self, employer_id: int) -> tuple[ActionPlan, list[WorkplanAction]] | None:
+        return await status.plan_of(self, employer_id)
+
+    async def proposal_of(self, employer_id: int) -> dict[str, str] | None:
+        return await proposal.proposal_of(self, employer_id)
+
+    async def previous_principles(self, employer_ids: list[int]) -> dict[int, int]:
+        return await status.previous_principles(self, employer_ids)
+
+    async def propose_form(self, who: Who) -> tuple[list[str], list[str]]:
+        """Every association, and those where the person is a rep (to preset the proposal form)."""
+        return await status.associations(self, who)
+
+
+def command_menu() -> list[tuple[str, str]]:
+    """The commands offered in a chat platform's command menu (word, what it does), and help."""
+    d = Dispatcher(None)
+    signup_actions.register(d)
+    return [(c.word, c.help) for c in d.commands.values() if c.menu] + [("help", "this list")]

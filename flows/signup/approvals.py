@@ -1,0 +1,234 @@
+"""The Local Association Secretary's and the NEM's decisions: approve, or reject with reasons.
+
+A rejection goes back to the proposer with the reasons and **Revise and resubmit**; the NEM's
+approval opens the partner unions' space for the employer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.core import keys
+from flows.core.roles import Role
+from flows.core.unit import Core, run
+from flows.directory import PARTNER_UNIONS, Who
+from flows.notices import Kind, Notice, Outcome, PersonRef, ToNational, ToPartnerSpace
+from flows.signup.case import Case, SignupSteps, ref, to_person
+from flows.signup.journey import DECISIONS, TABLE, Action
+from flows.signup.proposal import approval_request, proposal_facts
+from flows.wording import say, say_str
+from models.tables import Held, Person
+from models.tables import Role as RoleRow
+
+
+async def decide(
+    core: Core,
+    who: Who,
+    employer_id: int,
+    action: Action | str,
+    *,
+    revision: int | None = None,
+    reasons: str | None = None,
+) -> Outcome:
+    """Approve or reject (Secretary, NEM) or agree or disagree (a partner union), exactly once."""
+    act = Action(action)
+    if act not in DECISIONS:
+        raise ValueError(f"{act} is not a decision")
+    if act in (Action.PARTNER_AGREE, Action.PARTNER_DISAGREE):
+        from flows.signup.partners import voice
+
+        return await voice(core, who, employer_id, act, revision=revision, reasons=reasons)
+    t = TABLE.row(act)
+    steps = SignupSteps(core)
+
+    async def body(s: AsyncSession) -> Outcome:
+        case = await steps.load(s, who, employer_id)
+        got = await steps.check(s, t, case, rev=revision, inputs={"reasons": reasons})
+        await steps.move(s, t, case, reasons=got.get("reasons"))
+        return await _AFTER[act](s, core, case, got.get("reasons"))
+
+    return await run(core, body)
+
+
+def decided(core: Core, case: Case, role_name: str, verdict: str, reasons: str | None) -> Notice:
+    """Replaces an approval request: who decided, what and when, without live buttons."""
+    emp, who = case.row, case.person
+    return Notice(
+        kind=Kind.DECIDED,
+        to=to_person(who) if who else ToNational(),
+        headline=say_str("decided.headline", verdict=verdict, employer=emp.name),
+        body=(say("decided.body", verdict=verdict, who=ref(who), when=core.when(core.now())),),
+        facts=proposal_facts(emp) + (((say_str("fact.reasons"), reasons),) if reasons else ()),
+        employer_id=emp.id,
+        replaces=keys.approval(emp.id, emp.revision, role_name),
+    )
+
+
+def rejected_notices(case: Case, who_role: str, reasons: str | None) -> list[Notice]:
+    """The proposer hears why, with Revise and resubmit (and Withdraw)."""
+    emp = case.row
+    return [
+        Notice(
+            Kind.REJECTED,
+            to_person(emp.proposer),
+            say_str("rejected.headline", employer=emp.name),
+            body=(say("rejected.body", who=ref(case.person), role=who_role, employer=emp.name),),
+            facts=((say_str("fact.reasons"), reasons or ""),),
+            buttons=TABLE.offer(case, Action.RESUBMIT, Action.WITHDRAW),
+            employer_id=emp.id,
+            key=keys.rejected(emp.id, emp.revision),
+            next_step=say("rejected.next"),
+        )
+    ]
+
+
+async def _secretary_approved(s: AsyncSession, core: Core, case: Case, reasons: str | None) -> Outcome:
+    emp = case.row
+    nem = emp.association.nem
+    return Outcome(
+        ok=True,
+        changed=True,
+        employer_id=emp.id,
+        reply=say("secretary_approved.reply", employer=emp.name, nem=ref(nem)),
+        notices=[
+            decided(core, case, "secretary", say_str("verdict.approved"), None),
+            approval_request(emp, Role.NEM),
+            Notice(
+                Kind.PROGRESS,
+                to_person(emp.proposer),
+                say_str("secretary_approved.headline", employer=emp.name),
+                body=(say("secretary_approved.body", secretary=ref(case.person), employer=emp.name),),
+                employer_id=emp.id,
+                next_step=say("secretary_approved.next", nem=ref(nem)),
+            ),
+        ],
+    )
+
+
+async def _secretary_rejected(s: AsyncSession, core: Core, case: Case, reasons: str | None) -> Outcome:
+    emp = case.row
+    return Outcome(
+        ok=True,
+        changed=True,
+        employer_id=emp.id,
+        reply=say("secretary_rejected.reply", employer=emp.name, proposer=ref(emp.proposer)),
+        notices=[
+            decided(core, case, "secretary", say_str("verdict.rejected"), reasons),
+            *rejected_notices(case, say_str("role_title.secretary"), reasons),
+        ],
+    )
+
+
+async def _nem_rejected(s: AsyncSession, core: Core, case: Case, reasons: str | None) -> Outcome:
+    emp = case.row
+    return Outcome(
+        ok=True,
+        changed=True,
+        employer_id=emp.id,
+        reply=say("nem_rejected.reply", employer=emp.name, proposer=ref(emp.proposer)),
+        notices=[
+            decided(core, case, "nem", say_str("verdict.rejected"), reasons),
+            *rejected_notices(case, say_str("role_title.nem"), reasons),
+            Notice(
+                Kind.PROGRESS,
+                to_person(emp.association.secretary),
+                say_str("nem_rejected.headline", employer=emp.name),
+                body=(say("nem_rejected.body", nem=ref(case.person), employer=emp.name),),
+                facts=((say_str("fact.reasons"), reasons or ""),),
+                employer_id=emp.id,
+                next_step=say("nem_rejected.next", proposer=ref(emp.proposer)),
+            ),
+        ],
+    )
+
+
+async def partner_reps(s: AsyncSession, assoc_id: int) -> dict[str, list[Person]]:
+    rows = await s.execute(
+        select(RoleRow.union, Person)
+        .join(Person, Person.id == RoleRow.person_id)
+        .where(RoleRow.association_id == assoc_id, RoleRow.role == Held.PARTNER_REP)
+        .order_by(RoleRow.union, Person.id)
+    )
+    out: dict[str, list[Person]] = {u: [] for u in PARTNER_UNIONS}
+    for union, person in rows:
+        out.setdefault(union, []).append(person)
+    return out
+
+
+def channel_slug(name: str) -> str:
+    return ("vws-" + "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split()))[:70]
+
+
+async def _nem_approved(s: AsyncSession, core: Core, case: Case, reasons: str | None) -> Outcome:
+    emp = case.row
+    reps = await partner_reps(s, emp.association_id)
+    members: list[PersonRef] = []
+    emails: list[str] = []
+    for people in reps.values():
+        for p in people:
+            if p.slack_id or p.teams_id:
+                members.append(PersonRef(p.id, p.label))
+            elif p.email:
+                emails.append(p.email)
+    for officer in (emp.proposer, emp.association.secretary):
+        if officer is not None and PersonRef(officer.id, officer.label) not in members:
+            members.append(PersonRef(officer.id, officer.label))
+    missing = [u for u in PARTNER_UNIONS if not reps.get(u)]
+    notices = [
+        decided(core, case, "nem", say_str("verdict.approved"), None),
+        Notice(
+            Kind.PARTNER_REQUEST,
+            ToPartnerSpace(
+                emp.id,
+                open_space=True,
+                members=tuple(members),
+                invite_emails=tuple(emails),
+                name_hint=channel_slug(emp.name),
+            ),
+            say_str("partner_request.headline", employer=emp.name),
+            body=(
+                say("partner_request.body", proposer=ref(emp.proposer), employer=emp.name),
+                say("partner_request.how"),
+            ),
+            facts=proposal_facts(emp),
+            buttons=TABLE.offer(case, Action.PARTNER_AGREE, Action.PARTNER_DISAGREE),
+            employer_id=emp.id,
+            key=keys.partner(emp.id, emp.revision),
+            next_step=say("partner_request.next"),
+        ),
+        Notice(
+            Kind.PROGRESS,
+            to_person(emp.proposer),
+            say_str("nem_approved.headline", employer=emp.name),
+            body=(say("nem_approved.body", nem=ref(case.person), employer=emp.name),),
+            employer_id=emp.id,
+            next_step=say("nem_approved.next"),
+        ),
+    ]
+    if missing:
+        notices.append(
+            Notice(
+                Kind.PROGRESS,
+                to_person(emp.association.secretary),
+                say_str("partner_missing.headline", unions=", ".join(missing)),
+                body=(
+                    say("partner_missing.body", employer=emp.name, area=emp.association.name, unions=" or ".join(missing)),
+                ),
+                employer_id=emp.id,
+                next_step=say("partner_missing.next"),
+            )
+        )
+    return Outcome(
+        ok=True, changed=True, employer_id=emp.id, reply=say("nem_approved.reply", employer=emp.name), notices=notices
+    )
+
+
+_AFTER: dict[Action, Callable[[AsyncSession, Core, Case, str | None], Awaitable[Outcome]]] = {
+    Action.SECRETARY_APPROVE: _secretary_approved,
+    Action.SECRETARY_REJECT: _secretary_rejected,
+    Action.NEM_APPROVE: _nem_approved,
+    Action.NEM_REJECT: _nem_rejected,
+}

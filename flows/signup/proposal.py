@@ -1,0 +1,276 @@
+"""A rep proposes an employer; a rejected proposal is revised and resubmitted.
+
+Both end with an approval request to the Local Association Secretary, who sees (on a
+resubmission) what changed and why it was rejected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.core import keys
+from flows.core.roles import Role
+from flows.core.unit import Core, Refusal, nothing_changed, run
+from flows.directory import Who
+from flows.notices import Kind, Notice, Outcome, Text
+from flows.signup.case import Case, SignupSteps, employer_of, person_of, read_proposal, ref, to_person
+from flows.signup.journey import FINISHED, TABLE, Action, Stage
+from flows.wording import say, say_str
+from models.schemas import EmployerKind, Origin, ProposalIn
+from models.tables import Employer, Event, Held, LocalAssociation, ProposalRevision
+from models.tables import Role as RoleRow
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def proposal_facts(emp: Employer) -> tuple[tuple[str, str], ...]:
+    return (
+        (say_str("fact.employer"), emp.name),
+        (say_str("fact.kind"), EmployerKind(emp.kind).label),
+        (say_str("fact.association"), emp.association.name),
+        (say_str("fact.origin"), Origin(emp.origin).label),
+        (say_str("fact.case_for"), emp.case_for),
+    )
+
+
+def approval_request(
+    emp: Employer,
+    approver: Role,
+    *,
+    changes: tuple[tuple[str, str], ...] = (),
+    why_rejected: str | None = None,
+) -> Notice:
+    """The request to the Secretary (or the NEM) to approve or reject, with the row's buttons."""
+    case = Case(emp, None, frozenset())
+    assoc = emp.association
+    if approver is Role.SECRETARY:
+        to, role_name, actions = assoc.secretary, "secretary", (Action.SECRETARY_APPROVE, Action.SECRETARY_REJECT)
+        after = say("approval.secretary.next", nem=ref(assoc.nem))
+        intro = say("approval.secretary.intro", proposer=ref(emp.proposer), employer=emp.name)
+    else:
+        to, role_name, actions = assoc.nem, "nem", (Action.NEM_APPROVE, Action.NEM_REJECT)
+        after = say("approval.nem.next")
+        intro = say(
+            "approval.nem.intro", proposer=ref(emp.proposer), employer=emp.name, secretary=ref(assoc.secretary)
+        )
+    body: list[Text] = [intro]
+    if emp.revision > 1:
+        body.append(say("approval.revised", revision=emp.revision))
+    facts = proposal_facts(emp)
+    if why_rejected:
+        facts += ((say_str("fact.why_rejected"), why_rejected),)
+    if changes:
+        facts += changes
+    return Notice(
+        kind=Kind.APPROVAL_REQUEST,
+        to=to_person(to),
+        headline=say_str("approval.headline", employer=emp.name),
+        body=tuple(body),
+        facts=facts,
+        buttons=TABLE.offer(case, *actions),
+        employer_id=emp.id,
+        key=keys.approval(emp.id, emp.revision, role_name),
+        next_step=after,
+    )
+
+
+async def _association(s: AsyncSession, name: str) -> LocalAssociation:
+    assoc = (
+        await s.execute(select(LocalAssociation).where(func.lower(LocalAssociation.name) == name.lower()))
+    ).scalar_one_or_none()
+    if assoc is None:
+        names = ", ".join(
+            (await s.execute(select(LocalAssociation.name).order_by(LocalAssociation.name))).scalars()
+        ) or say_str("none_yet")
+        raise Refusal(
+            say("propose.no_association", association=repr(name), nothing_changed=nothing_changed()),
+            {"association": say_str("propose.no_association.field", names=names)},
+        )
+    return assoc
+
+
+async def propose(core: Core, who: Who, data: ProposalIn | dict[str, Any]) -> Outcome:
+    """A workplace rep proposes an employer; the Local Association Secretary is asked to decide."""
+    t = TABLE.row(Action.PROPOSE)
+
+    async def body(s: AsyncSession) -> Outcome:
+        person = await person_of(s, who)
+        p = read_proposal({"proposal": data}, None)
+        assoc = await _association(s, p.association)
+        is_rep = (
+            await s.execute(
+                select(RoleRow.id).where(
+                    RoleRow.person_id == person.id, RoleRow.association_id == assoc.id, RoleRow.role == Held.REP
+                )
+            )
+        ).first()
+        if not is_rep:
+            raise Refusal(say("propose.not_a_rep", area=assoc.name, nothing_changed=nothing_changed()))
+        if assoc.secretary_id is None:
+            raise Refusal(say("propose.no_secretary", area=assoc.name, nothing_changed=nothing_changed()))
+        live = (
+            await s.execute(
+                select(Employer).where(
+                    Employer.association_id == assoc.id,
+                    Employer.name_key == name_key(p.employer_name),
+                    Employer.stage.not_in([x.value for x in FINISHED]),
+                )
+            )
+        ).scalar_one_or_none()
+        if live is not None:
+            msg = say_str("propose.live", employer=live.name, area=assoc.name, stage=Stage(live.stage).label)
+            raise Refusal(say("propose.live.reply", problem=msg, nothing_changed=nothing_changed()), {"employer_name": msg})
+        now = core.now()
+        emp = Employer(
+            name=p.employer_name,
+            name_key=name_key(p.employer_name),
+            kind=p.employer_kind.value,
+            association_id=assoc.id,
+            proposer_id=person.id,
+            origin=p.origin.value,
+            case_for=p.case_for,
+            stage=Stage.AWAITING_SECRETARY.value,
+            stage_since=now,
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(emp)
+        try:
+            await s.flush()
+        except IntegrityError:
+            raise Refusal(
+                say("propose.just_now", employer=p.employer_name, area=assoc.name, nothing_changed=nothing_changed())
+            ) from None
+        s.add(
+            ProposalRevision(
+                employer_id=emp.id, revision=1, name=emp.name, kind=emp.kind, origin=emp.origin,
+                case_for=emp.case_for, author_id=person.id, created_at=now,
+            )
+        )  # fmt: skip
+        s.add(
+            Event(
+                employer_id=emp.id, at=now, actor_id=person.id, action=t.action, from_stage=None,
+                to_stage=emp.stage, payload={"revision": 1},
+            )
+        )  # fmt: skip
+        await s.flush()
+        emp = await employer_of(s, emp.id)
+        return Outcome(
+            ok=True,
+            changed=True,
+            employer_id=emp.id,
+            reply=say("propose.done", employer=emp.name, secretary=ref(emp.association.secretary)),
+            notices=[approval_request(emp, Role.SECRETARY)],
+        )
+
+    return await run(core, body)
+
+
+async def resubmit(core: Core, who: Who, employer_id: int, data: ProposalIn | dict[str, Any]) -> Outcome:
+    """The proposer revises a rejected proposal; it goes back to the Secretary, showing what changed."""
+    t = TABLE.row(Action.RESUBMIT)
+    steps = SignupSteps(core)
+
+    async def body(s: AsyncSession) -> Outcome:
+        case = await steps.load(s, who, employer_id)
+        emp = case.row
+        p: ProposalIn = (await steps.check(s, t, case, inputs={"proposal": data}))["proposal"]
+        if p.association.lower() != emp.association.name.lower():
+            raise Refusal(
+                say("resubmit.same_area", nothing_changed=nothing_changed()),
+                {"association": say_str("resubmit.same_area.field", area=emp.association.name)},
+                emp.id,
+            )
+        labels = {k: say_str(f"fact.{k}") for k in ("employer", "kind", "origin", "case_for")}
+        before = {
+            labels["employer"]: emp.name,
+            labels["kind"]: EmployerKind(emp.kind).label,
+            labels["origin"]: Origin(emp.origin).label,
+            labels["case_for"]: emp.case_for,
+        }
+        after = {
+            labels["employer"]: p.employer_name,
+            labels["kind"]: p.employer_kind.label,
+            labels["origin"]: p.origin.label,
+            labels["case_for"]: p.case_for,
+        }
+        changes = tuple(
+            (say_str("resubmit.changed", field=k), say_str("resubmit.was_now", was=before[k], now=after[k]))
+            for k in before
+            if before[k] != after[k]
+        )
+        if not changes:
+            raise Refusal(
+                say("resubmit.unchanged", nothing_changed=nothing_changed()),
+                {"case_for": say_str("resubmit.unchanged.field")},
+                emp.id,
+            )
+        last_reject = (
+            await s.execute(
+                select(Event)
+                .where(Event.employer_id == emp.id, Event.to_stage == Stage.REJECTED.value)
+                .order_by(Event.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        new_rev = emp.revision + 1
+        changed = [k for k in before if before[k] != after[k]]
+        await steps.move(
+            s,
+            t,
+            case,
+            payload={"new_revision": new_rev, "changed": changed},
+            values={
+                "revision": new_rev,
+                "name": p.employer_name,
+                "name_key": name_key(p.employer_name),
+                "kind": p.employer_kind.value,
+                "origin": p.origin.value,
+                "case_for": p.case_for,
+            },
+        )
+        s.add(
+            ProposalRevision(
+                employer_id=emp.id, revision=new_rev, name=p.employer_name, kind=p.employer_kind.value,
+                origin=p.origin.value, case_for=p.case_for, author_id=case.person.id if case.person else 0,
+                created_at=core.now(),
+            )
+        )  # fmt: skip
+        await s.flush()
+        return Outcome(
+            ok=True,
+            changed=True,
+            employer_id=emp.id,
+            reply=say("resubmit.done", employer=emp.name, secretary=ref(emp.association.secretary)),
+            notices=[
+                approval_request(
+                    emp,
+                    Role.SECRETARY,
+                    changes=changes,
+                    why_rejected=last_reject.reasons if last_reject else None,
+                )
+            ],
+        )
+
+    return await run(core, body)
+
+
+async def proposal_of(core: Core, employer_id: int) -> dict[str, str] | None:
+    """The proposal as it stands, to fill the "revise and resubmit" form."""
+    async with core.sessions() as s:
+        emp = await s.get(Employer, employer_id)
+        if emp is None:
+            return None
+        return {
+            "employer_name": emp.name,
+            "employer_kind": emp.kind,
+            "association": emp.association.name,
+            "case_for": emp.case_for,
+            "origin": emp.origin,
+        }

@@ -1,0 +1,58 @@
+"""Answers typed instead of clicked: "agree" (or "disagree" and the reasons) in an employer's
+partner space, or in a rep's own chat when the space fell back to one chat per rep."""
+
+from __future__ import annotations
+
+import re
+
+from flows.core.payload import Payload
+from flows.core.unit import Core
+from flows.directory import Who
+from flows.notices import Outcome
+from flows.signup import approvals, status
+from flows.signup.journey import Action
+from flows.wording import say
+
+_AGREE = frozenset({"agree", "agreed", "agrees"})
+_DISAGREE = frozenset({"disagree", "disagreed", "disagrees"})
+
+
+def typed_verdict(text: str) -> tuple[Action, str] | None:
+    """(the partner union's answer, the reasons typed after it), or None for anything else."""
+    words = (text or "").strip().split(maxsplit=1)
+    if words and words[0].lower() == "i":  # "I agree"
+        words = words[1].split(maxsplit=1) if len(words) > 1 else []
+    if not words:
+        return None
+    first = re.sub(r"[^a-z]", "", words[0].lower())
+    rest = words[1].strip() if len(words) > 1 else ""
+    if first in _AGREE:
+        return Action.PARTNER_AGREE, ""
+    if first in _DISAGREE:
+        return Action.PARTNER_DISAGREE, rest
+    return None
+
+
+async def in_space(core: Core, who: Who, p: Payload, text: str) -> Outcome | None:
+    """A reply typed in the partner space of case ``p.subject`` (revision ``p.rev``): the union's
+    answer, or None when the text is not one (it is left alone)."""
+    found = typed_verdict(text)
+    if found is None or p.subject is None:
+        return None
+    act, reasons = found
+    return await approvals.decide(core, who, p.subject, act, revision=p.rev, reasons=reasons or None)
+
+
+async def in_private(core: Core, who: Who, text: str) -> Outcome | None:
+    """An answer typed in the rep's own chat: fine when exactly one proposal waits for it (the
+    partner space fell back to 1:1 chats); otherwise the rep is told where to answer."""
+    found = typed_verdict(text)
+    if found is None:
+        return None
+    act, reasons = found
+    view = await status.status_for(core, who)
+    waiting = [(s.id, b.revision) for s, buttons in (view.waiting if view else []) for b in buttons if b.action == act]
+    if len(waiting) != 1:
+        return Outcome(ok=False, reply=say("reply.where.several" if waiting else "reply.where"))
+    employer_id, revision = waiting[0]
+    return await approvals.decide(core, who, employer_id, act, revision=revision, reasons=reasons or None)

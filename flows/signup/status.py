@@ -1,0 +1,458 @@
+"""Read models: what waits for a person, their proposals, reviews and deadlines; the register;
+an employer's history and plan. Built on the journey table (:meth:`Table.to_do`, ``available``).
+
+Every per-person read starts from the person's roles (their associations, their cases) and
+filters in SQL to the stages in which a row of the table waits for one of those roles, so its
+cost follows the person's scope, not the country's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from flows.core.payload import Payload
+from flows.core.roles import Role
+from flows.core.table import Transition
+from flows.core.unit import Core, Refusal, read
+from flows.directory import Who, find_person
+from flows.notices import Button, Outcome
+from flows.signup.case import Case, SignupSteps, roles_on, with_owner
+from flows.signup.journey import FINISHED, IN_SCHEME, TABLE, Action, Stage
+from models.tables import (
+    ActionPlan,
+    Employer,
+    Event,
+    Held,
+    LocalAssociation,
+    PartnerVoice,
+    Person,
+    WorkplanAction,
+)
+from models.tables import Role as RoleRow
+
+#: At most this many items in a person's "waiting for you" (the rest are counted).
+MAX_WAITING = 50
+
+
+@dataclass(frozen=True)
+class EmployerSummary:
+    id: int
+    name: str
+    kind: str
+    association: str
+    region: str
+    stage: Stage
+    revision: int
+    cycle: int
+    principle: int | None
+    review_on: date | None
+    joined_at: datetime | None
+    added_to_list_at: datetime | None
+    logo_sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: datetime
+    actor: str
+    action: str
+    from_stage: str | None
+    to_stage: str
+    reasons: str | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class StatusView:
+    """One person's open items: what waits for them, what they proposed, what falls due next."""
+
+    waiting: list[tuple[EmployerSummary, tuple[Button, ...]]] = field(default_factory=list)
+    proposals: list[EmployerSummary] = field(default_factory=list)
+    reviews: list[EmployerSummary] = field(default_factory=list)
+    deadlines: list[tuple[EmployerSummary, int, str, date, str]] = field(default_factory=list)
+    more_waiting: int = 0  # items beyond MAX_WAITING
+
+
+def summary_of(emp: Employer, plan: ActionPlan | None) -> EmployerSummary:
+    return EmployerSummary(
+        id=emp.id,
+        name=emp.name,
+        kind=emp.kind,
+        association=emp.association.name,
+        region=emp.association.region,
+        stage=Stage(emp.stage),
+        revision=emp.revision,
+        cycle=emp.cycle,
+        principle=plan.principle if plan else None,
+        review_on=plan.review_on if plan else None,
+        joined_at=emp.joined_at,
+        added_to_list_at=emp.added_to_list_at,
+        logo_sent_at=emp.logo_sent_at,
+    )
+
+
+def _with_plan() -> Any:
+    return (
+        select(Employer, ActionPlan)
+        .outerjoin(ActionPlan, and_(ActionPlan.employer_id == Employer.id, ActionPlan.cycle == Employer.cycle))
+        .options(selectinload(Employer.association), selectinload(Employer.proposer))
+    )
+
+
+async def summaries(s: AsyncSession, where: Any = None, *, limit: int | None = None) -> list[EmployerSummary]:
+    q = _with_plan().order_by(Employer.name, Employer.id)
+    if where is not None:
+        q = q.where(where)
+    if limit is not None:
+        q = q.limit(limit)
+    return [summary_of(emp, plan) for emp, plan in (await s.execute(q)).all()]
+
+
+def waiting_stages(role: Role, rows: Iterable[Transition] = TABLE.rows) -> set[str]:
+    """The stages in which some row of the table waits for ``role``."""
+    out: set[str] = set()
+    for t in rows:
+        if role in t.who:
+            out |= set(t.sources if t.waits_in is None else t.waits_in)
+    return out
+
+
+@dataclass
+class Scope:
+    """A person's standing in the directory: where they hold which role."""
+
+    person: Person
+    roles: list[RoleRow]
+    secretary_of: set[int]
+    nem_of: set[int]
+
+    @property
+    def rep_of(self) -> set[int]:
+        return {r.association_id for r in self.roles if r.role == Held.REP and r.association_id}
+
+    @property
+    def partner_of(self) -> set[int]:
+        return {r.association_id for r in self.roles if r.role == Held.PARTNER_REP and r.association_id}
+
+    @property
+    def national(self) -> bool:
+        return any(r.role == Held.NATIONAL_OFFICER for r in self.roles)
+
+    @property
+    def areas(self) -> set[int]:
+        return self.rep_of | self.partner_of | self.secretary_of | self.nem_of
+
+    def where(self, stages_for: dict[Role, set[str]]) -> Any:
+        """SQL: the employers on which one of this person's roles is in ``stages_for``'s stages."""
+        me = self.person.id
+        parts = []
+        for role, areas in ((Role.SECRETARY, self.secretary_of), (Role.NEM, self.nem_of),
+                            (Role.PARTNER_REP, self.partner_of), (Role.REP, self.rep_of)):  # fmt: skip
+            stages = stages_for.get(role)
+            if areas and stages:
+                parts.append(and_(Employer.association_id.in_(areas), Employer.stage.in_(stages)))
+        if stages_for.get(Role.PROPOSER):
+            parts.append(and_(Employer.proposer_id == me, Employer.stage.in_(stages_for[Role.PROPOSER])))
+        if self.national and stages_for.get(Role.NATIONAL_OFFICER):
+            parts.append(Employer.stage.in_(stages_for[Role.NATIONAL_OFFICER]))
+        return or_(*parts) if parts else false()
+
+
+async def scope_of(s: AsyncSession, person: Person) -> Scope:
+    roles = list((await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars())
+    officer = (
+        await s.execute(
+            select(LocalAssociation.id, LocalAssociation.secretary_id, LocalAssociation.deputy_id, LocalAssociation.nem_id).where(
+                or_(
+                    LocalAssociation.secretary_id == person.id,
+                    LocalAssociation.deputy_id == person.id,
+                    LocalAssociation.nem_id == person.id,
+                )
+            )
+        )
+    ).all()
+    return Scope(
+        person,
+        roles,
+        {a for a, sec, dep, _ in officer if person.id in (sec, dep)},
+        {a for a, _, _, nem in officer if nem == person.id},
+    )
+
+
+async def cases_for(
+    s: AsyncSession, core: Core, scope: Scope, stages_for: dict[Role, set[str]], *, extra: Any = None, limit: int | None = None
+) -> list[tuple[Case, ActionPlan | None]]:
+    """The person's cases in the given stages, each with their roles on it (and this revision's
+    voices where the partner unions are consulted)."""
+    q = _with_plan().where(scope.where(stages_for)).order_by(Employer.name, Employer.id)
+    if extra is not None:
+        q = q.where(extra)
+    if limit is not None:
+        q = q.limit(limit)
+    rows = (await s.execute(q)).all()
+    out: list[tuple[Case, ActionPlan | None]] = []
+    for emp, plan in rows:
+        roles, unions = roles_on(scope.person, emp, scope.roles)
+        out.append((Case(emp, scope.person, frozenset(roles), frozenset(unions), core=core), plan))
+    consulted = [c for c, _ in out if c.stage is Stage.PARTNER_CONSULTATION]
+    if consulted:
+        found = await s.execute(
+            select(PartnerVoice).where(
+                or_(*(and_(PartnerVoice.employer_id == c.id, PartnerVoice.revision == c.revision) for c in consulted))
+            )
+        )
+        by_case: dict[int, dict[str, PartnerVoice]] = {}
+        for v in found.scalars():
+            by_case.setdefault(v.employer_id, {})[v.union] = v
+        for c in consulted:
+            c.voices = by_case.get(c.id, {})
+    return out
+
+
+async def status_for(core: Core, who: Who) -> StatusView | None:
+    """What waits for this person, what they proposed, and the next reviews and deadlines in their areas."""
+
+    async def q(s: AsyncSession) -> StatusView | None:
+        person = await find_person(s, who)
+        if person is None:
+            return None
+        scope = await scope_of(s, person)
+        view = StatusView()
+        stages = {r: waiting_stages(r) for r in Role}
+        national_todo = None
+        if scope.national:  # the national list is national: only what is not yet recorded
+            national_todo = or_(
+                Employer.association_id.in_(scope.areas) if scope.areas else false(),
+                Employer.proposer_id == person.id,
+                Employer.added_to_list_at.is_(None),
+                Employer.logo_sent_at.is_(None),
+            )
+        found = await cases_for(s, core, scope, stages, extra=national_todo, limit=MAX_WAITING * 4)
+        for case, plan in found:
+            buttons = TABLE.to_do(case)
+            if buttons:
+                if len(view.waiting) < MAX_WAITING:
+                    view.waiting.append((summary_of(case.row, plan), buttons))
+                else:
+                    view.more_waiting += 1
+        view.proposals = await summaries(
+            s, and_(Employer.proposer_id == person.id, Employer.stage.not_in([x.value for x in FINISHED])), limit=50
+        )
+        reviews = _with_plan().where(
+            Employer.stage.in_([x.value for x in IN_SCHEME]), ActionPlan.review_on.is_not(None)
+        )
+        if not scope.national:
+            reviews = reviews.where(Employer.association_id.in_(scope.areas) if scope.areas else false())
+        rows = (await s.execute(reviews.order_by(ActionPlan.review_on, Employer.id).limit(10))).all()
+        view.reviews = [summary_of(e, p) for e, p in rows]
+        acts = (
+            await s.execute(
+                select(WorkplanAction, Employer, ActionPlan)
+                .join(ActionPlan, ActionPlan.id == WorkplanAction.plan_id)
+                .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
+                .options(selectinload(Employer.association), selectinload(Employer.proposer))
+                .where(
+                    WorkplanAction.status == "open",
+                    Employer.stage.in_([x.value for x in IN_SCHEME]),
+                    or_(
+                        WorkplanAction.owner_person_id == person.id,
+                        Employer.proposer_id == person.id,
+                        Employer.association_id.in_(scope.secretary_of) if scope.secretary_of else false(),
+                    ),
+                )
+                .order_by(WorkplanAction.by_date, WorkplanAction.id)
+                .limit(10)
+            )
+        ).all()
+        for wa, emp, plan in acts:
+            view.deadlines.append((summary_of(emp, plan), wa.number, wa.detail, wa.by_date, wa.by_date_text))
+        return view
+
+    return await read(core, q)
+
+
+async def actionable(core: Core, who: Who, action: Action | str) -> list[EmployerSummary]:
+    """The employers on which this person may take ``action`` now (to fill a form's employer list)."""
+    t = TABLE.row(action)
+
+    async def q(s: AsyncSession) -> list[EmployerSummary]:
+        person = await find_person(s, who)
+        if person is None or not t.sources:
+            return []
+        scope = await scope_of(s, person)
+        stages = {r: set(t.sources) for r in t.who}
+        found = await cases_for(s, core, scope, stages, limit=500)
+        return [summary_of(c.row, plan) for c, plan in found if TABLE.refusal_for(t, c) is None]
+
+    return await read(core, q)
+
+
+async def offered(core: Core, who: Who, employer_id: int, actions: Iterable[str]) -> tuple[Button, ...] | None:
+    """The buttons among ``actions`` this person may press on the case now (a card's refresh).
+    None when the case is gone."""
+    wanted = set(actions)
+
+    async def q(s: AsyncSession) -> tuple[Button, ...] | None:
+        emp = await s.get(Employer, employer_id)
+        if emp is None:
+            return None
+        person = await find_person(s, who)
+        case = await SignupSteps(core).case_of(s, person, emp)
+        return tuple(b for t in TABLE.available(case) if t.action in wanted and t.shows(case.stage) for b in t.buttons(case))
+
+    return await read(core, q)
+
+
+async def available_to(core: Core, who: Who, employer_id: int, *, workplan_action: int | None = None) -> list[str]:
+    """The actions of the journey this person may take on the case now (for one workplan action,
+    its owner's too): :meth:`Table.available`, on the case as the use cases load it."""
+
+    async def q(s: AsyncSession) -> list[str]:
+        person = await find_person(s, who)
+        emp = await s.get(Employer, employer_id)
+        if person is None or emp is None:
+            return []
+        case = await SignupSteps(core).case_of(s, person, emp)
+        if workplan_action is not None:
+            wa = await s.get(WorkplanAction, workplan_action)
+            case = with_owner(case, wa.owner_person_id if wa else None)
+        return [t.action for t in TABLE.available(case)]
+
+    return await read(core, q)
+
+
+async def refusal(core: Core, who: Who, p: Payload) -> Outcome | None:
+    """Why this person may not take ``p.action`` on ``p.subject`` now (None: they may), checked
+    before a form is opened so nobody fills one in for nothing."""
+    if p.action not in TABLE or p.subject is None:
+        return None
+    t = TABLE.row(p.action)
+    steps = SignupSteps(core)
+
+    async def q(s: AsyncSession) -> Outcome | None:
+        try:
+            case = await steps.load(s, who, p.subject or 0)
+            await steps.check(s, t, case, rev=p.rev, needs=False)
+        except Refusal as r:
+            return r.outcome
+        return None
+
+    return await read(core, q)
+
+
+async def summary(core: Core, employer_id: int) -> EmployerSummary | None:
+    async def q(s: AsyncSession) -> EmployerSummary | None:
+        found = await summaries(s, Employer.id == employer_id)
+        return found[0] if found else None
+
+    return await read(core, q)
+
+
+async def find(core: Core, query: str) -> list[EmployerSummary]:
+    """Employers whose name contains the words (or ``#12`` for one by number)."""
+    from flows.signup.proposal import name_key
+
+    text_q = query.strip()
+
+    async def run(s: AsyncSession) -> list[EmployerSummary]:
+        if text_q.lstrip("#").isdigit():
+            return await summaries(s, Employer.id == int(text_q.lstrip("#")))
+        exact = await summaries(s, Employer.name_key == name_key(text_q))
+        if exact:
+            return exact
+        return await summaries(s, Employer.name_key.contains(name_key(text_q)))
+
+    return await read(core, run)
+
+
+async def register(core: Core, *, everyone: bool = False) -> list[EmployerSummary]:
+    """The employers in the scheme (or, with ``everyone``, every case) with stage, principle and review date."""
+
+    async def run(s: AsyncSession) -> list[EmployerSummary]:
+        return await summaries(s, None if everyone else Employer.stage.in_([x.value for x in IN_SCHEME]))
+
+    return await read(core, run)
+
+
+async def audit(core: Core, employer_id: int) -> list[AuditLine]:
+    """One employer's history, oldest first."""
+
+    async def run(s: AsyncSession) -> list[AuditLine]:
+        rows = (
+            await s.execute(
+                select(Event, Person)
+                .outerjoin(Person, Person.id == Event.actor_id)
+                .where(Event.employer_id == employer_id)
+                .order_by(Event.id)
+            )
+        ).all()
+        return [
+            AuditLine(e.at, p.label if p else "the bot", e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
+            for e, p in rows
+        ]
+
+    return await read(core, run)
+
+
+async def plan_of(core: Core, employer_id: int) -> tuple[ActionPlan, list[WorkplanAction]] | None:
+    async def run(s: AsyncSession) -> tuple[ActionPlan, list[WorkplanAction]] | None:
+        emp = await s.get(Employer, employer_id)
+        if emp is None:
+            return None
+        plan = (
+            await s.execute(select(ActionPlan).where(ActionPlan.employer_id == emp.id, ActionPlan.cycle == emp.cycle))
+        ).scalar_one_or_none()
+        if plan is None:
+            return None
+        acts = list(
+            (
+                await s.execute(
+                    select(WorkplanAction).where(WorkplanAction.plan_id == plan.id).order_by(WorkplanAction.number)
+                )
+            ).scalars()
+        )
+        return plan, acts
+
+    return await read(core, run)
+
+
+async def previous_principles(core: Core, employer_ids: list[int]) -> dict[int, int]:
+    """Last cycle's principle for each employer (a new cycle after "objective met" must differ)."""
+
+    async def run(s: AsyncSession) -> dict[int, int]:
+        rows = await s.execute(
+            select(ActionPlan.employer_id, ActionPlan.principle)
+            .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
+            .where(ActionPlan.employer_id.in_(employer_ids), Employer.stage == Stage.OBJECTIVE_MET.value)
+        )
+        return {e: p for e, p in rows}
+
+    return await read(core, run)
+
+
+async def associations(core: Core, who: Who) -> tuple[list[str], list[str]]:
+    """For the proposal form: every association, and those where the person is a rep (one read)."""
+
+    async def q(s: AsyncSession) -> tuple[list[str], list[str]]:
+        person = await find_person(s, who)
+        names = list((await s.execute(select(LocalAssociation.name).order_by(LocalAssociation.name))).scalars())
+        if person is None:
+            return names, []
+        mine = (
+            await s.execute(
+                select(LocalAssociation.name)
+                .join(RoleRow, RoleRow.association_id == LocalAssociation.id)
+                .where(RoleRow.person_id == person.id, RoleRow.role == Held.REP)
+                .order_by(LocalAssociation.name)
+            )
+        ).scalars()
+        return names, list(mine)
+
+    return await read(core, q)

@@ -1,0 +1,198 @@
+"""The adapters' bookkeeping, as plain queries: messages the bot posted, Teams conversation
+references, inbound event ids, and the few directory lookups an adapter needs to address people.
+
+Adapters and deliverers call these instead of writing SQL of their own; nothing here decides
+anything about a case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.db import reading
+from models.tables import Held, InboundEvent, NationalOffice, Person, PostedMessage, TeamsConversation, utcnow
+from models.tables import Role as RoleRow
+
+
+class Store:
+    """Bookkeeping queries on one database (see the module docstring)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    # ------------------------------------------------------------------ posted messages
+
+    async def posts(self, platform: str, key: str) -> list[PostedMessage]:
+        async with reading(self.sessions) as s:
+            return list(
+                (
+                    await s.execute(
+                        select(PostedMessage).where(PostedMessage.platform == platform, PostedMessage.key == key)
+                    )
+                ).scalars()
+            )
+
+    async def remember_post(
+        self,
+        platform: str,
+        key: str,
+        channel: str,
+        message_id: str,
+        employer_id: int | None,
+        thread: str | None = None,
+    ) -> None:
+        async with self.sessions() as s, s.begin():
+            row = (
+                await s.execute(
+                    select(PostedMessage).where(
+                        PostedMessage.platform == platform, PostedMessage.key == key, PostedMessage.channel == channel
+                    )
+                )
+            ).scalar_one_or_none()
+            if row is None:
+                s.add(
+                    PostedMessage(
+                        platform=platform, key=key, channel=channel, message_id=message_id, thread_id=thread,
+                        employer_id=employer_id,
+                    )
+                )  # fmt: skip
+            else:
+                row.message_id, row.thread_id = message_id, thread
+
+    async def keys_at(self, platform: str, channel: str, message_id: str, like: str) -> list[str]:
+        """The keys of the messages posted at (channel, message id) matching a LIKE pattern."""
+        async with reading(self.sessions) as s:
+            return list(
+                (
+                    await s.execute(
+                        select(PostedMessage.key).where(
+                            PostedMessage.platform == platform,
+                            PostedMessage.channel == channel,
+                            PostedMessage.message_id == message_id,
+                            PostedMessage.key.like(like),
+                        )
+                    )
+                ).scalars()
+            )
+
+    async def posted_about(self, s: AsyncSession, platform: str, employer_id: int) -> bool:
+        """Whether anything about the employer was posted on the platform."""
+        found = await s.execute(
+            select(PostedMessage.id)
+            .where(PostedMessage.platform == platform, PostedMessage.employer_id == employer_id)
+            .limit(1)
+        )
+        return found.first() is not None
+
+    # ------------------------------------------------------------------ inbound events
+
+    async def first_time(self, platform: str, event_id: str, at: Any = None) -> bool:
+        """Record an inbound event id; False when it was handled before (a platform's retry)."""
+        try:
+            async with self.sessions() as s, s.begin():
+                s.add(InboundEvent(platform=platform, event_id=event_id[:200], received_at=at or utcnow()))
+            return True
+        except IntegrityError:
+            return False
+
+    # ------------------------------------------------------------------ people
+
+    async def chat_ids(self, ids: Iterable[int], column: str) -> dict[int, str | None]:
+        """Each person's Slack (``slack_id``) or Teams (``teams_id``) id."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        col = getattr(Person, column)
+        async with reading(self.sessions) as s:
+            rows = (await s.execute(select(Person.id, col).where(Person.id.in_(wanted)))).all()
+        return {pid: cid for pid, cid in rows}
+
+    async def person_by_teams_id(self, ids: Iterable[str]) -> Person | None:
+        """The directory entry of the first of ``ids`` that is someone's Teams id."""
+        wanted = [i for i in ids if i]
+        if not wanted:
+            return None
+        async with reading(self.sessions) as s:
+            found = (await s.execute(select(Person).where(or_(*(Person.teams_id == i for i in wanted))))).scalars()
+            by_id = {p.teams_id: p for p in found}
+        return next((by_id[i] for i in wanted if i in by_id), None)
+
+    async def person(self, s: AsyncSession, person_id: int) -> Person | None:
+        return await s.get(Person, person_id)
+
+    async def may_register_national(self, person_id: int) -> bool:
+        """A national officer or an admin (they may say where the national union hears from the bot)."""
+        async with reading(self.sessions) as s:
+            person = await s.get(Person, person_id)
+            if person is None:
+                return False
+            if person.is_admin:
+                return True
+            found = await s.execute(
+                select(RoleRow.id).where(RoleRow.person_id == person_id, RoleRow.role == Held.NATIONAL_OFFICER)
+            )
+            return found.first() is not None
+
+    async def national_channel(self, s: AsyncSession | None = None) -> str | None:
+        if s is not None:
+            office = await s.get(NationalOffice, 1)
+            return office.channel if office else None
+        async with reading(self.sessions) as r:
+            office = await r.get(NationalOffice, 1)
+            return office.channel if office else None
+
+    # ------------------------------------------------------------------ Teams conversations
+
+    async def remember_conversation(
+        self,
+        key: str,
+        *,
+        conversation_id: str,
+        service_url: str,
+        kind: str,
+        reference: dict[str, Any],
+        tenant_id: str | None = None,
+        person_id: int | None = None,
+        employer_id: int | None = None,
+    ) -> None:
+        """Insert or refresh the conversation reference stored under ``key``."""
+        for _ in range(2):
+            try:
+                async with self.sessions() as s, s.begin():
+                    row = (
+                        await s.execute(select(TeamsConversation).where(TeamsConversation.key == key))
+                    ).scalar_one_or_none()
+                    if row is None:
+                        row = TeamsConversation(key=key)
+                        s.add(row)
+                    row.conversation_id = conversation_id
+                    row.service_url = service_url
+                    row.kind = kind
+                    row.reference = reference
+                    row.tenant_id = tenant_id
+                    row.person_id = person_id
+                    row.employer_id = employer_id
+                    row.updated_at = utcnow()
+                return
+            except IntegrityError:  # two turns stored the same key at once: the second one updates
+                continue
+
+    async def conversation(self, key: str, s: AsyncSession | None = None) -> TeamsConversation | None:
+        q = select(TeamsConversation).where(TeamsConversation.key == key)
+        if s is not None:
+            return (await s.execute(q)).scalar_one_or_none()
+        async with reading(self.sessions) as r:
+            return (await r.execute(q)).scalar_one_or_none()
+
+    async def conversation_by_id(self, conversation_id: str, like: str | None = None) -> TeamsConversation | None:
+        base = conversation_id.split(";", 1)[0]
+        q = select(TeamsConversation).where(TeamsConversation.conversation_id == base)
+        if like:
+            q = q.where(TeamsConversation.key.like(like))
+        async with reading(self.sessions) as s:
+            return (await s.execute(q)).scalars().first()
