@@ -119,7 +119,7 @@ async def discover(services: Services, now: datetime, hours: WorkingHours | None
         for i in range(0, len(found), _INSERT_CHUNK):
             rows = [
                 {
-                    "kind": n.kind.value,
+                    "kind": str(n.kind),
                     "subject": n.subject,
                     "due_at": n.due_at,
                     "send_at": n.send_at,
@@ -319,7 +319,7 @@ async def preview(services: Services, now: datetime | None = None) -> list[Sent]
         if since is None or now > since:
             async for n in reminders.find_due(s, now, since, hours):
                 if n.send_at <= now:
-                    keys[(n.kind.value, n.subject, n.due_at)] = None
+                    keys[(str(n.kind), n.subject, n.due_at)] = None
         waiting = await s.execute(
             select(Nudge.id, Nudge.kind, Nudge.subject, Nudge.due_at)
             .where(_claimable(now, services.engine.now()))

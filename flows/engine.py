@@ -110,7 +110,11 @@ class Engine:
     # ------------------------------------------------------------------ reading
 
     async def status_for(self, who: Who) -> StatusView | None:
-        return await status.status_for(self, who)
+        """What waits for this person in every process (None: not in the directory)."""
+        view = await status.status_for(self, who)
+        if view is not None:
+            view.sections = await self.dispatch.status_sections(who)
+        return view
 
     async def actionable(self, who: Who, action: Action | str) -> list[EmployerSummary]:
         return await status.actionable(self, who, action)

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.slack.render import buttons_block, esc, to_dicts
+from bot.slack.render import buttons_block, cut, esc, plain_safe, to_dicts
 from flows.core.dispatch import ShowHelp
 from flows.principles import principle
 from flows.signup.status import StatusView
@@ -67,6 +67,19 @@ def status_blocks(view: StatusView | None, *, help: ShowHelp | None = None) -> l
         lines = [f"• *{esc(e.name)}*, action {n}: {esc(detail[:120])} (by {esc(text)})"
                  for e, n, detail, _, text in view.deadlines]
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+    for section in view.sections:
+        blocks.append(DividerBlock())
+        blocks.append(HeaderBlock(text=PlainTextObject(text=cut(plain_safe(section.heading), 150), emoji=False)))
+        if not section.items:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text="Nothing is waiting for you here.")))
+        for j, item in enumerate(section.items[:15]):
+            detail = f": {esc(item.detail)}" if item.detail else ""
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"*{esc(item.title)}*{detail}", 3000))))
+            if item.buttons:
+                blocks.append(buttons_block(item.buttons, block_id=f"{section.heading[:40]}-{j}"))
+        if section.more or len(section.items) > 15:
+            more = section.more + max(0, len(section.items) - 15)
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {more} more.")]))
     if view.more_waiting:
         blocks.insert(1 + 2 * min(len(view.waiting), 15), ContextBlock(elements=[MarkdownTextObject(
             text=f"…and {view.more_waiting} more waiting for you.")]))

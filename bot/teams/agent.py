@@ -245,6 +245,7 @@ class VwsAgent:
                 [(s.name, s.stage.label, buttons) for s, buttons in view.waiting],
                 [(s.name, s.stage.label) for s in view.proposals],
                 [(s.name, s.review_on) for s in view.reviews],
+                view.sections,
             )
         return await self._after(response)
 

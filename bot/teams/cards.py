@@ -18,6 +18,7 @@ from typing import Any
 from flows.core.dispatch import ShowHelp
 from flows.core.forms import Field, FieldKind, Form
 from flows.core.payload import Payload
+from flows.core.status import StatusSection
 from flows.notices import Button, ButtonStyle, Notice, PersonRef, Text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -248,6 +249,7 @@ def status_card(
     waiting: Sequence[tuple[str, str, Sequence[Button]]],
     proposals: Sequence[tuple[str, str]],
     reviews: Sequence[tuple[str, date | None]],
+    sections: Sequence[StatusSection] = (),
 ) -> dict[str, Any]:
     """A person's open items. Buttons are offered for the first items only (six a card)."""
     body: list[dict[str, Any]] = [block("Your Valued Worker Scheme items", weight="Bolder", size="Medium")]
@@ -264,6 +266,14 @@ def status_card(
     if reviews:
         body.append(block("**Reviews coming up**"))
         body += [block(f"{escape(name)}: {on.strftime('%-d %b %Y') if on else '?'}") for name, on in reviews]
+    for section in sections:
+        body.append(block(f"**{escape(section.heading)}**"))
+        for item in section.items[:15]:
+            body.append(block(escape(item.title + (f": {item.detail}" if item.detail else ""))))
+            if len(actions) + len(item.buttons) <= MAX_ACTIONS:
+                actions += [action(f"{b.label}: {item.title}"[:60], button_data(b), b.style) for b in item.buttons]
+        if section.more:
+            body.append(block(escape(f"…and {section.more} more."), isSubtle=True))
     if len(body) == 1:
         body.append(block("Nothing is waiting for you."))
     return card(body, actions)

@@ -17,6 +17,7 @@ from typing import Any
 
 from flows.core.forms import Form
 from flows.core.payload import Payload
+from flows.core.status import StatusSection
 from flows.directory import Who
 from flows.notices import Outcome
 from flows.wording import say
@@ -51,6 +52,7 @@ class ShowHelp:
 
 Response = Form | Outcome | ShowStatus | ShowHelp
 CommandFn = Callable[[Any, Who, str], Awaitable[Response]]
+StatusFn = Callable[[Any, Who], Awaitable[list[StatusSection]]]
 SpaceReplyFn = Callable[[Any, Who, Payload, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
 
@@ -72,6 +74,7 @@ class Dispatcher:
     commands: dict[str, Command] = field(default_factory=dict)
     space_replies: list[SpaceReplyFn] = field(default_factory=list)
     private_replies: list[PrivateReplyFn] = field(default_factory=list)
+    status_sources: list[StatusFn] = field(default_factory=list)
 
     def add(self, action: str, run: RunFn, form: FormFn | None = None) -> None:
         assert action not in self.actions, f"{action} is registered twice"
@@ -79,6 +82,16 @@ class Dispatcher:
 
     def add_command(self, command: Command) -> None:
         self.commands[command.word] = command
+
+    def add_status(self, fn: StatusFn) -> None:
+        """A process's sections of a person's status."""
+        self.status_sources.append(fn)
+
+    async def status_sections(self, who: Who) -> list[StatusSection]:
+        out: list[StatusSection] = []
+        for fn in self.status_sources:
+            out += await fn(self.core, who)
+        return out
 
     def add_replies(self, in_space: SpaceReplyFn, in_private: PrivateReplyFn) -> None:
         """How a process reads answers typed instead of clicked."""

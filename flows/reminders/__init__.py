@@ -29,9 +29,10 @@ after an outage a weekly reminder goes out once, not once per missed week.
 
 from __future__ import annotations
 
-from flows.reminders.find import DueNudge, find_due
-from flows.reminders.prepare import Prepared, prepare
-from flows.reminders.snooze import SNOOZE_FOR, snooze
+from flows.reminders.find import find_signup
+from flows.reminders.prepare import prepare_signup
+from flows.reminders.snooze import SNOOZE_FOR, describe_signup, snooze
+from flows.reminders.sources import DueNudge, Prepared, Source, find_due, prepare, register
 from flows.reminders.subjects import (
     SNOOZE,
     NudgeKind,
@@ -44,18 +45,31 @@ from flows.reminders.subjects import (
     workplan_subject,
 )
 
+register(
+    Source(
+        "signup",
+        frozenset(k.value for k in NudgeKind),
+        find_signup,
+        prepare_signup,
+        describe_signup,
+        shared_kinds=frozenset({NudgeKind.REVIEW.value, NudgeKind.WORKPLAN.value, NudgeKind.PARTNER.value}),
+    )
+)
+
 __all__ = [
     "SNOOZE",
     "SNOOZE_FOR",
     "DueNudge",
     "NudgeKind",
     "Prepared",
+    "Source",
     "approval_subject",
     "dialect_insert",
     "find_due",
     "parse_snooze_value",
     "partner_subject",
     "prepare",
+    "register",
     "review_subject",
     "snooze",
     "snooze_value",

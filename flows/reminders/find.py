@@ -1,10 +1,9 @@
-"""Which nudges fell due in (since, now]: derived from the rows, reading only those that could
+"""The sign-up journey's nudges that fell due in (since, now]: derived from the rows, reading only those that could
 have one (date ranges in SQL, streamed), so a sweep's cost follows what is due, not the table."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -27,6 +26,7 @@ from flows.calendar import (
     review_due_window,
     workplan_due_window,
 )
+from flows.reminders.sources import DueNudge
 from flows.reminders.subjects import (
     WAITING,
     NudgeKind,
@@ -40,17 +40,6 @@ from models.tables import ActionPlan, Employer, LocalAssociation, WorkplanAction
 
 # Two and five working days never span more than a month, even over Christmas and New Year.
 _CHASE_SPAN = timedelta(days=31)
-
-@dataclass(frozen=True, slots=True)
-class DueNudge:
-    """A nudge that fell due: a ledger key, and when it may go out (``due_at``, or the next
-    working morning when it was found outside working time)."""
-
-    kind: NudgeKind
-    subject: str
-    due_at: datetime
-    send_at: datetime
-
 
 @lru_cache(maxsize=4096)
 def _morning(hours: WorkingHours, nation: Nation, d: date) -> datetime:
@@ -110,7 +99,7 @@ def _dated_in(
     return and_(col <= hi + max(days_before, default=0) * day, or_(*hits))
 
 
-async def find_due(
+async def find_signup(
     session: AsyncSession,
     now: datetime,
     since: datetime | None = None,

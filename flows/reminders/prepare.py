@@ -3,8 +3,8 @@ still the latest, and leaving out the people who snoozed it. Reads only."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.calendar import (
     APPROVAL_CHASE_WORKING_DAYS,
-    DEFAULT_HOURS,
     OVERDUE_INTERVAL_DAYS,
     PARTNER_CHASE_WORKING_DAYS,
     Nation,
@@ -26,29 +25,14 @@ from flows.calendar import (
 )
 from flows.directory import PARTNER_UNIONS
 from flows.notices import Button, Kind, Notice, PersonRef, Text, ToPartnerSpace, ToPerson
+from flows.reminders.sources import Prepared, Snoozes
 from flows.reminders.subjects import SNOOZE, NudgeKind, parse, snooze_value
 from flows.signup.case import Case, ref
 from flows.signup.journey import IN_SCHEME, REVIEWABLE, TABLE, Action, Stage
 from flows.signup.review import review_due_notices
 from flows.wording import say, say_str
-from models.tables import ActionPlan, Employer, Held, PartnerVoice, Person, Snooze, WorkplanAction
+from models.tables import ActionPlan, Employer, Held, PartnerVoice, Person, WorkplanAction
 from models.tables import Role as RoleRow
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What to do with one claimed nudge.
-
-    ``notices`` to deliver; or nothing, with ``skip`` saying why (no longer due, superseded by a
-    later one, everyone snoozed it); or ``defer_until`` when now is outside the association's
-    working time. ``falls_due`` names an employer whose review date has come: the clock moves it
-    to REVIEW_DUE (through the engine) before sending.
-    """
-
-    notices: tuple[Notice, ...] = ()
-    skip: str | None = None
-    defer_until: datetime | None = None
-    falls_due: int | None = None
 
 
 def _when(due: date, today: date, *, due_word: bool = True) -> str:
@@ -105,7 +89,7 @@ class _Preparer:
         session: AsyncSession,
         hours: WorkingHours,
         now: datetime,
-        snoozes: set[tuple[int, str, str]],
+        snoozes: Snoozes,
     ) -> None:
         self.s, self.hours, self.now = session, hours, now
         self.snoozes = snoozes
@@ -336,29 +320,14 @@ class _Preparer:
         return Prepared(_as_reminders([notice], NudgeKind.PARTNER, subject, ()))
 
 
-async def prepare(
+async def prepare_signup(
     session: AsyncSession,
-    engine: Any,
-    nudges: Iterable[tuple[str, str, datetime]],
+    keys: Sequence[tuple[str, str, datetime]],
     now: datetime,
-    hours: WorkingHours = DEFAULT_HOURS,
+    hours: WorkingHours,
+    snoozes: Snoozes,
 ) -> list[Prepared]:
-    """What to send for each (kind, subject, due moment), in order: see :class:`Prepared`.
-
-    Reads only. (``engine`` is kept for callers; the wording comes from the catalogue.)
-    """
-    keys = list(nudges)
-    subjects = {subject for _, subject, _ in keys}
-    snoozes = {
-        (p, k, s)
-        for p, k, s in (
-            await session.execute(
-                select(Snooze.person_id, Snooze.kind, Snooze.subject).where(
-                    Snooze.until > now, Snooze.subject.in_(subjects)
-                )
-            )
-        ).all()
-    }
+    """What to send for each of the sign-up journey's (kind, subject, due moment), in order."""
     build = _Preparer(session, hours, now, snoozes)
     parsed = [parse(kind, subject) for kind, subject, _ in keys]
     await build.preload(p for p in parsed if p is not None)
@@ -376,6 +345,4 @@ async def prepare(
             out.append(await build.approval(subject, due_at, int(parts[0]), int(parts[1]), parts[2]))
         else:
             out.append(await build.partner(subject, due_at, int(parts[0]), int(parts[1])))
-        if out[-1].notices == () and out[-1].skip is None and out[-1].defer_until is None:
-            out[-1] = Prepared(skip="nobody to tell: snoozed, or not in the directory")
     return out

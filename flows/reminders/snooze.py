@@ -13,6 +13,7 @@ from flows.core.payload import Payload
 from flows.core.unit import nothing_changed
 from flows.directory import Who, find_person
 from flows.notices import Outcome
+from flows.reminders.sources import source_of
 from flows.reminders.subjects import SNOOZE, NudgeKind, dialect_insert, parse_snooze_value, parts_of
 from flows.wording import say, say_str
 from models.tables import ActionPlan, Employer, Snooze, WorkplanAction
@@ -20,9 +21,9 @@ from models.tables import ActionPlan, Employer, Snooze, WorkplanAction
 SNOOZE_FOR = timedelta(days=7)
 
 
-async def _describe(s: AsyncSession, kind: NudgeKind, subject: str) -> tuple[str, int] | None:
-    """What a reminder is about, in words, and its employer; None if there is no such thing."""
-    parts = parts_of(kind, subject)
+async def describe_signup(s: AsyncSession, kind: str, subject: str) -> tuple[str, int | None] | None:
+    """What a sign-up reminder is about, in words, and its employer; None if there is no such thing."""
+    parts = parts_of(NudgeKind(kind), subject)
     if parts is None:
         return None
     if kind is NudgeKind.WORKPLAN:
@@ -58,28 +59,27 @@ async def snooze(
     else:
         sessions, tz = engine_or_sessions.sessions, engine_or_sessions.tz
     gone = Outcome(ok=False, reply=say("snooze.gone", nothing_changed=nothing_changed()))
-    try:
-        k = NudgeKind(kind)
-    except ValueError:
+    source = source_of(kind)
+    if source is None:
         return gone
     until = now + SNOOZE_FOR
     async with sessions() as s, s.begin():
         person = await find_person(s, who)
         if person is None:
             return Outcome(ok=False, reply=say("snooze.not_in_directory", nothing_changed=nothing_changed()))
-        about = await _describe(s, k, subject)
+        about = await source.describe(s, kind, subject)
         if about is None:
             return gone
         what, employer_id = about
         insert = dialect_insert(s)
         await s.execute(
             insert(Snooze)
-            .values(person_id=person.id, kind=k.value, subject=subject, until=until)
+            .values(person_id=person.id, kind=kind, subject=subject, until=until)
             .on_conflict_do_update(index_elements=["person_id", "kind", "subject"], set_={"until": until})
         )
     local = until.astimezone(tz)
     reply = say_str("snooze.done", what=what, until=f"{local:%A} {local.day} {local:%B} at {local:%H:%M}")
-    if k is not NudgeKind.APPROVAL:
+    if kind in source.shared_kinds:
         reply += say_str("snooze.channel_still")
     return Outcome(ok=True, changed=True, employer_id=employer_id, reply=(reply,))
 

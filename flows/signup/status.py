@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from flows.core.payload import Payload
 from flows.core.roles import Role
+from flows.core.status import StatusSection
 from flows.core.table import Transition
 from flows.core.unit import Core, Refusal, read
 from flows.directory import Who, find_person
@@ -78,6 +79,7 @@ class StatusView:
     reviews: list[EmployerSummary] = field(default_factory=list)
     deadlines: list[tuple[EmployerSummary, int, str, date, str]] = field(default_factory=list)
     more_waiting: int = 0  # items beyond MAX_WAITING
+    sections: list[StatusSection] = field(default_factory=list)  # what the other processes add
 
 
 def summary_of(emp: Employer, plan: ActionPlan | None) -> EmployerSummary:
