@@ -1,0 +1,47 @@
+"""Every word the bot says comes from one catalogue, keyed by message id; a second language is a
+second catalogue with the same ids."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flows import wording
+from flows.notices import PersonRef, plain
+from flows.wording import en
+
+FLOWS = Path(__file__).resolve().parent.parent / "flows"
+
+
+def test_every_message_the_code_names_is_in_the_english_catalogue() -> None:
+    named: set[str] = set()
+    for path in FLOWS.rglob("*.py"):
+        named |= set(re.findall(r'say(?:_str)?\(\s*"([^"{}]+)"', path.read_text(encoding="utf-8")))
+    assert named, "the code names no messages: the pattern above is wrong"
+    assert sorted(named - set(en.MESSAGES)) == []
+
+
+def test_placeholders_keep_people_as_people() -> None:
+    text = wording.say("propose.done", employer="Oakfield <Primary>", secretary=PersonRef(7, "Sam"))
+    assert PersonRef(7, "Sam") in text
+    assert plain(text).startswith("Thanks. Your proposal for Oakfield <Primary> has gone to")
+
+
+def test_plurals_follow_the_number() -> None:
+    assert wording.say_str("remind.days_overdue", n=1) == "1 day overdue"
+    assert wording.say_str("remind.days_overdue", n=3) == "3 days overdue"
+
+
+def test_a_second_language_is_a_second_catalogue() -> None:
+    wording.add_catalogue("cy", {"approval.headline": "Angen cymeradwyaeth: {employer}"})
+    try:
+        wording.use_language("cy")
+        assert wording.say_str("approval.headline", employer="Ysgol Gynradd") == "Angen cymeradwyaeth: Ysgol Gynradd"
+        # What the Welsh catalogue lacks is said in English.
+        assert wording.say_str("nothing_changed") == "Nothing has changed."
+    finally:
+        wording.use_language("en")
+    with pytest.raises(ValueError, match="ids the English one does not"):
+        wording.add_catalogue("xx", {"no.such.message": "?"})
