@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
-from flows.notices import Notice, ToNational, ToPartnerSpace, ToPerson
+from flows.notices import Notice, ToNational, ToPartnerSpace, ToPerson, ToSpace
 
 
 class Deliverer(Protocol):
@@ -35,6 +35,8 @@ def describe_recipient(notice: Notice) -> str:
         return f"to {to.person.label or f'person {to.person.id}'}"
     if isinstance(to, ToPartnerSpace):
         return f"in the partner channel of employer #{to.employer_id}"
+    if isinstance(to, ToSpace):
+        return f"in the shared space {to.key}"
     if isinstance(to, ToNational):
         return "to the national union"
     return "to ?"

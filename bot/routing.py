@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import Deliverer
 from flows.core import keys
-from flows.notices import Notice, ToNational, ToPartnerSpace, ToPerson
+from flows.notices import Notice, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
 from models.store import Store
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class Router:
                 )
                 return []
             return [(where, n)]
-        if isinstance(to, ToPartnerSpace):
+        if isinstance(to, ToPartnerSpace | ToSpace):
             return await self._partner(s, n, to)
         if isinstance(to, ToNational):
             if TEAMS in self.platforms and await self.store.conversation(keys.NATIONAL_CONVERSATION, s):
@@ -89,7 +89,7 @@ class Router:
             return [(next(iter(self.platforms)), n)] if self.platforms else []
         return []
 
-    async def _partner(self, s: AsyncSession, n: Notice, to: ToPartnerSpace) -> list[tuple[str, Notice]]:
+    async def _partner(self, s: AsyncSession, n: Notice, to: Space) -> list[tuple[str, Notice]]:
         if to.open_space:
             split: dict[str, list] = {name: [] for name in self.platforms}
             for m in to.members:
@@ -106,11 +106,10 @@ class Router:
                     )
             return out
         out = []
-        if TEAMS in self.platforms and await self.store.conversation(keys.partner_conversation(to.employer_id), s):
+        slack_key, teams_key = keys.space_keys(to)
+        if TEAMS in self.platforms and await self.store.conversation(teams_key, s):
             out.append((TEAMS, n))
-        if SLACK in self.platforms and (
-            len(self.platforms) == 1 or await self.store.posted_about(s, SLACK, to.employer_id)
-        ):
+        if SLACK in self.platforms and (len(self.platforms) == 1 or await self.store.has_post(s, SLACK, slack_key)):
             out.append((SLACK, n))
         if not out and self.platforms:
             out.append((next(iter(self.platforms)), n))

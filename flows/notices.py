@@ -68,11 +68,26 @@ class ToPartnerSpace:
 
 
 @dataclass(frozen=True)
+class ToSpace:
+    """Another process's private shared space, by key (``partnership:3``, ``adoption:7``): a Slack
+    channel, or a Teams channel or group chat, like the partner space (see ToPartnerSpace)."""
+
+    key: str
+    open_space: bool = False
+    members: tuple[PersonRef, ...] = ()
+    invite_emails: tuple[str, ...] = ()
+    name_hint: str = ""
+
+
+Space = ToPartnerSpace | ToSpace
+
+
+@dataclass(frozen=True)
 class ToNational:
     """The national union's channel."""
 
 
-Recipient = ToPerson | ToPartnerSpace | ToNational
+Recipient = ToPerson | ToPartnerSpace | ToSpace | ToNational
 
 
 # --------------------------------------------------------------------------- buttons

@@ -80,12 +80,10 @@ class Store:
                 ).scalars()
             )
 
-    async def posted_about(self, s: AsyncSession, platform: str, employer_id: int) -> bool:
-        """Whether anything about the employer was posted on the platform."""
+    async def has_post(self, s: AsyncSession, platform: str, key: str) -> bool:
+        """Whether a message under ``key`` was posted on the platform."""
         found = await s.execute(
-            select(PostedMessage.id)
-            .where(PostedMessage.platform == platform, PostedMessage.employer_id == employer_id)
-            .limit(1)
+            select(PostedMessage.id).where(PostedMessage.platform == platform, PostedMessage.key == key).limit(1)
         )
         return found.first() is not None
 

@@ -30,7 +30,6 @@ from bot.services import Services
 from bot.slack import views
 from bot.slack.delivery import PLATFORM, Pacer, SlackDeliverer
 from bot.slack.home import help_text, status_blocks
-from flows.core import keys
 from flows.core.dispatch import Response, ShowHelp, ShowStatus, stale
 from flows.core.forms import Form
 from flows.core.payload import BadPayload, Payload
@@ -202,16 +201,13 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
             return
         channel, thread, user = str(event.get("channel") or ""), event["thread_ts"], event.get("user")
-        found = [p for k in await store.keys_at(PLATFORM, channel, thread, keys.PARTNER_REQUESTS)
-                 if (p := keys.parse_partner(k))]
-        if not found or not user:
+        space_keys = await store.keys_at(PLATFORM, channel, thread, "%")
+        if not space_keys or not user:
             return
         event_id = body.get("event_id")
         if event_id and not await store.first_time(PLATFORM, str(event_id), engine.now()):
             return  # Slack's retry of an event already handled
-        employer_id, revision = found[0]
-        outcome = await dispatch.reply_in_space(Who(slack=user), Payload("reply", employer_id, revision),
-                                                event.get("text") or "")
+        outcome = await dispatch.reply_in_space(Who(slack=user), space_keys, event.get("text") or "")
         if outcome is None:
             return
         if not outcome.ok:

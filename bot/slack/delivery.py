@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.slack.render import People, cut, notice_blocks, notice_text, to_dicts
 from flows.core import keys
-from flows.notices import Notice, Outcome, PersonRef, ToNational, ToPartnerSpace, ToPerson
+from flows.notices import Notice, Outcome, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
 from models.store import Store
 from models.tables import PostedMessage
 
@@ -69,8 +69,8 @@ def _lane(notice: Notice) -> str:
     to = notice.to
     if isinstance(to, ToPerson):
         return f"person:{to.person.id}"
-    if isinstance(to, ToPartnerSpace):
-        return f"space:{to.employer_id}"
+    if isinstance(to, ToPartnerSpace | ToSpace):
+        return keys.space_keys(to)[0]
     return "national"
 
 
@@ -118,7 +118,7 @@ class SlackDeliverer:
             ids |= {p.id for p in parts if isinstance(p, PersonRef)}
             if isinstance(n.to, ToPerson):
                 ids.add(n.to.person.id)
-            if isinstance(n.to, ToPartnerSpace):
+            if isinstance(n.to, ToPartnerSpace | ToSpace):
                 ids |= {m.id for m in n.to.members}
         return People(await self.store.chat_ids(ids, "slack_id"))
 
@@ -156,28 +156,28 @@ class SlackDeliverer:
                 return
             resp = await self._post(national, text=text, blocks=blocks)
             await self._posted(notice, resp)
-        elif isinstance(to, ToPartnerSpace):
+        elif isinstance(to, ToPartnerSpace | ToSpace):
             await self._to_space(notice, to, people, text, blocks)
 
     async def _posted(self, notice: Notice, resp: Any, thread: str | None = None) -> None:
         if notice.key:
             await self._remember(notice.key, resp["channel"], resp["ts"], notice.employer_id, thread)
 
-    async def _to_space(self, notice: Notice, to: ToPartnerSpace, people: People, text: str,
+    async def _to_space(self, notice: Notice, to: Space, people: People, text: str,
                         blocks: list[dict[str, Any]]) -> None:
-        spaces = await self._find(keys.partner_space(to.employer_id))
+        space_key = keys.space_keys(to)[0]
+        spaces = await self._find(space_key)
         channel = spaces[0].channel if spaces else None
         if to.open_space:
             if channel is None:
-                channel = await self._create_channel(to.name_hint or f"vws-employer-{to.employer_id}")
+                channel = await self._create_channel(to.name_hint or space_key.replace(":", "-"))
             await self._invite(channel, to, people)
             resp = await self._post(channel, text=text, blocks=blocks)
-            await self._remember(keys.partner_space(to.employer_id), channel, resp["ts"], to.employer_id)
+            await self._remember(space_key, channel, resp["ts"], notice.employer_id)
             await self._posted(notice, resp)
             return
         if channel is None:
-            log.warning("slack: employer %s has no partner channel yet; a %s notice was not sent", to.employer_id,
-                        notice.kind.value)
+            log.warning("slack: a shared space was not opened yet; a %s notice was not sent", notice.kind.value)
             return
         root = spaces[0].message_id
         resp = await self._post(channel, thread_ts=root, text=text, blocks=blocks)
@@ -194,7 +194,7 @@ class SlackDeliverer:
                     raise
         raise RuntimeError("no free channel name")
 
-    async def _invite(self, channel: str, to: ToPartnerSpace, people: People) -> None:
+    async def _invite(self, channel: str, to: Space, people: People) -> None:
         members = [sid for m in to.members if (sid := people.slack_ids.get(m.id))]
         if members:
             try:

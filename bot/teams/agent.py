@@ -27,7 +27,6 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.delivery import Deliverer
 from bot.teams import cards
 from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key
-from flows.core import keys
 from flows.core.dispatch import Response, ShowHelp, ShowStatus
 from flows.core.forms import Form
 from flows.core.payload import BadPayload, Payload
@@ -157,11 +156,10 @@ class VwsAgent:
             return await self.register_national(person, a)
         if shared:
             addressed = a.is_recipient_mentioned() if a.entities else False
-            space = await self.store.conversation_by_id(a.conversation.id, keys.PARTNER_CONVERSATIONS)
-            if space is not None and space.employer_id is not None:
-                summary = await self.engine.summary(space.employer_id)
-                about = Payload("reply", space.employer_id, summary.revision if summary else None)
-                answered = await self.dispatch.reply_in_space(who, about, text)
+            found = await self.store.conversation_by_id(a.conversation.id)
+            space = found if found is not None and found.key != NATIONAL_KEY and found.kind != "personal" else None
+            if space is not None:
+                answered = await self.dispatch.reply_in_space(who, [space.key], text)
                 if answered is not None:
                     return await self._after(answered)
             if not addressed:

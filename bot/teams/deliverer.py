@@ -27,8 +27,9 @@ from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 from bot.teams import cards
 from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
-from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key
-from flows.notices import Notice, PersonRef, ToNational, ToPartnerSpace, ToPerson
+from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key
+from flows.core import keys
+from flows.notices import Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,10 @@ class TeamsDeliverer:
             if row is None:
                 log.info("no Teams channel registered for the national union")
             return [row.reference] if row else []
-        if isinstance(to, ToPartnerSpace):
+        if isinstance(to, ToPartnerSpace | ToSpace):
             if to.open_space:
                 await self.open_partner_space(to, n.headline)
-            row = await self.store.conversation(partner_key(to.employer_id))
+            row = await self.store.conversation(keys.space_keys(to)[1])
             if row is None:
                 return []
             if row.kind == "fanout":
@@ -113,8 +114,8 @@ class TeamsDeliverer:
         await self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), send)
         if n.key and sent.get("id"):
             await self.store.remember_post(n.key, reference.conversation.id, sent["id"], n.employer_id)
-        if isinstance(n.to, ToPartnerSpace) and n.to.open_space and sent.get("id"):
-            row = await self.store.conversation(partner_key(n.to.employer_id))
+        if isinstance(n.to, ToPartnerSpace | ToSpace) and n.to.open_space and sent.get("id"):
+            row = await self.store.conversation(keys.space_keys(n.to)[1])
             if row is not None and row.kind == "channel":
                 await self.store.remember(
                     row.key,
@@ -234,9 +235,10 @@ class TeamsDeliverer:
         )
         return ref.model_dump(mode="json", by_alias=True, exclude_none=True)
 
-    async def open_partner_space(self, to: ToPartnerSpace, topic: str) -> None:
-        """Create the employer's partner space once: Graph channel, else group chat, else 1:1 fan-out."""
-        key = partner_key(to.employer_id)
+    async def open_partner_space(self, to: Space, topic: str) -> None:
+        """Create a case's shared space once: Graph channel, else group chat, else 1:1 fan-out."""
+        key = keys.space_keys(to)[1]
+        employer_id = to.employer_id if isinstance(to, ToPartnerSpace) else None
         if await self.store.has(key):
             return
         found = await self.store.store.chat_ids([m.id for m in to.members], "teams_id")
@@ -246,20 +248,20 @@ class TeamsDeliverer:
         made = await self._graph_space(to, topic, object_ids) if self.graph is not None else None
         if made is not None:
             conversation_id, kind = made
-            await self._remember_space(key, to.employer_id, conversation_id, kind, tenant)
+            await self._remember_space(key, employer_id, conversation_id, kind, tenant)
             return
         await self.store.remember(
             key,
-            conversation_id=f"fanout:{to.employer_id}",
+            conversation_id=f"fanout:{key}",
             service_url=self.settings.default_service_url,
             kind="fanout",
             reference={"members": [pid for pid, _ in in_teams]},
             tenant_id=tenant,
-            employer_id=to.employer_id,
+            employer_id=employer_id,
         )
 
     async def _graph_space(
-        self, to: ToPartnerSpace, topic: str, object_ids: list[str]
+        self, to: Space, topic: str, object_ids: list[str]
     ) -> tuple[str, str] | None:
         """A channel in the partner team with the people added to the team, else a group chat with
         the bot installed; None when Graph allows neither (the caller then uses 1:1 chats)."""
@@ -267,14 +269,15 @@ class TeamsDeliverer:
         assert graph is not None
         team = self.settings.partner_team_id
         if team:
-            name = to.name_hint or f"vws-employer-{to.employer_id}"
+            ident = str(to.employer_id) if isinstance(to, ToPartnerSpace) else to.key.replace(":", "-")
+            name = to.name_hint or f"vws-{ident}"
             try:
                 try:
                     channel_id = await graph.create_channel(team, name, topic)
                 except GraphRefused as exc:
                     if exc.status not in (400, 409):  # 400/409: a channel of that name exists already
                         raise
-                    channel_id = await graph.create_channel(team, f"{name[:40]}-{to.employer_id}", topic)
+                    channel_id = await graph.create_channel(team, f"{name[:40]}-{ident}", topic)
             except GraphRefused as exc:
                 log.info("Graph did not make a partner channel (%s); trying a group chat", exc)
             else:
@@ -301,7 +304,7 @@ class TeamsDeliverer:
         return chat_id, "groupChat"
 
     async def _remember_space(
-        self, key: str, employer_id: int, conversation_id: str, kind: str, tenant: str | None
+        self, key: str, employer_id: int | None, conversation_id: str, kind: str, tenant: str | None
     ) -> None:
         await self.store.remember(
             key,

@@ -53,7 +53,7 @@ class ShowHelp:
 Response = Form | Outcome | ShowStatus | ShowHelp
 CommandFn = Callable[[Any, Who, str], Awaitable[Response]]
 StatusFn = Callable[[Any, Who], Awaitable[list[StatusSection]]]
-SpaceReplyFn = Callable[[Any, Who, Payload, str], Awaitable["Outcome | None"]]
+SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
 
 
@@ -98,12 +98,14 @@ class Dispatcher:
         self.space_replies.append(in_space)
         self.private_replies.append(in_private)
 
-    async def reply_in_space(self, who: Who, about: Payload, text: str) -> Outcome | None:
-        """A message typed in a case's shared space (``about``: the case and its version): what
-        it did, or None when it is not an answer (it is left alone)."""
-        for fn in self.space_replies:
-            if (out := await fn(self.core, who, about, text)) is not None:
-                return out
+    async def reply_in_space(self, who: Who, space_keys: list[str], text: str) -> Outcome | None:
+        """A message typed in a case's shared space, known by the keys of its posts or its
+        conversation (:mod:`flows.core.keys`): what it did, or None when it is not an answer
+        there (it is left alone)."""
+        for key in space_keys:
+            for fn in self.space_replies:
+                if (out := await fn(self.core, who, key, text)) is not None:
+                    return out
         return None
 
     async def reply_in_private(self, who: Who, text: str) -> Outcome | None:

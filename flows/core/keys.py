@@ -35,6 +35,15 @@ def parse_partner(key: str) -> tuple[int, int] | None:
     return (int(m[1]), int(m[2])) if m else None
 
 
+def partner_case(key: str) -> tuple[int, int | None] | None:
+    """(employer id, revision or None) of any key that names an employer's partner space or
+    request: the request's message, the Slack channel's key, the Teams conversation's key."""
+    if (found := parse_partner(key)) is not None:
+        return found
+    m = re.match(r"^(?:partner-space|partner):(\d+)$", key)
+    return (int(m[1]), None) if m else None
+
+
 def route(employer_id: int) -> str:
     return f"route:{employer_id}"
 
@@ -57,6 +66,16 @@ def national(employer_id: int) -> str:
 def partner_space(employer_id: int) -> str:
     """Where an employer's partner channel (and its current thread root) is kept (Slack)."""
     return f"partner-space:{employer_id}"
+
+
+def space_keys(to: object) -> tuple[str, str]:
+    """Where a shared space is kept: (its Slack key, its Teams conversation key)."""
+    from flows.notices import ToPartnerSpace, ToSpace
+
+    if isinstance(to, ToPartnerSpace):
+        return partner_space(to.employer_id), partner_conversation(to.employer_id)
+    assert isinstance(to, ToSpace)
+    return f"space:{to.key}", f"space:{to.key}"
 
 
 def person_conversation(person_id: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flows.core.payload import Payload
+from flows.core import keys
 from flows.core.unit import Core
 from flows.directory import Who
 from flows.notices import Outcome
@@ -33,14 +33,21 @@ def typed_verdict(text: str) -> tuple[Action, str] | None:
     return None
 
 
-async def in_space(core: Core, who: Who, p: Payload, text: str) -> Outcome | None:
-    """A reply typed in the partner space of case ``p.subject`` (revision ``p.rev``): the union's
-    answer, or None when the text is not one (it is left alone)."""
+async def in_space(core: Core, who: Who, space_key: str, text: str) -> Outcome | None:
+    """A reply typed in an employer's partner space (the space or request named by
+    ``space_key``): the union's answer, or None when it is not one (it is left alone)."""
+    case = keys.partner_case(space_key)
     found = typed_verdict(text)
-    if found is None or p.subject is None:
+    if case is None or found is None:
         return None
+    employer_id, revision = case
+    if revision is None:
+        current = await status.summary(core, employer_id)
+        if current is None:
+            return None
+        revision = current.revision
     act, reasons = found
-    return await approvals.decide(core, who, p.subject, act, revision=p.rev, reasons=reasons or None)
+    return await approvals.decide(core, who, employer_id, act, revision=revision, reasons=reasons or None)
 
 
 async def in_private(core: Core, who: Who, text: str) -> Outcome | None:
