@@ -226,6 +226,7 @@ async def _chat_deliverer(svc: Services) -> AsyncIterator[Any]:
     await runner.setup()
     try:
         yield deliverer_for(app)
+        await svc.drain(120)  # what it wrote to the outbox leaves before the command ends
     finally:
         await runner.cleanup()
 
@@ -260,6 +261,51 @@ async def cmd_clock(svc: Services, args: argparse.Namespace) -> int:
     async with _chat_deliverer(svc) as deliverer:
         print(f"VWS reminder clock: a sweep every {args.interval:g} seconds. Stop it with Ctrl-C.", flush=True)
         await clock_forever(svc, deliverer, interval=args.interval)
+    return 0
+
+
+async def cmd_worker(svc: Services, args: argparse.Namespace) -> int:
+    """``vws worker``: deliver the outbox until stopped (the Procfile's ``worker:``)."""
+    import signal
+
+    from aiohttp import web
+
+    from bot.web import create_app
+
+    app = create_app(svc, with_clock=False)
+    if svc.outbox is None:
+        print("vws: no chat platform is configured, so there is nothing to deliver to.", file=sys.stderr)
+        return 2
+    runner = web.AppRunner(app)  # the platforms' sessions, without a site: nothing listens
+    await runner.setup()
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    print("VWS delivery worker: sending the outbox. Stop it with Ctrl-C.", flush=True)
+    try:
+        await stopping.wait()
+    finally:
+        await runner.cleanup()
+    return 0
+
+
+async def cmd_outbox(svc: Services, args: argparse.Namespace) -> int:
+    """``vws outbox [retry [ID ...]]``: what waits and what was parked; send parked ones again."""
+    from bot.outbox import counts, parked, retry_parked
+
+    if args.outbox_command == "retry":
+        n = await retry_parked(svc.sessions, args.ids or None)
+        print(f"{n} parked notice{'s' if n != 1 else ''} put back in line; the delivery worker sends them next.")
+        return 0
+    totals = await counts(svc.sessions)
+    print("Outbox: " + ", ".join(f"{totals.get(k, 0)} {k}" for k in ("pending", "claimed", "sent", "failed")))
+    rows = await parked(svc.sessions)
+    if rows:
+        print("Parked (failed) notices:")
+        for oid, at, what, error, attempts in rows:
+            print(f"  #{oid:<6} {svc.engine.when(at):<22} {what:<28} {error or '?'} after {attempts} tries")
+        print("Send them again with: vws outbox retry [ID ...]")
     return 0
 
 
@@ -358,6 +404,15 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--out", default=".", help="a .zip file or a folder (default: the current folder)")
     tp.add_argument("--host", default=None, help="the bot's public host name, e.g. vws.example.org")
     tp.set_defaults(fn=None, sync_fn=cmd_teams_package)
+
+    worker = sub.add_parser("worker", help="deliver the outbox to Slack and Teams (the Procfile's worker: process)")
+    worker.set_defaults(fn=cmd_worker)
+
+    outbox = sub.add_parser("outbox", help="the outbox: what waits, what was parked after failing")
+    osub = outbox.add_subparsers(dest="outbox_command")
+    retry = osub.add_parser("retry", help="send parked notices again (all, or those IDs)")
+    retry.add_argument("ids", nargs="*", type=int)
+    outbox.set_defaults(fn=cmd_outbox, outbox_command=None)
 
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)

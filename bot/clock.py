@@ -37,9 +37,11 @@ from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import Deliverer, describe_recipient
+from bot.outbox import OutboxSink
 from bot.services import Services
 from flows import reminders
 from flows.calendar import WorkingHours
+from flows.core.outbox import enqueue
 from flows.engine import Engine
 from flows.notices import Notice
 from models.db import reading
@@ -207,6 +209,44 @@ async def _finish(services: Services, owner: str, nudge_id: int, **values: Any) 
 # --------------------------------------------------------------------------- 3. send
 
 
+async def _queue_batch(
+    services: Services,
+    sink: OutboxSink,
+    engine: Engine,
+    owner: str,
+    claims: list[_Claim],
+    prepared: list[reminders.Prepared],
+    report: SweepReport,
+) -> None:
+    """The batch's notices into the outbox and the ledger rows moved on, in one transaction: a
+    nudge is ``queued`` until the outbox delivered all it said, then ``sent``."""
+    for p in prepared:
+        if p.falls_due is not None and p.defer_until is None and p.skip is None:
+            await engine.review_falls_due(p.falls_due)  # exactly once: the engine's conditional update
+    async with services.sessions() as s, s.begin():
+        for claim, p in zip(claims, prepared, strict=True):
+            ours = (Nudge.id == claim.id, Nudge.claimed_by == owner, Nudge.state == "claimed")
+            if p.defer_until is not None:
+                values: dict[str, Any] = {"state": "due", "send_at": p.defer_until, "lease_until": None}
+            elif p.skip is not None:
+                values = {"state": "skipped", "lease_until": None}
+            else:
+                values = {"state": "queued", "lease_until": None}
+            done = await s.execute(update(Nudge).where(*ours).values(**values).execution_options(synchronize_session=False))
+            if not done.rowcount:  # type: ignore[attr-defined]
+                log.warning("reminders: nudge %d was taken over by another clock; not sending", claim.id)
+                continue
+            if p.defer_until is not None:
+                report.deferred += 1
+            elif p.skip is not None:
+                report.skipped += 1
+                log.info("reminders: nudge %d skipped (%s)", claim.id, p.skip)
+            else:
+                await enqueue(s, p.notices, nudge_id=claim.id)
+                report.sent.append(Sent(claim.id, claim.kind, claim.subject, claim.due_at, p.notices))
+    sink.wake()
+
+
 async def _send_batch(
     services: Services,
     deliverer: Deliverer,
@@ -221,6 +261,9 @@ async def _send_batch(
         prepared = await reminders.prepare(
             s, engine, [(c.kind, c.subject, c.due_at) for c in claims], now, hours
         )
+    if isinstance(deliverer, OutboxSink):
+        await _queue_batch(services, deliverer, engine, owner, claims, prepared, report)
+        return
     lease_deadline = services.engine.now() + LEASE
     pending = [c.id for c in claims]
     for claim, p in zip(claims, prepared, strict=True):
@@ -286,8 +329,9 @@ async def sweep(
     now = (now or services.engine.now()).astimezone(UTC)
     owner = owner or new_owner()
     hours = _hours(services)
-    # The review transition and the notices' wording take "today" from the sweep's moment.
-    engine = Engine(services.sessions, clock=lambda: now, tz=services.engine.tz)
+    # The review transition and the notices' wording take "today" from the sweep's moment. Its
+    # notices are the reminder's own, so the transition itself writes none to the outbox.
+    engine = Engine(services.sessions, clock=lambda: now, tz=services.engine.tz, outbox=False)
     report = SweepReport(found=await discover(services, now, hours))
     seen: set[int] = set()
     while claims := [

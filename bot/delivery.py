@@ -1,8 +1,14 @@
-"""The port through which notices leave the bot: each chat adapter implements ``Deliverer``.
+"""The ports through which notices leave the bot.
 
-The flows return notices; whoever called them (a listener, the reminder clock, the CLI) hands
-them to a Deliverer. ``Recorder`` keeps them in memory (tests, ``vws remind --dry-run``) and
-``Printer`` writes them as plain text (the CLI with no chat platform configured).
+``Sender``: a chat platform's side (Slack, Teams): ``send`` one notice and return only when the
+platform accepted it, or raise one of :class:`Undelivered`'s kinds so the outbox worker knows
+what to do: try again later (:class:`TryLater`, with the platform's Retry-After when it gave
+one), check before trying again because it may have arrived (:class:`MaybeSent`), or stop
+(:class:`Refused`: the platform said no for good, e.g. an unknown channel; the notice is parked).
+
+``Deliverer``: anything that takes a batch of notices: the reminder clock's test doubles, the CLI.
+``Recorder`` keeps them in memory (tests, ``vws remind --dry-run``) and ``Printer`` writes them as
+plain text (``vws demo``).
 """
 
 from __future__ import annotations
@@ -15,22 +21,62 @@ from typing import Protocol, TextIO
 from flows.notices import Notice, ToNational, ToPartnerSpace, ToPerson, ToSpace
 
 
+class Undelivered(Exception):
+    """A notice the platform did not (knowingly) accept. ``code`` is the platform's error code
+    (never anything the notice said), for the outbox's records."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code[:80]
+
+
+class TryLater(Undelivered):
+    """Rate limited, the platform's server failed, or it could not be reached: try again."""
+
+    def __init__(self, code: str, after: float | None = None) -> None:
+        super().__init__(code)
+        self.after = after
+
+
+class MaybeSent(Undelivered):
+    """The request went out but no answer came back: the platform may have it. The next try
+    checks first, where the platform allows (Slack: the message's metadata)."""
+
+
+class Refused(Undelivered):
+    """The platform will not take this notice, however often it is tried."""
+
+
+class Sender(Protocol):
+    async def send(self, notice: Notice, *, ident: str, check: bool = False) -> None:
+        """Deliver one notice. ``ident`` names this delivery (an idempotency key); ``check`` says
+        an earlier try may have arrived, so look before posting again."""
+        ...
+
+
 class Deliverer(Protocol):
     async def deliver(self, notices: Sequence[Notice]) -> None:
-        """Send each notice to its recipient; must not raise for one bad recipient (log it instead)."""
+        """Take a batch of notices."""
         ...
 
 
 @dataclass
 class Recorder:
+    """Keeps what it is given (as a Deliverer, or as a platform's Sender)."""
+
     notices: list[Notice] = field(default_factory=list)
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
         self.notices.extend(notices)
 
+    async def send(self, notice: Notice, *, ident: str, check: bool = False) -> None:
+        self.notices.append(notice)
+
 
 def describe_recipient(notice: Notice) -> str:
     to = notice.to
+    if notice.place is not None:
+        return "to the person who acted"
     if isinstance(to, ToPerson):
         return f"to {to.person.label or f'person {to.person.id}'}"
     if isinstance(to, ToPartnerSpace):

@@ -20,6 +20,7 @@ async def run_demo(svc: Services) -> int:
 
     printer = Printer()
     engine = svc.engine
+    engine.outbox = False  # the demo prints what each person would be told; it sends nothing
     print("Loading the demo directory:")
     for change in await svc.load_directory(demo_directory()):
         print(f"  {change}")

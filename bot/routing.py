@@ -16,9 +16,10 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import Deliverer
+from bot.delivery import Sender, Undelivered
 from flows.core import keys
 from flows.notices import Notice, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from models.db import reading
 from models.store import Store
 
 log = logging.getLogger(__name__)
@@ -27,28 +28,32 @@ SLACK, TEAMS = "slack", "teams"
 
 
 class Router:
-    """A Deliverer that splits notices between the Slack and the Teams deliverers."""
+    """Chooses the platform(s) for each notice, and hands it to that platform's sender."""
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        slack: Deliverer | None = None,
-        teams: Deliverer | None = None,
+        slack: Sender | None = None,
+        teams: Sender | None = None,
     ) -> None:
         self.sessions = sessions
         self.store = Store(sessions)
-        self.platforms: dict[str, Deliverer] = {k: v for k, v in ((SLACK, slack), (TEAMS, teams)) if v}
+        self.platforms: dict[str, Sender] = {k: v for k, v in ((SLACK, slack), (TEAMS, teams)) if v}
+
+    async def routes(self, notice: Notice) -> list[tuple[str, Notice]]:
+        """(platform, the notice as that platform gets it) for each platform it goes to."""
+        async with reading(self.sessions) as s:
+            return await self._route(s, notice)
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
-        batches: dict[str, list[Notice]] = {name: [] for name in self.platforms}
-        async with self.sessions() as s:
-            for n in notices:
-                for platform, routed in await self._route(s, n):
-                    batches[platform].append(routed)
-        for platform, batch in batches.items():
-            if batch:
-                await self.platforms[platform].deliver(batch)
+        """Send now, logging what failed (the CLI, tests; the outbox worker retries instead)."""
+        for i, n in enumerate(notices):
+            for platform, routed in await self.routes(n):
+                try:
+                    await self.platforms[platform].send(routed, ident=f"direct-{i}")
+                except Undelivered as exc:
+                    log.warning("%s: a %s notice was not delivered: %s", platform, n.kind.value, exc.code)
 
     async def platform_for(self, person_id: int) -> str | None:
         """Where a person hears from the bot (None: on no platform this bot runs on)."""
@@ -68,6 +73,8 @@ class Router:
         return None
 
     async def _route(self, s: AsyncSession, n: Notice) -> list[tuple[str, Notice]]:
+        if n.place is not None:  # an answer goes back where the person acted
+            return [(n.place.platform, n)] if n.place.platform in self.platforms else []
         to = n.to
         if isinstance(to, ToPerson):
             where = await self._person_platform(s, to.person.id)

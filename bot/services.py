@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -23,6 +24,17 @@ class Services:
     db: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     engine: Engine
+    outbox: Any = None  # the delivery worker (bot.outbox.OutboxWorker), once a platform is mounted
+
+    def use_outbox(self, worker: Any) -> None:
+        """Deliver through this worker, woken whenever a use case commits notices."""
+        self.outbox = worker
+        self.engine.after_commit = worker.wake
+
+    async def drain(self, within: float = 30.0) -> None:
+        """Deliver everything waiting in the outbox now (tests; ``vws remind``)."""
+        if self.outbox is not None:
+            await self.outbox.drain(within)
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:

@@ -71,10 +71,19 @@ def create_app(services: Services, *, with_clock: bool = False) -> web.Applicati
     _mount_teams(app, services)
     if app.get(SLACK) is not None:
         app.on_startup.append(_open_slack_session)
+    if services.outbox is not None:
+        app.on_startup.append(_start_outbox)
     if with_clock:
         app.on_startup.append(_start_clock)
     app.on_cleanup.append(_stop)
     return app
+
+
+async def _start_outbox(app: web.Application) -> None:
+    """The delivery worker, for as long as the server runs (it stops before the HTTP session closes)."""
+    worker = app[SERVICES].outbox
+    worker.start()
+    app[ON_STOP].insert(0, worker.stop)
 
 
 async def _open_slack_session(app: web.Application) -> None:
@@ -100,24 +109,32 @@ def freeze_startup_objects() -> None:
 def _mount_teams(app: web.Application, services: Services) -> None:
     """Mount Teams' /api/messages when its credentials are set; then every notice goes through one
     router that sends each to the platform where its recipient is reachable."""
+    from bot.outbox import OutboxWorker, new_owner
+    from bot.routing import Router
     from bot.teams import add_teams_routes
 
     slack = app.get(SLACK)
     teams = add_teams_routes(app, services, slack=slack.deliverer if slack is not None else None)
     if teams is not None:
         app[TEAMS] = teams
-        if slack is not None:
-            slack.outbound.target = teams.router
+        router = teams.router
+    elif slack is not None:
+        router = Router(services.sessions, slack=slack.deliverer)
+    else:
+        return
+    if services.outbox is None or services.outbox.router is not router:
+        services.use_outbox(OutboxWorker(services.sessions, router, owner=new_owner()))
 
 
 def deliverer_for(app: web.Application) -> Any:
-    """Where the clock's notices go: the chat platforms mounted on this server."""
+    """Where the clock's notices go: into the outbox, for the platforms mounted on this server."""
     from bot.delivery import Printer
+    from bot.outbox import OutboxSink
 
-    if (teams := app.get(TEAMS)) is not None:
-        return teams.router
-    slack = app.get(SLACK)
-    return slack.outbound if slack is not None else Printer()
+    services = app[SERVICES]
+    if services.outbox is None:
+        return Printer()
+    return OutboxSink(services.sessions, services.engine.now, services.outbox.wake)
 
 
 async def _start_clock(app: web.Application) -> None:

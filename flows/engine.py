@@ -34,8 +34,14 @@ class Engine:
         *,
         clock: Callable[[], datetime] | None = None,
         tz: ZoneInfo | str = "Europe/London",
+        outbox: bool = True,
     ) -> None:
         self.sessions = sessions
+        #: Write every use case's notices to the outbox in its transaction (off for ``vws demo``,
+        #: which prints them instead).
+        self.outbox = outbox
+        #: Called after a use case committed notices (the delivery worker's wake-up).
+        self.after_commit: Callable[[], None] | None = None
         self.clock = clock or (lambda: datetime.now(UTC))
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         self.dispatch = Dispatcher(self)

@@ -112,6 +112,7 @@ class Kind(StrEnum):
     REVOKED = "revoked"
     WITHDRAWN = "withdrawn"
     REMINDER = "reminder"
+    REPLY = "reply"  # the answer to the person who acted, shown where they acted
 
 
 class ButtonStyle(StrEnum):
@@ -144,6 +145,19 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a person acted, so the answer to them can be shown there: the platform, and the
+    conversation (and thread) of the click or message; no conversation for a form or App Home
+    (the answer then goes to their direct messages)."""
+
+    platform: str
+    user: str  # the person's id on that platform
+    channel: str | None = None
+    thread: str | None = None
+    handle: str | None = None  # the platform's own way to answer this action (Slack's response_url)
+
+
+@dataclass(frozen=True)
 class Notice:
     """One message to one recipient.
 
@@ -162,6 +176,7 @@ class Notice:
     key: str | None = None
     replaces: str | None = None
     next_step: Text = ()  # "what to do next", said plainly
+    place: Place | None = None  # for a REPLY: where the person acted
 
     def as_plain(self) -> str:
         lines = [self.headline]
@@ -189,6 +204,7 @@ class Outcome:
     employer_id: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
     changed: bool = False  # False when a repeated or late click changed nothing
+    queued: bool = False  # the reply is in the outbox, to be shown where the person acted
 
     @property
     def reply_text(self) -> str:

@@ -339,6 +339,41 @@ class TeamsConversation(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OutboxItem(Base):
+    """A notice waiting to be delivered, or delivered, or parked after repeated failure.
+
+    Written in the same transaction as the state change that caused it (the transactional
+    outbox). ``lane`` orders notices about one case; ``next_at`` is the earliest moment to try
+    (backoff, or a platform's Retry-After); a ``claimed`` row belongs to ``claimed_by`` until
+    ``lease_until``, after which another worker takes it over; ``done`` lists the platforms that
+    already accepted it (a notice to a space open on both); ``error`` is the platform's error
+    code, never what the notice said. ``nudge_id`` links a reminder to its ledger row, marked
+    sent when this is delivered.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_state_next_at", "state", "next_at"),
+        Index("ix_outbox_lane_id", "lane", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lane: Mapped[str] = mapped_column(String(120))
+    notice: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending | claimed | sent | failed
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    done: Mapped[list[str]] = mapped_column(JSON, default=list)
+    unknown: Mapped[list[str]] = mapped_column(JSON, default=list)  # platforms whose last outcome is unknown
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(80))
+    nudge_id: Mapped[int | None] = mapped_column(ForeignKey("nudges.id", ondelete="SET NULL"), index=True)
+
+
 class InboundEvent(Base):
     """Events already handled, so that a platform's retry of the same event changes nothing."""
 
@@ -354,8 +389,9 @@ class Nudge(Base):
 
     ``due`` rows wait to be claimed (from ``send_at``, the next working morning when one was found
     out of hours); a ``claimed`` row belongs to ``claimed_by`` until ``lease_until``, after which
-    another clock may take it over; ``sent``, ``skipped`` (no longer due, superseded, or everyone
-    snoozed) and ``failed`` rows are done with.
+    another clock may take it over; a ``queued`` row's notices are in the outbox, and it is
+    ``sent`` once they were delivered; ``sent``, ``skipped`` (no longer due, superseded, or
+    everyone snoozed) and ``failed`` rows are done with.
     """
 
     __tablename__ = "nudges"

@@ -297,7 +297,8 @@ async def test_review_and_revocation_in_slack(world: SlackWorld, clock: Clock) -
     await test_the_whole_journey_in_slack(world)
     clock.advance(days=366)
     outcome = await world.services.engine.review_falls_due(1)
-    await world.bot.deliverer.deliver(outcome.notices)
+    assert outcome.ok
+    await world.settle()  # its notices leave from the outbox
     due = world.last_dm("U0REP1")
     assert buttons(due) == ["Objective met", "Not met"]
     await world.click("U0REP1", due, "Not met")
@@ -360,6 +361,7 @@ async def test_a_workplan_reminder_can_be_marked_done_from_slack(world: SlackWor
     await test_the_whole_journey_in_slack(world)
     clock.set(datetime(2027, 3, 24, 9, 0, tzinfo=UTC))  # a Wednesday, 7 days before action 2's by-date
     await sweep(world.services, world.bot.outbound, clock())
+    await world.settle()  # the nudges went into the outbox: let the worker deliver them
     reminder = world.last_dm("U0REP1")  # U0REP1 owns action 2
     assert "Workplan action 2 for Oakfield Primary School" in text_of(reminder)
     assert buttons(reminder) == ["Mark done", "Snooze a week"]
@@ -370,4 +372,5 @@ async def test_a_workplan_reminder_can_be_marked_done_from_slack(world: SlackWor
     clock.set(datetime(2027, 3, 31, 9, 0, tzinfo=UTC))  # its by-date: no reminder now it is done
     before = len(world.slack.dms_to("U0REP1"))
     await sweep(world.services, world.bot.outbound, clock())
+    await world.settle()
     assert all("Workplan action 2" not in text_of(m) for m in world.slack.dms_to("U0REP1")[before:])

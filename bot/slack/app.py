@@ -3,8 +3,15 @@
 A command, a click (a button's value is the shared :class:`~flows.core.payload.Payload`), a
 submitted modal, a thread reply and the App Home tab are each parsed into a call to the engine's
 dispatcher, and what comes back is rendered: a form opened as a modal (inside the trigger's
-three seconds), a status, a reply, and the notices handed to the deliverer. Nothing here decides
-anything, and nothing here names an action: the dispatcher and the journey table do.
+three seconds), a status, field errors on a form. Nothing here decides anything, and nothing
+here names an action: the dispatcher and the journey table do.
+
+**Acknowledged means done.** The app runs with bolt's ``process_before_response``: a click or a
+form is decided and committed, with every notice it causes (the clicker's answer too) written to
+the outbox in the same transaction, before Slack is answered; the delivery worker sends them.
+If the process dies before answering, nothing was acknowledged: the person clicks again and the
+conditional update decides once. With the database unreachable, the person is told so plainly
+within Slack's three seconds, never a 404 or a 500.
 """
 
 from __future__ import annotations
@@ -13,42 +20,46 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.delivery import Deliverer
 from bot.logs import quiet_library_logs
 from bot.services import Services
 from bot.slack import views
 from bot.slack.delivery import PLATFORM, Pacer, SlackDeliverer
 from bot.slack.home import help_text, status_blocks
-from flows.core.dispatch import Response, ShowHelp, ShowStatus, stale
+from flows.core.dispatch import ShowHelp, ShowStatus, stale
 from flows.core.forms import Form
+from flows.core.outbox import replying_in
 from flows.core.payload import BadPayload, Payload
 from flows.directory import Who
-from flows.notices import Notice, Outcome
+from flows.notices import Outcome, Place
+from flows.wording import say_str
 from models.store import Store
 
 log = logging.getLogger(__name__)
 
-
+#: How long a listener may wait for the database before telling the person it is not there.
+DATABASE_DEADLINE = 2.5
+#: What "the database is down" looks like from here (the driver's and the pool's errors).
+DATABASE_DOWN = (SQLAlchemyError, OSError, TimeoutError, ConnectionError)
 
 
 class InFlight:
-    """Counts listeners still working after their ack, so shutdown (and tests) can wait for them."""
+    """Counts work still running after Slack was answered (an App Home refresh), so shutdown and
+    tests can wait for it."""
 
     def __init__(self) -> None:
         self.count = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def track(self, fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         @functools.wraps(fn)  # bolt reads the wrapped function's argument names
@@ -64,20 +75,32 @@ class InFlight:
 
         return wrapper
 
+    def later(self, work: Awaitable[None]) -> None:
+        """Run ``work`` after the listener has answered Slack."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception as exc:  # noqa: BLE001 - logged without what it was about
+                log.warning("slack: background work failed (%s)", type(exc).__name__)
+
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(run())
+        self.count += 1
+        self._idle.clear()
+
+        def finished(_: object) -> None:
+            self.count -= 1
+            if self.count == 0:
+                self._idle.set()
+
+        task.add_done_callback(finished)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def idle(self) -> None:
         for _ in range(20):  # let listeners that bolt has just scheduled start
             await asyncio.sleep(0)
         await self._idle.wait()
-
-
-class Outbound:
-    """Where the listeners' notices go: Slack alone, or a router across Slack and Teams."""
-
-    def __init__(self, target: Deliverer) -> None:
-        self.target = target
-
-    async def deliver(self, notices: Sequence[Notice]) -> None:
-        await self.target.deliver(notices)
 
 
 @dataclass
@@ -88,17 +111,28 @@ class SlackBot:
     client: AsyncWebClient
     deliverer: SlackDeliverer
     inflight: InFlight
-    outbound: Outbound
+    services: Services
+
+    @property
+    def outbound(self) -> Any:
+        """Where the reminder clock hands its nudges: the outbox (see ``bot.web.deliverer_for``)."""
+        from bot.outbox import OutboxSink
+
+        worker = self.services.outbox
+        return OutboxSink(self.services.sessions, self.services.engine.now, worker.wake if worker else None)
 
     async def idle(self) -> None:
-        """Wait until every listener has finished its work after the ack."""
+        """Wait until every listener has finished and the outbox has delivered what they wrote."""
+        await self.inflight.idle()
+        await self.services.drain()
         await self.inflight.idle()
 
 
 def make_client(token: str, base_url: str) -> AsyncWebClient:
+    """The Web API client. It retries nothing itself: the outbox owns retries (and a connection
+    retried blindly after Slack accepted a post would post it twice)."""
     client = AsyncWebClient(token=token, base_url=base_url)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
-    client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))
+    client.retry_handlers = []
     return client
 
 
@@ -112,133 +146,175 @@ def build_slack(services: Services) -> SlackBot:
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("vws.slack.bolt"),
+        process_before_response=True,
     )
     deliverer = SlackDeliverer(services.sessions, client, Pacer(settings.slack_channel_interval))
     inflight = InFlight()
-    outbound = Outbound(deliverer)
-    register(app, services, deliverer, inflight, outbound)
-    return SlackBot(app, client, deliverer, inflight, outbound)
+    register(app, services, deliverer, inflight)
+    return SlackBot(app, client, deliverer, inflight, services)
 
 
-def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, inflight: InFlight, outbound: Outbound) -> None:
+def _where_clicked(body: dict[str, Any], user: str) -> Place:
+    """The conversation (and thread) of a click, for the answer; App Home has none (a DM then)."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+    url = body.get("response_url")
+    return Place(PLATFORM, user, str(channel) if channel else None, str(thread) if thread else None,
+                 url if isinstance(url, str) else None)
+
+
+def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, inflight: InFlight) -> None:
     """One listener per kind of interaction: parse, dispatch, render. Nothing here is per action."""
     engine = services.engine
     dispatch = engine.dispatch
     store = Store(services.sessions)
-    track = inflight.track
+    down = say_str("database_down")
 
-    async def finish(outcome: Outcome, respond: AsyncRespond | None = None, user: str | None = None) -> None:
-        """Tell the person who acted, then everyone else."""
-        text = await deliverer.reply_text(outcome)
-        if respond is not None:
-            await respond(text=text, response_type="ephemeral", replace_original=False)
-        elif user is not None:
-            await app.client.chat_postMessage(channel=user, text=text)
-        await outbound.deliver(outcome.notices)
+    @asynccontextmanager
+    async def deciding(place: Place) -> AsyncIterator[None]:
+        """The dispatch, committed with its notices (the answer to ``place``), in Slack's time."""
+        with replying_in(place):
+            async with asyncio.timeout(DATABASE_DEADLINE):
+                yield
 
-    async def show(response: Response | Form | Outcome, client: AsyncWebClient, trigger: str | None,
-                   respond: AsyncRespond, user: str) -> None:
-        """Render what the dispatcher answered: a form to open, a status, or a reply."""
-        if isinstance(response, Form):
-            await client.views_open(trigger_id=trigger, view=views.form_view(response))
-        elif isinstance(response, ShowStatus):
-            await respond(blocks=status_blocks(response.view), text="What is waiting for you", response_type="ephemeral")
-        elif isinstance(response, ShowHelp):
-            await respond(text=help_text(response), response_type="ephemeral")
-        else:
-            await finish(response, respond)
+    async def answer(outcome: Outcome, place: Place) -> None:
+        """An answer that no use case wrote to the outbox (a button from an old release)."""
+        if not outcome.queued:
+            await deliverer.send(
+                _reply(outcome, place), ident=f"reply-{place.user}-{engine.now().timestamp()}"
+            )
+
+    async def refresh_home(user: str) -> None:
+        status = await engine.status_for(Who(slack=user))
+        await app.client.views_publish(user_id=user, view={"type": "home", "blocks": status_blocks(status, help=dispatch.help())})
 
     # ------------------------------------------------------------------ /vws
 
     @app.command("/vws")
-    @track
+    @inflight.track
     async def on_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         who = Who(slack=command["user_id"])
-        response = await dispatch.command(who, command.get("text") or "")
+        try:
+            async with asyncio.timeout(DATABASE_DEADLINE):
+                response = await dispatch.command(who, command.get("text") or "")
+        except DATABASE_DOWN as exc:
+            log.warning("slack: a command found the database unreachable (%s)", type(exc).__name__)
+            await ack(text=down, response_type="ephemeral")
+            return
         if isinstance(response, ShowHelp):
             await ack(text=help_text(response), response_type="ephemeral")
-            return
-        await ack()
-        await show(response, client, command.get("trigger_id"), respond, command["user_id"])
+        elif isinstance(response, ShowStatus):
+            await ack(blocks=status_blocks(response.view), text="What is waiting for you", response_type="ephemeral")
+        elif isinstance(response, Form):
+            await client.views_open(trigger_id=command.get("trigger_id"), view=views.form_view(response))
+            await ack()
+        else:
+            await ack(text=await deliverer.reply_text(response), response_type="ephemeral")
 
     # ------------------------------------------------------------------ buttons
 
     @app.action(re.compile(r"^vws:"))
-    @track
+    @inflight.track
     async def on_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                         respond: AsyncRespond) -> None:
-        await ack()
         user = body["user"]["id"]
+        place = _where_clicked(body, user)
         try:
             payload = Payload.unpack(action.get("value"))
         except BadPayload:
-            await respond(text=await deliverer.reply_text(stale()), response_type="ephemeral", replace_original=False)
+            await ack()
+            await answer(stale(), place)
             return
-        await show(await dispatch.press(Who(slack=user), payload), client, body.get("trigger_id"), respond, user)
+        try:
+            async with deciding(place):
+                result = await dispatch.press(Who(slack=user), payload)
+        except DATABASE_DOWN as exc:
+            log.warning("slack: a click found the database unreachable (%s)", type(exc).__name__)
+            await ack()
+            if body.get("response_url"):
+                await respond(text=down, response_type="ephemeral", replace_original=False)
+            return
+        if isinstance(result, Form):
+            await client.views_open(trigger_id=body.get("trigger_id"), view=views.form_view(result))
+        else:
+            await answer(result, place)
+        await ack()
+        if (body.get("container") or {}).get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+            inflight.later(refresh_home(user))  # the App Home shows what is left
 
     # ------------------------------------------------------------------ forms
 
     @app.view(re.compile(r"^vws:"))
-    @track
+    @inflight.track
     async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
+        place = Place(PLATFORM, user)  # an answer to a form comes as a direct message
         try:
             payload = views.payload_of(view)
         except BadPayload:
             await ack()
-            await finish(stale(), user=user)
+            await answer(stale(), place)
             return
         answers = {k: v for k, v in views.values(view).items() if v is not None}
-        outcome = await dispatch.submit(Who(slack=user), payload, answers)
-        if not await _close_or_errors(ack, view, outcome):
-            await finish(outcome, user=user)
+        try:
+            async with deciding(place):
+                outcome = await dispatch.submit(Who(slack=user), payload, answers)
+        except DATABASE_DOWN as exc:
+            log.warning("slack: a form found the database unreachable (%s)", type(exc).__name__)
+            await _errors_on(ack, view, {"": down})
+            return
+        if not outcome.ok and outcome.errors:
+            await _errors_on(ack, view, outcome.errors)  # nothing was written; the form stays open
+            return
+        await answer(outcome, place)
+        await ack()
 
     # ------------------------------------------------------------------ thread replies and App Home
 
     @app.event("message")
-    @track
-    async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+    @inflight.track
+    async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
             return
         channel, thread, user = str(event.get("channel") or ""), event["thread_ts"], event.get("user")
-        space_keys = await store.keys_at(PLATFORM, channel, thread, "%")
-        if not space_keys or not user:
+        if not user:
             return
-        event_id = body.get("event_id")
-        if event_id and not await store.first_time(PLATFORM, str(event_id), engine.now()):
-            return  # Slack's retry of an event already handled
-        outcome = await dispatch.reply_in_space(Who(slack=user), space_keys, event.get("text") or "")
-        if outcome is None:
-            return
-        if not outcome.ok:
-            await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread,
-                                            text=await deliverer.reply_text(outcome))
-        await outbound.deliver(outcome.notices)
+        try:
+            async with asyncio.timeout(DATABASE_DEADLINE):
+                space_keys = await store.keys_at(PLATFORM, channel, thread, "%")
+                if not space_keys:
+                    return
+                event_id = body.get("event_id")
+                if event_id and not await store.first_time(PLATFORM, str(event_id), engine.now()):
+                    return  # Slack's retry of an event already handled
+            async with deciding(Place(PLATFORM, str(user), channel, thread)):
+                await dispatch.reply_in_space(Who(slack=user), space_keys, event.get("text") or "")
+        except DATABASE_DOWN as exc:
+            # Not answered: Slack sends the event again, and it is handled then.
+            log.warning("slack: a reply found the database unreachable (%s)", type(exc).__name__)
+            raise
 
     @app.event("app_home_opened")
-    @track
-    async def on_home(event: dict[str, Any], client: AsyncWebClient) -> None:
+    @inflight.track
+    async def on_home(event: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        user = event["user"]
-        status = await engine.status_for(Who(slack=user))
-        await client.views_publish(user_id=user, view={"type": "home", "blocks": status_blocks(status, help=dispatch.help())})
+        inflight.later(refresh_home(event["user"]))
 
 
-async def _close_or_errors(ack: AsyncAck, view: dict[str, Any], outcome: Outcome) -> bool:
-    """Close the form, or show the engine's field errors on it (nothing was written).
+def _reply(outcome: Outcome, place: Place) -> Any:
+    from flows.core.outbox import reply_notice
 
-    Returns True when the errors are on the form: the person has been told, so no message follows.
-    """
-    if outcome.ok or not outcome.errors:
-        await ack()
-        return False
+    return reply_notice(outcome.reply, place, outcome.employer_id)
+
+
+async def _errors_on(ack: AsyncAck, view: dict[str, Any], field_errors: dict[str, str]) -> None:
+    """Show problems on the form's own fields (nothing was written): each on its field, or, when
+    the form has no such field, on the first one."""
     blocks = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
     errors: dict[str, str] = {}
-    for field, message in outcome.errors.items():
+    for field, message in field_errors.items():
         target = field if field in blocks else (blocks[0] if blocks else field)
         errors[target] = (errors[target] + " " if target in errors else "") + message
     await ack(response_action="errors", errors={k: v[:500] for k, v in errors.items()})
-    return True
-
-

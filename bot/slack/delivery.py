@@ -1,9 +1,13 @@
-"""Sends the flows' notices to Slack: direct messages, the partner channel and its thread, the
-national channel, and in-place updates of earlier messages (an approval request that becomes
-"Approved by … on …").
+"""Sends the flows' notices to Slack: direct messages, a case's shared channel and its thread,
+the national channel, in-place updates of earlier messages (an approval request that becomes
+"Approved by … on …"), and the answer to the person who acted (ephemeral, where they acted).
 
+The outbox worker (``bot.outbox``) calls :meth:`SlackDeliverer.send` for one notice at a time;
+it returns when Slack accepted it and otherwise raises what the worker should do (try later,
+honouring Retry-After; check before trying again; give up). Every post carries its delivery's
+ident in Slack's message metadata, so a try whose answer was lost is found, not posted twice.
 Message ids are kept in ``posted_messages`` under each notice's key, so an update finds the
-message whichever process posted it. The Web API client retries 429s after ``Retry-After``.
+message whichever process posted it.
 """
 
 from __future__ import annotations
@@ -15,13 +19,26 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.slack.render import People, cut, notice_blocks, notice_text, to_dicts
 from flows.core import keys
-from flows.notices import Notice, Outcome, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.notices import (
+    Kind,
+    Notice,
+    Outcome,
+    PersonRef,
+    Space,
+    ToNational,
+    ToPartnerSpace,
+    ToPerson,
+    ToSpace,
+)
 from models.store import Store
 from models.tables import PostedMessage
 
@@ -63,19 +80,44 @@ class Pacer:
         if slot > now:
             await self.sleep(slot - now)
 
+    def hold(self, channel: str, seconds: float) -> None:
+        """Slack said to wait (429 Retry-After): nothing more goes to this channel until then."""
+        until = self.clock() + seconds
+        self.next_free[channel] = max(self.next_free.get(channel, until), until)
 
-def _lane(notice: Notice) -> str:
-    """Notices to the same place keep their order; different places go in parallel."""
-    to = notice.to
-    if isinstance(to, ToPerson):
-        return f"person:{to.person.id}"
-    if isinstance(to, ToPartnerSpace | ToSpace):
-        return keys.space_keys(to)[0]
-    return "national"
+
+#: Slack errors that will not go away by trying again: the notice is parked (``vws outbox``).
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "account_inactive",
+    "invalid_auth", "not_authed", "token_revoked", "no_permission", "missing_scope", "restricted_action",
+    "msg_too_long", "invalid_blocks", "invalid_arguments", "no_text", "cannot_dm_bot", "user_disabled",
+    "team_access_not_granted", "ekm_access_denied",
+})  # fmt: skip
+METADATA_TYPE = "vws_notice"  # a posted message's metadata carries its outbox delivery's ident
+
+
+def classify(exc: BaseException) -> Undelivered:
+    """What a failed Web API call means for the outbox: try later, check first, or give up."""
+    if isinstance(exc, SlackApiError):
+        status = getattr(exc.response, "status_code", 200)
+        error = str(exc.response.get("error") or "error")
+        if status == 429 or error == "ratelimited":
+            after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
+            return TryLater("ratelimited", float(after) if after and str(after).isdigit() else None)
+        if status >= 500:
+            return TryLater(f"http_{status}")
+        if error in PERMANENT:
+            return Refused(error)
+        return TryLater(error)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # never reached Slack
+        return TryLater("unreachable")
+    if isinstance(exc, TimeoutError | aiohttp.ClientError | ConnectionError):  # sent, no answer
+        return MaybeSent(type(exc).__name__)
+    raise exc
 
 
 class SlackDeliverer:
-    """The Slack side of :class:`bot.delivery.Deliverer`."""
+    """The Slack side of :class:`bot.delivery.Sender`."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: AsyncWebClient,
                  pacer: Pacer | None = None) -> None:
@@ -84,27 +126,33 @@ class SlackDeliverer:
         self.client = client
         self.pacer = pacer or Pacer()
 
-    async def deliver(self, notices: Sequence[Notice]) -> None:
-        if not notices:
-            return
-        people = await self._people(notices)
-        lanes: dict[str, list[Notice]] = {}
-        for notice in notices:
-            lanes.setdefault(_lane(notice), []).append(notice)
-        await asyncio.gather(*(self._in_order(lane, people) for lane in lanes.values()))
+    async def send(self, notice: Notice, *, ident: str, check: bool = False) -> None:
+        """Deliver one notice; raises Undelivered (TryLater, MaybeSent, Refused) when Slack did not."""
+        people = await self._people([notice])
+        try:
+            await self._one(notice, people, ident, check)
+        except Undelivered:
+            raise
+        except Exception as exc:  # noqa: BLE001 - turned into what the outbox should do
+            raise classify(exc) from None
 
-    async def _in_order(self, notices: list[Notice], people: People) -> None:
-        for notice in notices:
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        """Deliver now, one by one (the CLI with Slack configured; the outbox worker calls send)."""
+        for i, n in enumerate(notices):
             try:
-                await self._one(notice, people)
-            except SlackApiError as exc:
-                # One unreachable recipient must not stop the others; say which kind, never who.
-                log.warning("slack: %s for a %s notice failed: %s", type(notice.to).__name__, notice.kind.value,
-                            exc.response.get("error"))
+                await self.send(n, ident=f"direct-{id(n)}-{i}")
+            except Undelivered as exc:
+                log.warning("slack: a %s notice was not delivered: %s", n.kind.value, exc.code)
 
     async def _post(self, channel: str, **kwargs: Any) -> Any:
         await self.pacer.wait(channel)
-        return await self.client.chat_postMessage(channel=channel, **kwargs)
+        try:
+            return await self.client.chat_postMessage(channel=channel, **kwargs)
+        except SlackApiError as exc:
+            problem = classify(exc)
+            if isinstance(problem, TryLater) and problem.after:
+                self.pacer.hold(channel, problem.after)  # only this channel waits
+            raise problem from None
 
     async def reply_text(self, outcome: Outcome) -> str:
         """The reply to the person who acted, as Slack text (user text escaped, people mentioned)."""
@@ -132,56 +180,116 @@ class SlackDeliverer:
 
     # ------------------------------------------------------------------ sending
 
-    async def _one(self, notice: Notice, people: People) -> None:
+    async def _one(self, notice: Notice, people: People, ident: str, check: bool) -> None:
+        if notice.kind is Kind.REPLY:
+            await self._reply(notice, people)
+            return
         blocks = to_dicts(notice_blocks(notice, people))
         text = notice_text(notice, people)
         if notice.replaces:
             earlier = await self._find(notice.replaces)
             if earlier:
-                for m in earlier:
+                for m in earlier:  # an update is the same however often it is made
                     await self.client.chat_update(channel=m.channel, ts=m.message_id, text=text, blocks=blocks)
                 return
+        meta = {"event_type": METADATA_TYPE, "event_payload": {"ident": ident}}
         to = notice.to
         if isinstance(to, ToPerson):
             sid = people.slack_ids.get(to.person.id)
             if not sid:
                 log.info("slack: a %s notice has a recipient with no Slack ID; left to other platforms", notice.kind.value)
                 return
-            resp = await self._post(sid, text=text, blocks=blocks)
-            await self._posted(notice, resp)
+            await self._post_once(notice, sid, ident, check, text=text, blocks=blocks, metadata=meta)
         elif isinstance(to, ToNational):
             national = await self.store.national_channel()
             if not national:
-                log.warning("slack: no national channel in the directory; a %s notice was not sent", notice.kind.value)
-                return
-            resp = await self._post(national, text=text, blocks=blocks)
-            await self._posted(notice, resp)
+                raise Refused("no_national_channel")
+            await self._post_once(notice, national, ident, check, text=text, blocks=blocks, metadata=meta)
         elif isinstance(to, ToPartnerSpace | ToSpace):
-            await self._to_space(notice, to, people, text, blocks)
+            await self._to_space(notice, to, people, ident, check, text=text, blocks=blocks, metadata=meta)
 
-    async def _posted(self, notice: Notice, resp: Any, thread: str | None = None) -> None:
+    async def _reply(self, notice: Notice, people: People) -> None:
+        """The answer to the person who acted: only them, where they acted (else by direct message)."""
+        place = notice.place
+        assert place is not None
+        text = cut(people.text(notice.body[0]) if notice.body else "", 3000)
+        if place.handle:  # the click's response_url: only the clicker sees it (valid for 30 minutes)
+            try:
+                sent = await AsyncWebhookClient(place.handle, session=self.client.session).send(
+                    text=text, response_type="ephemeral", replace_original=False
+                )
+                if sent.status_code == 200:
+                    return
+                if sent.status_code == 429 or sent.status_code >= 500:
+                    raise TryLater(f"http_{sent.status_code}")
+            except aiohttp.ClientConnectorError:
+                raise TryLater("unreachable") from None
+        if place.channel:
+            try:
+                await self.client.chat_postEphemeral(channel=place.channel, user=place.user, text=text,
+                                                     thread_ts=place.thread)
+                return
+            except SlackApiError as exc:
+                if exc.response.get("error") not in ("channel_not_found", "not_in_channel", "user_not_in_channel"):
+                    raise
+        await self._post(place.user, text=text)
+
+    async def _post_once(self, notice: Notice, channel: str, ident: str, check: bool, *, thread: str | None = None,
+                         **kwargs: Any) -> None:
+        """Post, unless an earlier try whose answer was lost is already there (found by metadata)."""
+        found = await self._already_posted(channel, ident, thread) if check else None
+        if found is not None:
+            channel_id, ts = found
+        else:
+            resp = await self._post(channel, thread_ts=thread, **kwargs)
+            channel_id, ts = resp["channel"], resp["ts"]
         if notice.key:
-            await self._remember(notice.key, resp["channel"], resp["ts"], notice.employer_id, thread)
+            await self._remember(notice.key, channel_id, ts, notice.employer_id, thread)
 
-    async def _to_space(self, notice: Notice, to: Space, people: People, text: str,
-                        blocks: list[dict[str, Any]]) -> None:
+    async def _already_posted(self, channel: str, ident: str, thread: str | None) -> tuple[str, str] | None:
+        try:
+            if channel.startswith(("U", "W")):  # a direct message: look in the bot's DM with them
+                opened = await self.client.conversations_open(users=channel)
+                channel = opened["channel"]["id"]
+            if thread:
+                page = await self.client.conversations_replies(channel=channel, ts=thread, include_all_metadata=True,
+                                                              limit=200)
+            else:
+                page = await self.client.conversations_history(channel=channel, include_all_metadata=True, limit=100)
+        except SlackApiError as exc:
+            log.info("slack: could not check for an earlier post (%s); posting", exc.response.get("error"))
+            return None
+        for m in page.get("messages") or []:
+            meta = m.get("metadata") or {}
+            if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("ident") == ident:
+                return channel, str(m["ts"])
+        return None
+
+    async def _to_space(self, notice: Notice, to: Space, people: People, ident: str, check: bool,
+                        **kwargs: Any) -> None:
         space_key = keys.space_keys(to)[0]
         spaces = await self._find(space_key)
         channel = spaces[0].channel if spaces else None
         if to.open_space:
             if channel is None:
                 channel = await self._create_channel(to.name_hint or space_key.replace(":", "-"))
+                # Kept before anything is posted, so a retry uses this channel, not a new one.
+                await self._remember(space_key, channel, "", notice.employer_id)
             await self._invite(channel, to, people)
-            resp = await self._post(channel, text=text, blocks=blocks)
-            await self._remember(space_key, channel, resp["ts"], notice.employer_id)
-            await self._posted(notice, resp)
+            found = await self._already_posted(channel, ident, None) if check else None
+            if found is not None:
+                ts = found[1]
+            else:
+                resp = await self._post(channel, **kwargs)
+                ts = resp["ts"]
+            await self._remember(space_key, channel, ts, notice.employer_id)
+            if notice.key:
+                await self._remember(notice.key, channel, ts, notice.employer_id)
             return
         if channel is None:
-            log.warning("slack: a shared space was not opened yet; a %s notice was not sent", notice.kind.value)
-            return
-        root = spaces[0].message_id
-        resp = await self._post(channel, thread_ts=root, text=text, blocks=blocks)
-        await self._posted(notice, resp, thread=root)
+            raise TryLater("space_not_open")  # its opening post is still on its way
+        root = spaces[0].message_id or None
+        await self._post_once(notice, channel, ident, check, thread=root, **kwargs)
 
     async def _create_channel(self, hint: str) -> str:
         """A private channel with a readable name; a taken name gets -2, -3, …"""

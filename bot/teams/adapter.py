@@ -18,7 +18,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.authorization import Connections
 
-from bot.delivery import Deliverer
+from bot.delivery import Sender
 from bot.routing import Router
 from bot.services import Services
 from bot.teams.agent import VwsAgent
@@ -93,7 +93,7 @@ def build_teams_app(
     settings: TeamsSettings | None = None,
     *,
     connections: Connections | None = None,
-    slack: Deliverer | None = None,
+    slack: Sender | None = None,
 ) -> TeamsApp:
     """Wire the adapter, agent, deliverer and router. ``connections`` defaults to MSAL."""
     settings = settings or get_teams_settings()
@@ -113,6 +113,11 @@ def build_teams_app(
     graph = Graph(settings.graph_url, graph_token)
     deliverer = TeamsDeliverer(adapter, settings, store, graph)
     router = Router(services.sessions, slack=slack, teams=deliverer)
+    # The outbox is delivered through this router from now on (``bot.web`` starts the worker; on
+    # its own, as in the tests, it is drained by hand with ``services.drain()``).
+    from bot.outbox import OutboxWorker, new_owner
+
+    services.use_outbox(OutboxWorker(services.sessions, router, owner=new_owner()))
     agent = VwsAgent(services.engine, store, router)
     return TeamsApp(settings, adapter, agent, deliverer, router, RequestAuthenticator(settings))
 
@@ -122,7 +127,7 @@ def teams_routes(
     settings: TeamsSettings | None = None,
     *,
     connections: Connections | None = None,
-    slack: Deliverer | None = None,
+    slack: Sender | None = None,
 ) -> list[web.RouteDef]:
     """``POST /api/messages`` for the web server, or no routes when Teams is not configured."""
     settings = settings or get_teams_settings()

@@ -267,9 +267,8 @@ class VwsAgent:
         )
 
     async def _after(self, out: Outcome) -> dict[str, Any]:
-        """Deliver the notices, and pick the card the clicked one turns into."""
-        if out.notices:
-            await self.deliver.deliver(out.notices)
+        """The card the clicked one turns into. (The notices to everyone else were written to the
+        outbox with the decision, and leave from there.)"""
         if not out.ok:
             return cards.text_card(out.reply_text, attention=True)
         decided = _decided_for_actor(out.notices)

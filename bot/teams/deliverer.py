@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
@@ -24,16 +25,33 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
+from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.teams import cards
 from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
 from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key
 from flows.core import keys
-from flows.notices import Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.notices import Kind, Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
 
 log = logging.getLogger(__name__)
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def classify(exc: BaseException) -> Undelivered:
+    """What a failed Bot Connector call means for the outbox: try later, or give up."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        if exc.status == 429:
+            after = exc.headers.get("Retry-After") if exc.headers else None
+            return TryLater("http_429", float(after) if after and str(after).isdigit() else None)
+        if exc.status >= 500:
+            return TryLater(f"http_{exc.status}")
+        return Refused(f"http_{exc.status}")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return TryLater("unreachable")
+    if isinstance(exc, TimeoutError | aiohttp.ClientError | ConnectionError):
+        return MaybeSent(type(exc).__name__)
+    raise exc
 
 
 class TeamsDeliverer:
@@ -55,12 +73,27 @@ class TeamsDeliverer:
     def app_id(self) -> str:
         return self.settings.app_id or ""
 
+    async def send(self, notice: Notice, *, ident: str, check: bool = False) -> None:
+        """Deliver one notice; raises Undelivered (TryLater, MaybeSent, Refused) when Teams did not.
+
+        The Bot Connector has no way to look up a message by our ident, so a try whose answer was
+        lost is made again (``check`` changes nothing here)."""
+        if notice.kind is Kind.REPLY:
+            return  # the answer to a Teams click is the card in the invoke's response
+        try:
+            await self._one(notice)
+        except Undelivered:
+            raise
+        except Exception as exc:  # noqa: BLE001 - turned into what the outbox should do
+            raise classify(exc) from None
+
     async def deliver(self, notices: Sequence[Notice]) -> None:
-        for n in notices:
+        """Deliver now, one by one, logging failures (the CLI; the outbox worker calls send)."""
+        for i, n in enumerate(notices):
             try:
-                await self._one(n)
-            except Exception as exc:  # noqa: BLE001 - logged without who or what it said
-                log.warning("Teams delivery of a %s notice failed (%s)", n.kind.value, type(exc).__name__)
+                await self.send(n, ident=f"direct-{i}")
+            except Undelivered as exc:
+                log.warning("Teams delivery of a %s notice failed (%s)", n.kind.value, exc.code)
 
     # ------------------------------------------------------------------ one notice
 

@@ -27,9 +27,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flows.core.outbox import enqueue, reply_notice, reply_place
 from flows.core.roles import Role
 from flows.core.table import CaseLike, Need, Table, Transition
-from flows.notices import Outcome, Text, text
+from flows.notices import Outcome, Place, Text, text
 from flows.wording import say, say_str
 from models.db import reading
 
@@ -71,12 +72,36 @@ class Core(Protocol):
 
 
 async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> Outcome:
-    """Run one use case in one transaction; a Refusal rolls it back and is the answer."""
+    """Run one use case in one transaction, and write its notices to the outbox in the same one
+    (first the answer to the person who acted, when an adapter said where with
+    :func:`flows.core.outbox.replying_in`). A Refusal rolls the change back; its answer is then
+    written on its own, unless it is field errors, which the adapter shows on the form."""
+    place = reply_place()
     try:
         async with core.sessions() as s, s.begin():
-            return await fn(s)
+            out = await fn(s)
+            await _to_outbox(core, s, out, place)
     except Refusal as r:
-        return r.outcome
+        out = r.outcome
+        if place is None or out.errors or not getattr(core, "outbox", False):
+            return out  # field errors are shown on the form itself, not sent
+        async with core.sessions() as s, s.begin():
+            await _to_outbox(core, s, out, place)
+    if out.queued or out.notices:
+        committed = getattr(core, "after_commit", None)
+        if committed is not None:
+            committed()  # wake the delivery worker: the notices can go now
+    return out
+
+
+async def _to_outbox(core: Core, s: AsyncSession, out: Outcome, place: Place | None) -> None:
+    if not getattr(core, "outbox", False):
+        return
+    notices = list(out.notices)
+    if place is not None:
+        notices.insert(0, reply_notice(out.reply, place, out.employer_id))
+        out.queued = True
+    await enqueue(s, notices)
 
 
 async def read(core: Core, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:

@@ -10,6 +10,9 @@ COMMON: dict[str, str | tuple[str, str]] = {
     "nothing_more": "Nothing more to do.",
     "for_information": "For your information; nothing to do.",
     "plain": "{text}",
+    "database_down": (
+        "VWS Bot can't reach its records just now. Nothing was recorded. Please try again in a few minutes."
+    ),
 }
 
 MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP}

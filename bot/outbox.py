@@ -1,0 +1,356 @@
+"""The delivery worker: sends what the use cases wrote to the outbox, at the platforms' pace.
+
+A notice is done only when a platform accepted it. A worker claims a batch of notices whose time
+has come, each the oldest waiting one of its lane (so one case's notices keep their order, and
+different cases go in parallel), holds them under a lease, and sends them concurrently:
+
+- accepted: marked ``sent`` (and a reminder's ledger row ``sent`` once all of its notices are);
+- rate limited, the platform's server failing, unreachable: tried again after a backoff (1, 2,
+  4 … seconds, at most ``max_delay``), or after the platform's ``Retry-After`` when it gave one;
+- sent with no answer (a dropped connection): tried again, looking first for the earlier try
+  where the platform allows (Slack: the message's metadata), so it is not posted twice;
+- refused for good (an unknown channel), or failing ``max_attempts`` times: parked as
+  ``failed``, never dropped; ``vws outbox`` lists them and ``vws outbox retry`` sends them again.
+
+Several workers may run at once on PostgreSQL: they claim with ``FOR UPDATE SKIP LOCKED`` and a
+lease, and a claim whose worker died is taken over when its lease runs out. On SQLite the
+server's own worker does it (the write lock taken at BEGIN serialises claims). A worker is woken
+as soon as something is written (:meth:`OutboxWorker.wake`), so a click's notices leave at once.
+
+Logs carry row ids, counts and error codes only: never names, ids or message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import secrets
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
+from bot.routing import Router
+from flows.core.outbox import from_json
+from models.db import reading
+from models.tables import Nudge, OutboxItem
+
+log = logging.getLogger(__name__)
+
+WAITING = ("pending", "claimed")
+
+
+@dataclass(frozen=True)
+class Policy:
+    batch: int = 200  # notices claimed at a time
+    concurrency: int = 32  # notices being sent at once
+    lease: timedelta = timedelta(minutes=2)
+    max_attempts: int = 20
+    max_delay: float = 300.0  # the longest backoff between two tries, in seconds
+    poll: float = 1.0  # when idle, look again this often (a wake comes sooner)
+
+
+def backoff(attempts: int, policy: Policy) -> float:
+    """Seconds before try number ``attempts + 1``: 1, 2, 4 … at most ``max_delay``, with jitter."""
+    base = min(policy.max_delay, 2.0 ** max(0, attempts - 1))
+    return base * random.uniform(0.8, 1.0)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_owner() -> str:
+    """A name for one worker's claims: host, process and a random part (no personal data)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class OutboxWorker:
+    """Delivers the outbox through a :class:`~bot.routing.Router` (see the module docstring)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        router: Router,
+        *,
+        owner: str,
+        policy: Policy | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.router = router
+        self.owner = owner
+        self.policy = policy or Policy()
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    # ------------------------------------------------------------------ running
+
+    def wake(self) -> None:
+        """Something was written to the outbox: look now, not at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stop.clear()
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="vws-outbox")
+
+    async def stop(self) -> None:
+        """Stop after the notices being sent now (what is left waits for the next worker)."""
+        self._stop.set()
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                sent = await self.tick()
+            except Exception as exc:  # noqa: BLE001 - the database may be down: try again soon
+                log.warning("outbox: a round failed (%s); trying again", type(exc).__name__)
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            delay = await self._next_due()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _next_due(self) -> float:
+        """Seconds until the earliest waiting notice may go (at most the poll interval)."""
+        try:
+            async with reading(self.sessions) as s:
+                at = (
+                    await s.execute(select(func.min(OutboxItem.next_at)).where(OutboxItem.state == "pending"))
+                ).scalar_one_or_none()
+        except Exception:  # noqa: BLE001
+            return self.policy.poll
+        if at is None:
+            return self.policy.poll
+        return max(0.01, min(self.policy.poll, (at - _now()).total_seconds()))
+
+    async def drain(self, within: float = 30.0) -> None:
+        """Deliver until nothing is waiting (tests, ``vws outbox send``); gives up after ``within`` s."""
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            if await self.tick():
+                continue
+            if not await self._waiting():
+                return
+            await asyncio.sleep(min(0.05, max(0.0, await self._next_due())))
+        raise TimeoutError("the outbox did not empty in time")
+
+    async def _waiting(self) -> bool:
+        async with reading(self.sessions) as s:
+            found = await s.execute(select(OutboxItem.id).where(OutboxItem.state.in_(WAITING)).limit(1))
+            return found.first() is not None
+
+    # ------------------------------------------------------------------ one round
+
+    async def tick(self) -> int:
+        """Claim what may go now and send it; returns how many were claimed."""
+        claimed = await self._claim()
+        if not claimed:
+            return 0
+        gate = asyncio.Semaphore(self.policy.concurrency)
+
+        async def one(item: OutboxItem) -> None:
+            async with gate:
+                await self._deliver(item)
+
+        await asyncio.gather(*(one(i) for i in claimed))
+        return len(claimed)
+
+    async def _claim(self) -> list[OutboxItem]:
+        now = _now()
+        earlier = aliased(OutboxItem)
+        head_of_lane = ~exists().where(
+            earlier.lane == OutboxItem.lane, earlier.id < OutboxItem.id, earlier.state.in_(WAITING)
+        )
+        claimable = or_(
+            and_(OutboxItem.state == "pending", OutboxItem.next_at <= now, head_of_lane),
+            and_(OutboxItem.state == "claimed", OutboxItem.lease_until < now),
+        )
+        async with self.sessions() as s, s.begin():
+            pick = select(OutboxItem.id).where(claimable).order_by(OutboxItem.id).limit(self.policy.batch)
+            if s.get_bind().dialect.name == "postgresql":
+                pick = pick.with_for_update(skip_locked=True, of=OutboxItem)
+            ids = list((await s.execute(pick)).scalars())
+            if not ids:
+                return []
+            rows = await s.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_(ids), or_(OutboxItem.state == "pending", OutboxItem.lease_until < now))
+                .values(state="claimed", claimed_by=self.owner, lease_until=now + self.policy.lease,
+                        attempts=OutboxItem.attempts + 1)  # fmt: skip
+                .returning(OutboxItem)
+                .execution_options(synchronize_session=False)
+            )
+            items = list(rows.scalars())
+        # One notice of a lane at a time: a lane's next one is claimed when this one is done.
+        firsts: dict[str, OutboxItem] = {}
+        for item in sorted(items, key=lambda i: i.id):
+            if item.lane in firsts:
+                await self._release(item)
+            else:
+                firsts[item.lane] = item
+        return list(firsts.values())
+
+    async def _release(self, item: OutboxItem) -> None:
+        await self._finish(item, state="pending", lease_until=None, attempts=item.attempts - 1)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        done = list(item.done or [])
+        unknown = set(item.unknown or [])
+        ident = f"vws-{item.id}"
+        try:
+            notice = from_json(item.notice)
+            routes = await self.router.routes(notice)
+        except Exception as exc:  # noqa: BLE001 - a row we cannot read is parked, not retried forever
+            await self._park(item, f"unreadable:{type(exc).__name__}")
+            return
+        try:
+            for platform, routed in routes:
+                if platform in done:
+                    continue
+                await self.router.platforms[platform].send(routed, ident=ident, check=platform in unknown)
+                done.append(platform)
+                if len(routes) > 1:  # remember each platform as it goes, so a retry skips it
+                    await self._finish(item, state="claimed", done=done, unknown=sorted(unknown - {platform}))
+        except Refused as exc:
+            log.warning("outbox: notice %d refused by the platform (%s); parked", item.id, exc.code)
+            await self._park(item, exc.code, done=done)
+            return
+        except TryLater as exc:
+            await self._again(item, exc, done, unknown, after=exc.after)
+            return
+        except MaybeSent as exc:
+            await self._again(item, exc, done, unknown | {p for p, _ in routes if p not in done}, after=None)
+            return
+        except Undelivered as exc:
+            await self._again(item, exc, done, unknown, after=None)
+            return
+        except Exception as exc:  # noqa: BLE001 - an unexpected failure is retried like a platform's
+            await self._again(item, Undelivered(type(exc).__name__), done, unknown, after=None)
+            return
+        if await self._finish(item, state="sent", sent_at=_now(), lease_until=None, done=done, unknown=[], error=None):
+            await self._nudge_done(item)
+
+    async def _again(self, item: OutboxItem, exc: Undelivered, done: list[str], unknown: set[str],
+                     after: float | None) -> None:  # fmt: skip
+        if item.attempts >= self.policy.max_attempts:
+            log.warning("outbox: notice %d failed %d times (%s); parked", item.id, item.attempts, exc.code)
+            await self._park(item, exc.code, done=done)
+            return
+        delay = max(after or 0.0, backoff(item.attempts, self.policy) if after is None else after)
+        log.info("outbox: notice %d not delivered (%s); again in %.1f s", item.id, exc.code, delay)
+        await self._finish(item, state="pending", next_at=_now() + timedelta(seconds=delay), lease_until=None,
+                           done=done, unknown=sorted(unknown), error=exc.code)  # fmt: skip
+
+    async def _park(self, item: OutboxItem, code: str, done: Sequence[str] = ()) -> None:
+        if await self._finish(item, state="failed", lease_until=None, error=code[:80], done=list(done)):
+            await self._nudge_done(item)
+
+    async def _finish(self, item: OutboxItem, **values: Any) -> bool:
+        """Record what became of a claimed notice, if it is still ours (compare-and-set)."""
+        async with self.sessions() as s, s.begin():
+            result = await s.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == item.id, OutboxItem.claimed_by == self.owner, OutboxItem.state == "claimed")
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _nudge_done(self, item: OutboxItem) -> None:
+        """A reminder is sent once every notice it made is done (failed if any was parked)."""
+        if item.nudge_id is None:
+            return
+        async with self.sessions() as s, s.begin():
+            others = select(OutboxItem.id).where(OutboxItem.nudge_id == item.nudge_id, OutboxItem.state.in_(WAITING))
+            failed = select(OutboxItem.id).where(OutboxItem.nudge_id == item.nudge_id, OutboxItem.state == "failed")
+            state = "failed" if (await s.execute(failed.limit(1))).first() else "sent"
+            await s.execute(
+                update(Nudge)
+                .where(Nudge.id == item.nudge_id, Nudge.state == "queued", ~others.exists())
+                .values(state=state, sent_at=_now(), lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+
+class OutboxSink:
+    """Where the reminder clock hands its nudges in production: into the outbox, a batch in one
+    transaction (``bot.clock`` does that when given a sink), and the worker woken to send them.
+    As a plain Deliverer it writes a batch of notices in one transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Any, wake: Any = None) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self._wake = wake
+
+    def wake(self) -> None:
+        if self._wake is not None:
+            self._wake()
+
+    async def deliver(self, notices: Sequence[Any]) -> None:
+        from flows.core.outbox import enqueue
+
+        async with self.sessions() as s, s.begin():
+            await enqueue(s, notices)
+        self.wake()
+
+
+# --------------------------------------------------------------------------- for the CLI
+
+
+async def parked(sessions: async_sessionmaker[AsyncSession], limit: int = 200) -> list[tuple[int, datetime, str, str, int]]:
+    """Failed notices: (id, when written, what kind to what, the platform's error, tries)."""
+    async with reading(sessions) as s:
+        rows = await s.execute(
+            select(OutboxItem.id, OutboxItem.created_at, OutboxItem.notice, OutboxItem.error, OutboxItem.attempts)
+            .where(OutboxItem.state == "failed")
+            .order_by(OutboxItem.id)
+            .limit(limit)
+        )
+        out = []
+        for oid, at, notice, error, attempts in rows:
+            to = (notice or {}).get("to", {}).get("t", "?")
+            out.append((oid, at, f"{(notice or {}).get('kind', '?')} to {to}", error or "", attempts))
+        return out
+
+
+async def retry_parked(sessions: async_sessionmaker[AsyncSession], ids: Sequence[int] | None = None) -> int:
+    """Put failed notices back in line (all, or those ``ids``); returns how many."""
+    async with sessions() as s, s.begin():
+        q = update(OutboxItem).where(OutboxItem.state == "failed")
+        if ids:
+            q = q.where(OutboxItem.id.in_(list(ids)))
+        result = await s.execute(
+            q.values(state="pending", attempts=0, next_at=_now(), error=None).execution_options(synchronize_session=False)
+        )
+        await s.execute(
+            update(Nudge)
+            .where(Nudge.state == "failed", Nudge.id.in_(select(OutboxItem.nudge_id).where(OutboxItem.state == "pending")))
+            .values(state="queued")
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def counts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    async with reading(sessions) as s:
+        return dict((await s.execute(select(OutboxItem.state, func.count()).group_by(OutboxItem.state))).all())  # type: ignore[arg-type]

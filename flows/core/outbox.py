@@ -1,0 +1,199 @@
+"""The transactional outbox: a use case's notices are written in the same transaction as its
+state change and audit event, so nothing acknowledged can be lost (microservices.io's pattern).
+
+:func:`enqueue` writes them (each notice a row in ``outbox``, serialised platform-neutrally); a
+delivery worker (``bot.outbox``) sends them at the platforms' pace and marks each done only when
+the platform accepted it. Notices about one case share a *lane* and go out in order (a request
+before the update that replaces it, the thread's root before its replies); different lanes go
+in parallel.
+
+Where the person acted (:class:`~flows.notices.Place`) is set by the adapter around a dispatch
+with :func:`replying_in`; the use case's answer to them is then enqueued first in its lane, in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.notices import (
+    Button,
+    ButtonStyle,
+    Kind,
+    Notice,
+    PersonRef,
+    Place,
+    Recipient,
+    Text,
+    ToNational,
+    ToPartnerSpace,
+    ToPerson,
+    ToSpace,
+)
+from models.tables import OutboxItem
+
+_PLACE: ContextVar[Place | None] = ContextVar("vws_reply_place", default=None)
+
+
+@contextmanager
+def replying_in(place: Place | None) -> Iterator[None]:
+    """Within this block, a use case's answer to the person goes to ``place`` (through the outbox)."""
+    token = _PLACE.set(place)
+    try:
+        yield
+    finally:
+        _PLACE.reset(token)
+
+
+def reply_place() -> Place | None:
+    return _PLACE.get()
+
+
+def lane_of(notice: Notice) -> str:
+    """Notices about one case keep their order; a notice about no case, its recipient's."""
+    if notice.employer_id:
+        return f"employer:{notice.employer_id}"
+    if notice.place is not None:
+        return f"reply:{notice.place.platform}:{notice.place.user}"
+    to = notice.to
+    if isinstance(to, ToPerson):
+        return f"person:{to.person.id}"
+    if isinstance(to, ToSpace):
+        return f"space:{to.key}"
+    if isinstance(to, ToPartnerSpace):
+        return f"employer:{to.employer_id}"
+    return "national"
+
+
+async def enqueue(
+    s: AsyncSession,
+    notices: Sequence[Notice],
+    *,
+    nudge_id: int | None = None,
+    lane: str | None = None,
+) -> int:
+    """Write ``notices`` to the outbox in the session's transaction; returns how many.
+
+    The outbox runs on the wall clock (its retries wait real seconds), whatever clock the
+    journey's dates follow."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "created_at": now,
+            "next_at": now,
+            "lane": (lane or lane_of(n))[:120],
+            "notice": to_json(n),
+            "state": "pending",
+            "attempts": 0,
+            "nudge_id": nudge_id,
+        }
+        for n in notices
+        if not _unreachable(n)
+    ]
+    if rows:
+        await s.execute(insert(OutboxItem), rows)
+    return len(rows)
+
+
+def _unreachable(n: Notice) -> bool:
+    """A notice to a role nobody holds (person 0): there is no one to send it to."""
+    return n.place is None and isinstance(n.to, ToPerson) and n.to.person.id == 0
+
+
+def reply_notice(reply: Text, place: Place, employer_id: int | None) -> Notice:
+    """The answer to the person who acted, as a notice shown where they acted (``place``)."""
+    return Notice(Kind.REPLY, ToPerson(PersonRef(0)), "", body=(reply,), employer_id=employer_id, place=place)
+
+
+# --------------------------------------------------------------------------- (de)serialising
+
+
+def _text(t: Text) -> list[Any]:
+    return [p if isinstance(p, str) else {"p": p.id, "l": p.label} for p in t]
+
+
+def _parts(raw: Iterable[Any]) -> Text:
+    return tuple(p if isinstance(p, str) else PersonRef(int(p["p"]), str(p.get("l") or "")) for p in raw)
+
+
+def _to(r: Recipient) -> dict[str, Any]:
+    if isinstance(r, ToPerson):
+        return {"t": "person", "id": r.person.id, "l": r.person.label}
+    if isinstance(r, ToNational):
+        return {"t": "national"}
+    members = [{"p": m.id, "l": m.label} for m in r.members]
+    base = {"open": r.open_space, "members": members, "emails": list(r.invite_emails), "hint": r.name_hint}
+    if isinstance(r, ToSpace):
+        return {"t": "space", "key": r.key, **base}
+    return {"t": "partner", "employer": r.employer_id, **base}
+
+
+def _recipient(d: dict[str, Any]) -> Recipient:
+    t = d["t"]
+    if t == "person":
+        return ToPerson(PersonRef(int(d["id"]), str(d.get("l") or "")))
+    if t == "national":
+        return ToNational()
+    members = tuple(PersonRef(int(m["p"]), str(m.get("l") or "")) for m in d.get("members", []))
+    emails = tuple(d.get("emails", []))
+    if t == "space":
+        return ToSpace(str(d["key"]), bool(d.get("open")), members, emails, str(d.get("hint") or ""))
+    return ToPartnerSpace(int(d["employer"]), bool(d.get("open")), members, emails, str(d.get("hint") or ""))
+
+
+def _button(b: Button) -> dict[str, Any]:
+    return {"a": b.action, "l": b.label, "e": b.employer_id, "r": b.revision, "v": b.value, "s": b.style.value,
+            "n": [n.value for n in b.needs], "c": b.cycle}  # fmt: skip
+
+
+def _unbutton(d: dict[str, Any]) -> Button:
+    from flows.core.table import Need
+
+    return Button(str(d["a"]), str(d["l"]), int(d["e"]), d.get("r"), d.get("v"), ButtonStyle(d.get("s", "default")),
+                  tuple(Need(n) for n in d.get("n", [])), d.get("c"))  # fmt: skip
+
+
+def to_json(n: Notice) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": n.kind.value,
+        "to": _to(n.to),
+        "headline": n.headline,
+        "body": [_text(t) for t in n.body],
+        "facts": [list(f) for f in n.facts],
+        "buttons": [_button(b) for b in n.buttons],
+        "employer": n.employer_id,
+        "key": n.key,
+        "replaces": n.replaces,
+        "next": _text(n.next_step),
+    }
+    if n.place is not None:
+        p = n.place
+        out["place"] = {"platform": p.platform, "user": p.user, "channel": p.channel, "thread": p.thread,
+                        "handle": p.handle}  # fmt: skip
+    return out
+
+
+def from_json(d: dict[str, Any]) -> Notice:
+    place = d.get("place")
+    return Notice(
+        kind=Kind(d["kind"]),
+        to=_recipient(d["to"]),
+        headline=str(d.get("headline") or ""),
+        body=tuple(_parts(t) for t in d.get("body", [])),
+        facts=tuple((str(a), str(b)) for a, b in d.get("facts", [])),
+        buttons=tuple(_unbutton(b) for b in d.get("buttons", [])),
+        employer_id=d.get("employer"),
+        key=d.get("key"),
+        replaces=d.get("replaces"),
+        next_step=_parts(d.get("next", [])),
+        place=Place(place["platform"], place["user"], place.get("channel"), place.get("thread"), place.get("handle"))
+        if place
+        else None,
+    )
