@@ -1,17 +1,23 @@
-"""Schema migrations (alembic), run by ``vws db upgrade`` and checked at start-up."""
+"""Schema migrations (alembic), run by ``vws db upgrade`` and checked at start-up.
+
+Start-up only reads ``alembic_version`` and compares it with :data:`migrations.HEAD`; alembic
+itself is loaded only to upgrade (it costs half a second of every command's start otherwise).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(migrations.__file__).resolve().parent
 
@@ -21,6 +27,8 @@ class SchemaOutOfDate(RuntimeError):
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -29,12 +37,22 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The revision this version of the bot needs."""
+    return migrations.HEAD
+
+
+def alembic_head() -> str:
+    """The newest revision among the migration scripts (what :data:`migrations.HEAD` must say)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def _upgrade_sync(connection: Connection) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")
@@ -47,8 +65,13 @@ async def upgrade(engine: AsyncEngine) -> None:
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    """The database's schema revision; None when it has no VWS tables yet."""
     async with engine.connect() as conn:
-        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        try:
+            found = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+        except DBAPIError:  # no alembic_version table: a database never upgraded
+            return None
+    return found[0] if len(found) == 1 else None
 
 
 async def ensure_current(engine: AsyncEngine) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,17 @@ class Services:
     engine: Engine
     outbox: Any = None  # the delivery worker (bot.outbox.OutboxWorker), once a platform is mounted
 
-    def use_outbox(self, worker: Any) -> None:
-        """Deliver through this worker, woken whenever a use case commits notices."""
-        self.outbox = worker
-        self.engine.after_commit = worker.wake
+    def use_outbox(self, router: Any) -> Any:
+        """Deliver the outbox through ``router`` from now on: a worker, woken whenever a use case
+        commits notices (``bot.web`` starts it with the server; tests drain it by hand)."""
+        from bot.outbox import OutboxWorker, Policy, new_owner
+
+        settings = self.settings
+        policy = Policy(max_delay=settings.outbox_max_delay, max_attempts=settings.outbox_max_attempts,
+                        lease=timedelta(seconds=settings.outbox_lease))  # fmt: skip
+        self.outbox = OutboxWorker(self.sessions, router, owner=new_owner(), policy=policy)
+        self.engine.after_commit = self.outbox.wake
+        return self.outbox
 
     async def drain(self, within: float = 30.0) -> None:
         """Deliver everything waiting in the outbox now (tests; ``vws remind``)."""

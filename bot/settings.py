@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     # Seconds between two messages in one Slack channel (Slack allows about one a second).
     slack_channel_interval: float = Field(default=1.0, ge=0, alias="VWS_SLACK_CHANNEL_INTERVAL")
 
+    # The outbox: the longest wait between two tries of a notice a platform did not take, and
+    # how many tries before it is parked (``vws outbox`` lists parked notices).
+    outbox_max_delay: float = Field(default=300.0, gt=0, alias="VWS_OUTBOX_MAX_DELAY")
+    outbox_max_attempts: int = Field(default=20, ge=1, alias="VWS_OUTBOX_MAX_ATTEMPTS")
+    # How long a worker's claim on a notice lasts: after it, a worker that died has its notices
+    # taken over by another (or by itself, restarted).
+    outbox_lease: float = Field(default=120.0, gt=0, alias="VWS_OUTBOX_LEASE")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

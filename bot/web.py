@@ -6,6 +6,7 @@ stale or malformed gets 401 before anything else happens.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import time
@@ -46,12 +47,23 @@ async def slack_events(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers and can be written (a transaction that writes and is rolled
+    back), 503 when not: a bot that cannot record a decision is not healthy."""
     services = request.app[SERVICES]
     try:
-        async with services.db.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        async with asyncio.timeout(2.5), services.db.connect() as conn:
+            transaction = await conn.begin()  # on SQLite this takes the write lock (BEGIN IMMEDIATE)
+            try:
+                if conn.dialect.name == "sqlite":
+                    version = (await conn.execute(text("PRAGMA user_version"))).scalar_one()
+                    await conn.execute(text(f"PRAGMA user_version = {int(version)}"))  # a write
+                else:  # refused by a read-only server (a standby), or one that cannot write
+                    await conn.execute(text("SET TRANSACTION READ WRITE"))
+                    await conn.execute(text("SELECT txid_current()"))
+            finally:
+                await transaction.rollback()
     except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
-        log.warning("healthz: database unreachable (%s)", type(exc).__name__)
+        log.warning("healthz: database unreachable or not writable (%s)", type(exc).__name__)
         return web.json_response({"ok": False, "database": "unreachable"}, status=503)
     return web.json_response({"ok": True, "database": "ok", "slack": request.app.get(SLACK) is not None})
 
@@ -109,7 +121,6 @@ def freeze_startup_objects() -> None:
 def _mount_teams(app: web.Application, services: Services) -> None:
     """Mount Teams' /api/messages when its credentials are set; then every notice goes through one
     router that sends each to the platform where its recipient is reachable."""
-    from bot.outbox import OutboxWorker, new_owner
     from bot.routing import Router
     from bot.teams import add_teams_routes
 
@@ -123,7 +134,7 @@ def _mount_teams(app: web.Application, services: Services) -> None:
     else:
         return
     if services.outbox is None or services.outbox.router is not router:
-        services.use_outbox(OutboxWorker(services.sessions, router, owner=new_owner()))
+        services.use_outbox(router)
 
 
 def deliverer_for(app: web.Application) -> Any:

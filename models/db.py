@@ -17,8 +17,14 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     write lock when they begin, so that two writers (two bot processes, or the bot and the
     clock) wait for each other instead of failing or interleaving.
     """
+    # SQL parameters hold what people typed, names and ids: never put them in an error's text.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
+    elif "asyncpg" in url:
+        # A database that does not answer must not hold a click for longer than Slack waits.
+        kwargs.setdefault("connect_args", {"timeout": 2})
+        kwargs.setdefault("pool_timeout", 2.5)
     if ":memory:" not in url and kwargs.get("isolation_level") != "AUTOCOMMIT":
         # Keep enough connections open for a burst of clicks: connections beyond the pool are
         # opened and closed per use, which costs far more than the queries themselves.

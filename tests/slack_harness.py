@@ -105,14 +105,14 @@ def buttons(message: dict[str, Any]) -> list[str]:
     return [el["text"]["text"] for b in message.get("blocks", []) if b.get("type") == "actions" for el in b["elements"]]
 
 
-async def start_world(db_url: str, clock: Clock, directory: str = DIRECTORY) -> SlackWorld:
+async def start_world(db_url: str, clock: Clock, directory: str = DIRECTORY, **settings_kw: Any) -> SlackWorld:
     slack = SlackStandIn(token=TOKEN)
     await slack.start()
     for uid, name in USERS.items():
         slack.add_user(uid, name, email=f"{name}@example.org")
     slack.add_channel("vws-national", id="C0NATIONAL", members=["U0NAT1"])
     settings = Settings(DATABASE_URL=db_url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.base_url,
-                        VWS_SLACK_CHANNEL_INTERVAL=0)  # pacing has its own tests, with a fake clock
+                        VWS_SLACK_CHANNEL_INTERVAL=0, **settings_kw)  # pacing has its own tests, with a fake clock
     services = Services.build(settings, clock=clock)
     await services.start()
     await services.load_directory(directory)

@@ -68,3 +68,9 @@ async def test_audit_events_cannot_be_changed_by_the_application(services: Servi
         ev.reasons = "rewritten"
         with pytest.raises(RuntimeError, match="append-only"):
             await s.flush()
+
+
+def test_the_head_the_bot_checks_at_start_up_is_alembics() -> None:
+    from bot.migrate import alembic_head
+
+    assert head_revision() == alembic_head()

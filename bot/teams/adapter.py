@@ -115,9 +115,7 @@ def build_teams_app(
     router = Router(services.sessions, slack=slack, teams=deliverer)
     # The outbox is delivered through this router from now on (``bot.web`` starts the worker; on
     # its own, as in the tests, it is drained by hand with ``services.drain()``).
-    from bot.outbox import OutboxWorker, new_owner
-
-    services.use_outbox(OutboxWorker(services.sessions, router, owner=new_owner()))
+    services.use_outbox(router)
     agent = VwsAgent(services.engine, store, router)
     return TeamsApp(settings, adapter, agent, deliverer, router, RequestAuthenticator(settings))
 

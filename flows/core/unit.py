@@ -150,6 +150,10 @@ class Steps(Generic[C]):
         """Why ``t`` can't be taken now: usually who already decided, what and when."""
         raise NotImplementedError
 
+    def stale_cycle(self, case: C, cycle: int) -> Text:
+        """A click from a card about an earlier (or later) cycle: which one, and what stands now."""
+        raise NotImplementedError
+
     def who_may(self, t: Transition, case: C) -> Text:
         """Who may take ``t`` on ``case``, for a refusal."""
         raise NotImplementedError
@@ -168,6 +172,7 @@ class Steps(Generic[C]):
         case: C,
         *,
         rev: int | None = None,
+        cycle: int | None = None,
         inputs: Mapping[str, Any] | None = None,
         guards: bool = True,
         needs: bool = True,
@@ -180,6 +185,8 @@ class Steps(Generic[C]):
         only asks whether the person may take the row now (before a form is opened)."""
         if not (case.roles & t.who):
             raise Refusal(text(*self.who_may(t, case), " ", nothing_changed()), employer_id=case.id)
+        if cycle is not None and cycle != case.cycle:  # a button made for another cycle of the case
+            raise Refusal(self.stale_cycle(case, cycle), employer_id=case.id)
         if not t.allows(case.stage) or (rev is not None and rev != case.revision):
             raise Refusal(await self.already(s, case, t, rev), employer_id=case.id)
         if guards:

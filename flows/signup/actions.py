@@ -139,11 +139,11 @@ async def _national(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcom
 
 
 async def _objective_met(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcome:
-    return await review.review(core, who, _subject(p, answers), Action.OBJECTIVE_MET)
+    return await review.review(core, who, _subject(p, answers), Action.OBJECTIVE_MET, cycle=p.cycle)
 
 
 async def _not_met(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcome:
-    return await review.not_met(core, who, _subject(p, answers), dict(answers))
+    return await review.not_met(core, who, _subject(p, answers), dict(answers), cycle=p.cycle)
 
 
 async def _not_met_form(core: Core, who: Who, p: Payload) -> Form | Outcome:

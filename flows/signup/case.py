@@ -175,6 +175,12 @@ class SignupSteps(Steps[Case]):
             case.voices[voice.union] = voice
             case.people[person.id] = person
 
+    def stale_cycle(self, case: Case, cycle: int) -> Text:
+        return say(
+            "stale_cycle", old=cycle, employer=case.name, cycle=case.cycle, stage=case.stage.label,
+            nothing_changed=nothing_changed(),
+        )  # fmt: skip
+
     def who_may(self, t: Transition, case: Case) -> Text:
         names = roles_named(ROLE_NAMES(), t.who, area=case.area)
         return say("only_who", names=names, employer=case.name)

@@ -68,7 +68,7 @@ def review_due_notices(emp: Employer, plan: ActionPlan, lead: str = "") -> list[
 
 
 async def not_met(
-    core: Core, who: Who, employer_id: int, answers: dict[str, Any]
+    core: Core, who: Who, employer_id: int, answers: dict[str, Any], cycle: int | None = None
 ) -> Outcome:
     """The "Not met" form: extend the review period, or agree a new plan (its choice decides which)."""
     try:
@@ -76,8 +76,9 @@ async def not_met(
     except Refusal as r:
         return r.outcome
     return await review(
-        core, who, employer_id, outcome, reasons=answers.get("reasons"), new_review_date=answers.get("review_on")
-    )
+        core, who, employer_id, outcome, reasons=answers.get("reasons"), new_review_date=answers.get("review_on"),
+        cycle=cycle,
+    )  # fmt: skip
 
 
 async def review(
@@ -88,8 +89,10 @@ async def review(
     *,
     reasons: str | None = None,
     new_review_date: date | str | None = None,
+    cycle: int | None = None,
 ) -> Outcome:
-    """Record a review: objective met (a new cycle follows), or not met (extend, or a new plan)."""
+    """Record a review: objective met (a new cycle follows), or not met (extend, or a new plan).
+    ``cycle``: the cycle the button was made for (a click from an earlier cycle changes nothing)."""
     act = Action(outcome)
     if act not in REVIEW_OUTCOMES:
         raise ValueError(f"{act} is not a review outcome")
@@ -98,7 +101,7 @@ async def review(
 
     async def body(s: AsyncSession) -> Outcome:
         case = await steps.load(s, who, employer_id)
-        got = await steps.check(s, t, case, inputs={"reasons": reasons, "review_on": new_review_date})
+        got = await steps.check(s, t, case, cycle=cycle, inputs={"reasons": reasons, "review_on": new_review_date})
         emp = case.row
         plan = await current_plan(s, emp)
         if plan is None:

@@ -341,7 +341,7 @@ async def refusal(core: Core, who: Who, p: Payload) -> Outcome | None:
     async def q(s: AsyncSession) -> Outcome | None:
         try:
             case = await steps.load(s, who, p.subject or 0)
-            await steps.check(s, t, case, rev=p.rev, needs=False)
+            await steps.check(s, t, case, rev=p.rev, cycle=p.cycle, needs=False)
         except Refusal as r:
             return r.outcome
         return None

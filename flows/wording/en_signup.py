@@ -40,6 +40,10 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
         "That request was about an earlier version of the proposal for {employer}; it has been revised "
         "since (version {revision}) and is now {stage}. {nothing_changed}"
     ),
+    "stale_cycle": (
+        "That button was about cycle {old} of {employer}'s action plan; {employer} is now on cycle {cycle} "
+        "({stage}). {nothing_changed}"
+    ),
     "already_decided": "Already decided: {who} {what} on {when}. {nothing_changed} {employer} is now {stage}.",
     "cannot_now": "That can't be done now: {employer} is {stage}. {nothing_changed}",
     "give_reasons_reply": "Please give your reasons.",

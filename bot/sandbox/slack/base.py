@@ -63,6 +63,8 @@ class _Base:
     _invitations: list[Invitation]
     _calls: list[Call]
     _failures: dict[str, list[_Failure]]
+    _outages: list[tuple[float, int, str | None]]  # (until, HTTP status, method or None for all)
+    _lose_answer: dict[str, int]
     _sent_events: dict[tuple[str, str, str, str | None], Delivery]
     _counter: int
     _last_ts_micros: int
@@ -195,6 +197,11 @@ class _Base:
             ephemeral["thread_ts"] = args["thread_ts"]
         self._ephemerals.append(ephemeral)
         return ephemeral
+
+    def _outage_status(self, method: str) -> int | None:
+        now = self._now()
+        self._outages = [o for o in self._outages if o[0] > now]
+        return next((status for _, status, m in self._outages if m in (None, method)), None)
 
     # ------------------------------------------------------------------ channels and users
 

@@ -4,7 +4,7 @@ The parts are a linear chain of classes, each adding one concern to the one belo
 :class:`~bot.sandbox.slack.base._Base` (shared attributes and helpers) <
 :class:`~bot.sandbox.slack.workspace._Workspace` < :class:`~bot.sandbox.slack.views._Views` <
 :class:`~bot.sandbox.slack.webapi._WebApi` < :class:`~bot.sandbox.slack.events._Events` <
-:class:`SlackStandIn`.
+:class:`~bot.sandbox.slack.socket._Socket` < :class:`SlackStandIn`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from collections.abc import Iterable
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.slack.events import _Events
 from bot.sandbox.slack.model import (
     Clock,
     _User,
 )
+from bot.sandbox.slack.socket import _Socket
 
 
-class SlackStandIn(_Events):
+class SlackStandIn(_Socket):
     """Slack, played locally: a Web API for the bot to call and a signed sender of events.
 
     ``tokens`` are the bearer tokens the Web API accepts (``token`` is a shorthand for one).
@@ -35,6 +35,7 @@ class SlackStandIn(_Events):
         *,
         token: str | None = "xoxb-standin",
         tokens: Iterable[str] = (),
+        app_token: str | None = None,
         team_id: str = "T0LOCAL",
         team_domain: str = "vws-local",
         team_name: str = "VWS Local",
@@ -51,7 +52,7 @@ class SlackStandIn(_Events):
         port: int = 0,
         delivery_timeout: float = 10.0,
     ) -> None:
-        self._tokens = set(tokens) | ({token} if token else set())
+        self._tokens = set(tokens) | ({token} if token else set()) | ({app_token} if app_token else set())
         self.team_id = team_id
         self.team_domain = team_domain
         self.team_name = team_name
@@ -80,6 +81,8 @@ class SlackStandIn(_Events):
         self._invitations = []
         self._calls = []
         self._failures = {}
+        self._outages = []
+        self._lose_answer = {}
         self._sent_events = {}
         self._counter = 0
         self._last_ts_micros = 0
@@ -92,6 +95,7 @@ class SlackStandIn(_Events):
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self._on_api)
         self.app.router.add_post("/response/{token}", self._on_response_url)
+        self._init_socket({app_token} if app_token else set())  # Socket Mode, when given an app token
         self._runner = None
         self._session = None
         self._bound_port = None
@@ -123,6 +127,8 @@ class SlackStandIn(_Events):
     async def stop(self) -> None:
         """Stop serving and close the delivery session; pending long polls answer at once."""
         self.release_waiters()
+        if self._socket is not None:
+            await self._socket.close()
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -62,7 +62,7 @@ class _WebApi(_Views):
             "views.publish": self._views_publish,
         }
 
-    async def _on_api(self, request: web.Request) -> web.Response:
+    async def _on_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         at = self._now()
         headers: dict[str, str] = {}
@@ -75,6 +75,10 @@ class _WebApi(_Views):
             failures = self._failures.get(method)
             if handler is None:
                 raise _ApiError("unknown_method", req_method=method)
+            down = self._outage_status(method)
+            if down is not None:
+                status = down
+                raise _ApiError("ratelimited" if down == 429 else "internal_error")
             if failures:
                 failure = failures.pop(0)
                 if failure.error is None:
@@ -88,6 +92,12 @@ class _WebApi(_Views):
             if token not in self._tokens:
                 raise _ApiError("invalid_auth")
             answer = handler(args)
+            if self._lose_answer.get(method, 0) > 0:  # done, but the answer never reaches the bot
+                self._lose_answer[method] -= 1
+                self._record(method, args, at, status, answer)
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=200)
         except _ApiError as exc:
             answer = exc.body()
         self._record(method, args, at, status, answer)
@@ -303,7 +313,7 @@ class _WebApi(_Views):
         page, cursor = _paginate(messages, args, 100)
         return {
             "ok": True,
-            "messages": page,
+            "messages": _with_metadata(page, args),
             "has_more": bool(cursor),
             "pin_count": 0,
             "response_metadata": {"next_cursor": cursor},
@@ -327,6 +337,7 @@ class _WebApi(_Views):
         if not messages:
             raise _ApiError("thread_not_found")
         page, cursor = _paginate(messages, args, 1000)
+        page = _with_metadata(page, args)
         return {
             "ok": True,
             "messages": page,
@@ -453,3 +464,10 @@ class _WebApi(_Views):
 
     def _shares_channel_with(self, user: _User) -> bool:
         return any(user.id in c.members and c.shared_teams for c in self._channels.values())
+
+
+def _with_metadata(messages: list[JSON], args: JSON) -> list[JSON]:
+    """Messages as Slack returns them: their metadata only when ``include_all_metadata`` is asked for."""
+    if _flag(args.get("include_all_metadata")):
+        return messages
+    return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]

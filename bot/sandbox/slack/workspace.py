@@ -295,6 +295,16 @@ class _Workspace(_Base):
 
     # ------------------------------------------------------------------ failure injection
 
+    def outage(self, seconds: float, *, status: int = 500, method: str | None = None) -> None:
+        """Answer every call (of ``method``, or of any method) with HTTP ``status`` for ``seconds``
+        from now, as Slack does when it is down."""
+        self._outages.append((self._now() + seconds, status, method))
+
+    def lose_answer(self, method: str, times: int = 1) -> None:
+        """Do the next ``times`` calls of ``method``, then drop the connection before answering:
+        the bot cannot know the call was done (the case where a blind retry posts twice)."""
+        self._lose_answer[method] = self._lose_answer.get(method, 0) + times
+
     def fail_next(
         self, method: str, status: int = 429, retry_after: int | None = 1, *, error: str | None = None
     ) -> None:

@@ -1,0 +1,216 @@
+"""Acknowledged means done: what Slack was told happened is recorded, and every notice it caused
+arrives, exactly once, through the outbox, whatever the platform or the database does meanwhile.
+
+Signed HTTP into the real bolt app; the Slack Web API is the stand-in, made to fail as Slack does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import sweep
+from flows.signup.journey import Stage
+from models.db import make_engine, make_sessionmaker
+from models.tables import Nudge, OutboxItem
+from tests.conftest import PG_URL, Clock
+from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
+from tests.test_slack import PROPOSAL, WORKPLAN, employer_stage, propose
+
+DOWN = "VWS Bot can't reach its records just now. Nothing was recorded."
+
+
+@pytest.fixture
+async def world(db_url: str, clock: Clock) -> AsyncIterator[SlackWorld]:
+    w = await start_world(db_url, clock, VWS_OUTBOX_MAX_DELAY=2.0)  # retries every two seconds at most
+    yield w
+    await stop_world(w)
+
+
+async def outbox_states(world: SlackWorld) -> dict[str, int]:
+    async with world.services.sessions() as s:
+        return dict((await s.execute(select(OutboxItem.state, func.count()).group_by(OutboxItem.state))).all())  # type: ignore[arg-type]
+
+
+def approval_requests(world: SlackWorld) -> list[dict]:
+    return [m for m in world.slack.dms_to("U0SEC1") if "Approval needed" in text_of(m)]
+
+
+# --------------------------------------------------------------------------- the platform fails
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="waits out a 25 s outage; what is tested does not depend on the database")
+async def test_slack_down_for_25_seconds_then_back_delivers_everything_once(world: SlackWorld) -> None:
+    world.slack.outage(25, status=500, method="chat.postMessage")
+    started = time.monotonic()
+    await world.command("U0REP1", "propose")
+    sub = await world.slack.view_submission("U0REP1", world.top_view("U0REP1")["id"], _answers(world))
+    assert sub.status == 200 and not sub.body  # decided and answered while Slack could not post
+    assert await employer_stage(world) is Stage.AWAITING_SECRETARY
+    await world.settle()  # the worker keeps trying until Slack takes the posts
+    assert time.monotonic() - started >= 25
+    failed = [c for c in world.slack.calls("chat.postMessage") if c.status == 500]
+    assert len(failed) >= 3  # tried again and again
+    assert len(approval_requests(world)) == 1  # and delivered once
+    assert len([m for m in world.slack.dms_to("U0REP1") if "gone to your Local Association Secretary" in text_of(m)]) == 1
+    assert await outbox_states(world) == {"sent": 2}
+
+
+async def test_rate_limits_are_waited_out_for_the_throttled_channel_only(world: SlackWorld) -> None:
+    world.slack.fail_next("chat.postMessage", status=429, retry_after=2)
+    await propose(world)
+    posts = world.slack.calls("chat.postMessage")
+    assert [(c.args["channel"], c.status) for c in posts] == [("U0REP1", 429), ("U0REP1", 200), ("U0SEC1", 200)]
+    waited = posts[1].at - posts[0].at
+    assert waited >= 1.9  # Retry-After honoured
+    assert len(approval_requests(world)) == 1
+
+
+async def test_an_answer_lost_after_slack_posted_does_not_post_twice(world: SlackWorld) -> None:
+    await propose(world)
+    request = world.last_dm("U0SEC1")
+    world.slack.lose_answer("chat.postMessage")  # the NEM's request is posted, but the answer never comes back
+    await world.click("U0SEC1", request, "Approve")
+    await world.settle()
+    nem_requests = [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
+    assert len(nem_requests) == 1
+    # The lost one was found by its metadata, not posted again.
+    assert any(c.method == "conversations.history" and c.args.get("include_all_metadata") for c in world.slack.calls())
+    assert buttons(nem_requests[0]) == ["Approve", "Reject"]
+    assert await outbox_states(world) == {"sent": 6}
+
+
+async def test_a_refused_post_is_parked_not_dropped_and_can_be_sent_again(world: SlackWorld) -> None:
+    from bot.outbox import parked, retry_parked
+
+    world.slack.fail_next("chat.postMessage", error="channel_not_found")
+    await propose(world)
+    [row] = await parked(world.services.sessions)
+    assert row[3] == "channel_not_found"
+    assert await retry_parked(world.services.sessions) == 1
+    await world.settle()
+    assert await parked(world.services.sessions) == []
+    assert len(approval_requests(world)) == 1
+
+
+async def test_a_reminder_counts_as_sent_only_once_delivered(world: SlackWorld, clock: Clock) -> None:
+    await propose(world)
+    at = datetime(2026, 11, 25, 10, tzinfo=UTC)  # two working days on: the Secretary is chased
+    clock.set(at)
+    world.slack.fail_next("chat.postMessage", status=503, retry_after=None)
+    await sweep(world.services, world.bot.outbound, at)
+    async with world.services.sessions() as s:
+        assert (await s.execute(select(Nudge.state))).scalars().all() == ["queued"]
+    await world.settle()
+    async with world.services.sessions() as s:
+        assert (await s.execute(select(Nudge.state))).scalars().all() == ["sent"]
+    chases = [m for m in world.slack.dms_to("U0SEC1") if "Still waiting for your decision" in text_of(m)]
+    assert len(chases) == 1
+
+
+# --------------------------------------------------------------------------- what the click acts on
+
+
+async def test_an_app_home_button_works_and_the_home_view_refreshes(world: SlackWorld) -> None:
+    await propose(world)
+    await world.slack.app_home_opened("U0SEC1")
+    await world.settle()
+    home = world.slack.home_view("U0SEC1")
+    assert home is not None and buttons({"blocks": home["blocks"]}) == ["Approve", "Reject"]
+    approve = next(
+        el for b in home["blocks"] if b.get("type") == "actions" for el in b["elements"] if el["text"]["text"] == "Approve"
+    )
+    d = await world.slack.block_action("U0SEC1", approve["action_id"], approve["value"], view=home)
+    await world.settle()
+    assert d.status == 200
+    assert await employer_stage(world) is Stage.AWAITING_NEM
+    assert any("You approved Oakfield Primary School" in text_of(m) for m in world.slack.dms_to("U0SEC1"))
+    assert [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
+    refreshed = world.slack.home_view("U0SEC1")
+    assert refreshed is not None and "Approve" not in buttons({"blocks": refreshed["blocks"]})
+
+
+async def test_a_review_button_from_an_earlier_cycle_changes_nothing(world: SlackWorld, clock: Clock) -> None:
+    from tests.test_slack import test_the_whole_journey_in_slack
+
+    await test_the_whole_journey_in_slack(world)
+    clock.advance(days=366)
+    assert (await world.services.engine.review_falls_due(1)).ok
+    await world.settle()
+    old_card = world.last_dm("U0REP1")
+    assert buttons(old_card) == ["Objective met", "Not met"]
+    await world.click("U0REP1", old_card, "Objective met")
+    await world.command("U0SEC1", "plan")
+    sub = await world.submit("U0SEC1", principle="5", objectives="Set up a JCC", activities="Meet each half term",
+                             success_criteria="Three meetings held", workplan="")  # fmt: skip
+    assert sub.status == 200 and not sub.body
+    assert await employer_stage(world) is Stage.JOINED
+    # The cycle-1 card is clicked again, now that cycle 2 has begun.
+    await world.click("U0REP1", old_card, "Objective met")
+    late = world.slack.ephemerals("U0REP1")[-1]["text"]
+    assert "cycle 1" in late and "now on cycle 2" in late and "Nothing has changed" in late
+    assert await employer_stage(world) is Stage.JOINED
+
+
+# --------------------------------------------------------------------------- the database fails
+
+
+async def test_with_the_database_unreachable_people_are_told_plainly_within_three_seconds(world: SlackWorld) -> None:
+    await propose(world)
+    request = world.last_dm("U0SEC1")
+    dead = make_engine("postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    world.services.engine.sessions = make_sessionmaker(dead)
+    try:
+        started = time.monotonic()
+        d = await world.slack.slash_command("U0SEC1", "status")
+        assert d.status == 200 and DOWN in d.body
+        d = await world.slack.slash_command("U0REP1", "propose")
+        assert d.status == 200 and DOWN in d.body
+        before = len(world.slack.ephemerals("U0SEC1"))
+        d = await world.click("U0SEC1", request, "Approve")
+        assert d.status == 200
+        assert DOWN in world.slack.ephemerals("U0SEC1")[before]["text"]
+        assert time.monotonic() - started < 3 * 3
+    finally:
+        await dead.dispose()
+    world.services.engine.sessions = world.services.sessions
+    assert await employer_stage(world) is Stage.AWAITING_SECRETARY  # nothing was recorded
+
+
+async def test_healthz_is_503_when_the_database_cannot_be_written(tmp_path: object, db_url: str) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.services import Services
+    from bot.settings import Settings
+    from bot.web import create_app
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a read-only file is SQLite's way of not being writable")
+    path = db_url.split("///", 1)[1]
+    read_only = Services.build(Settings(DATABASE_URL=f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"))
+    async with TestClient(TestServer(create_app(read_only))) as client:
+        resp = await client.get("/healthz")
+        assert resp.status == 503 and (await resp.json())["database"] == "unreachable"
+    await read_only.close()
+
+
+def _answers(world: SlackWorld) -> dict:
+    view = world.top_view("U0REP1")
+    values = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        bid, el = block["block_id"], block["element"]
+        answer = {**PROPOSAL, "association": "Leeds"}.get(bid)
+        if el["type"] == "plain_text_input":
+            values[bid] = {"value": {"type": el["type"], "value": answer}}
+        elif el["type"] in ("static_select", "radio_buttons"):
+            values[bid] = {"value": {"type": el["type"], "selected_option": {"value": answer} if answer else el.get("initial_option")}}
+    return values
+
+
+_ = WORKPLAN  # the journey's workplan, used through test_the_whole_journey_in_slack
