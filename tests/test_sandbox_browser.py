@@ -256,6 +256,12 @@ async def fits(page: Page) -> None:
     assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
 
 
+async def drafts(page: Page) -> list[str]:
+    """The modal drafts the page keeps in this tab's sessionStorage."""
+    keys: list[str] = await page.evaluate("Object.keys(sessionStorage).filter((k) => k.startsWith('vws-draft:'))")
+    return keys
+
+
 async def be_on_phone(page: Page, who: str, screenshot: str | None = None) -> None:
     await page.locator("#menu-button").tap()
     await expect(page.locator("#drawer")).to_be_visible()
@@ -296,10 +302,17 @@ async def test_on_a_phone_propose_and_approve_by_tapping(sandbox: Sandbox, phone
     await on_screen(page, "#modal-close")
     await fits(page)
 
+    # --- what is typed survives a reload of the page
     await page.fill('[data-block-id="employer_name"] input', EMPLOYER)
     await page.locator('[data-block-id="employer_kind"] label', has_text="School").tap()
     await page.select_option('[data-block-id="association"] select', "Leeds")
     await page.fill('[data-block-id="case_for"] textarea', "Asked about staff wellbeing")
+    await page.reload()
+    await expect(modal).to_be_visible()
+    await expect(page.locator('[data-block-id="employer_name"] input')).to_have_value(EMPLOYER)
+    await expect(page.locator('[data-block-id="employer_kind"] input[value="school"]')).to_be_checked()
+    await expect(page.locator('[data-block-id="association"] select')).to_have_value("Leeds")
+    await expect(page.locator('[data-block-id="case_for"] textarea')).to_have_value("Asked about staff wellbeing")
     await on_screen(page, "#modal-submit")
     await shot(page, "phone-02-propose-form")
     await page.locator("#modal-submit").tap()
@@ -307,6 +320,16 @@ async def test_on_a_phone_propose_and_approve_by_tapping(sandbox: Sandbox, phone
     await expect(last_message(page)).to_contain_text("Local Association Secretary")
     await fits(page)
     await shot(page, "phone-03-proposed")
+    assert await drafts(page) == []  # a submitted form's draft is gone
+
+    # --- a cancelled form's draft goes too
+    await page.fill("#composer", "/vws propose")
+    await page.locator("#composer-form .send").tap()
+    await page.fill('[data-block-id="employer_name"] input', "Not this one")
+    assert len(await drafts(page)) == 1
+    await page.locator("#modal-close").tap()
+    await expect(modal).to_have_count(0)
+    assert await drafts(page) == []
 
     # --- the Secretary approves, having picked themselves through the menu
     await be_on_phone(page, SEC, "phone-04-menu-with-conversations")

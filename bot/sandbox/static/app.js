@@ -2,6 +2,8 @@
  *
  * State comes from /api/state; /api/changes is long-polled so new messages appear without a
  * reload. Every piece of text from the workspace is put on the page with textContent.
+ * What is typed into an open modal is kept in this tab's sessionStorage (per person and view),
+ * so it survives a reload; it is dropped when the modal is submitted, cancelled or closed.
  */
 "use strict";
 
@@ -397,12 +399,80 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // ------------------------------------------------------------------ drafts of open modals
+
+  const DRAFT = "vws-draft:";
+  const draftKey = (view) => `${DRAFT}${ui.me}:${view.id}`;
+
+  function storage() {
+    try { return window.sessionStorage; } catch (e) { return null; }  // storage may be turned off
+  }
+
+  function controlOf(form, blockId) {
+    const box = form.querySelector(`.bk-input-block[data-block-id="${CSS.escape(blockId)}"]`);
+    return box && box.querySelector("[data-element-type]");
+  }
+
+  /** What the person has put in each input: text, the options picked, or the boxes ticked. */
+  function saveDraft(view, form) {
+    const draft = {};
+    for (const b of view.blocks || []) {
+      if (b.type !== "input" || !b.block_id || !b.element) continue;
+      const control = controlOf(form, b.block_id);
+      if (!control) continue;
+      let value;
+      if (control.tagName === "SELECT") value = [...control.selectedOptions].map((o) => o.value).filter(Boolean);
+      else if (control.classList.contains("bk-choices")) value = [...control.querySelectorAll("input:checked")].map((i) => i.value);
+      else if ("value" in control) value = control.value;
+      else continue;
+      draft[b.block_id] = { action_id: b.element.action_id || "", value };
+    }
+    const store = storage();
+    try { if (store) store.setItem(draftKey(view), JSON.stringify(draft)); } catch (e) { /* full: not kept */ }
+  }
+
+  function restoreDraft(view, form) {
+    const store = storage();
+    let draft = null;
+    try { draft = JSON.parse((store && store.getItem(draftKey(view))) || "null"); } catch (e) { draft = null; }
+    if (!draft || typeof draft !== "object") return;
+    for (const b of view.blocks || []) {
+      const saved = b.type === "input" && b.block_id && b.element && draft[b.block_id];
+      if (!saved || saved.action_id !== (b.element.action_id || "")) continue;  // a different field now
+      const control = controlOf(form, b.block_id);
+      if (!control) continue;
+      const picked = Array.isArray(saved.value) ? saved.value.map(String) : [];
+      if (control.tagName === "SELECT") {
+        for (const o of control.options) o.selected = picked.includes(o.value);
+      } else if (control.classList.contains("bk-choices")) {
+        for (const i of control.querySelectorAll("input")) i.checked = picked.includes(i.value);
+      } else if ("value" in control && typeof saved.value === "string") {
+        control.value = saved.value;
+      }
+    }
+  }
+
+  function dropDraft(view) {
+    const store = storage();
+    try { if (store) store.removeItem(draftKey(view)); } catch (e) { /* nothing kept */ }
+  }
+
+  /** With no modal open, nothing this person typed is waiting to be restored. */
+  function dropDrafts() {
+    const store = storage();
+    if (!store || !ui.me) return;
+    const mine = `${DRAFT}${ui.me}:`;
+    try {
+      for (const key of Object.keys(store)) if (key.startsWith(mine)) store.removeItem(key);
+    } catch (e) { /* nothing kept */ }
+  }
+
   // ------------------------------------------------------------------ the modal
 
   function renderModal() {
     const view = ui.state.modal;
     const back = $("#modal-backdrop");
-    if (!view) { back.hidden = true; back.replaceChildren(); ui.modalKey = null; return; }
+    if (!view) { back.hidden = true; back.replaceChildren(); ui.modalKey = null; dropDrafts(); return; }
     const key = `${view.id}:${view.hash}`;
     if (ui.modalKey === key) return;
     ui.modalKey = key;
@@ -412,6 +482,9 @@
     const submit = view.submit ? h("button", { type: "submit", class: "bk-btn bk-primary", id: "modal-submit" }, plainText(view.submit)) : null;
     const close = h("button", { type: "button", class: "bk-btn", id: "modal-close", onclick: () => closeModal(view) }, plainText(view.close) || (view.submit ? "Cancel" : "Close"));
     form.addEventListener("submit", (e) => { e.preventDefault(); submitModal(view, form, submit); });
+    restoreDraft(view, form);
+    form.addEventListener("input", () => saveDraft(view, form));
+    form.addEventListener("change", () => saveDraft(view, form));
     const modal = h("div", { class: "modal", role: "dialog", "aria-modal": "true", tabindex: "-1", "aria-label": plainText(view.title), dataset: { viewId: view.id, callbackId: view.callback_id || "" } },
       h("div", { class: "modal-head" },
         h("span", { class: "modal-app avatar avatar-bot" }, "V"),
@@ -467,6 +540,7 @@
     try {
       const answer = await api("/api/submit", { user: ui.me, view_id: view.id, values });
       if (answer.errors) showErrors(form, answer.errors);
+      else if (answer.ok) dropDraft(view);
     } finally {
       button.classList.remove("busy");
       button.disabled = false;
@@ -475,6 +549,7 @@
   }
 
   async function closeModal(view) {
+    dropDraft(view);
     await api("/api/close", { user: ui.me, view_id: view.id });
     await refresh();
   }
