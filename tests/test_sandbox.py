@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cli import build_parser
+from bot.clock import Sent, SweepReport
 from bot.sandbox import Sandbox, SandboxClock, personas
-from bot.sandbox.clock import ClockError, add_months
+from bot.sandbox.clock import ClockError, SweepTotals, add_months, describe_move
 from bot.sandbox.server import TOKEN, demo_directory
+from flows.calendar import Nation
 
 MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+FRIDAY_EVENING = datetime(2026, 11, 27, 19, 30, tzinfo=UTC)  # 19:30 in London: after working hours
+LONDON = ZoneInfo("Europe/London")
 STATIC = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "static"
 
 
@@ -90,6 +95,50 @@ def test_clock_moves_forward_only() -> None:
     with pytest.raises(ClockError):
         clock.move_to(MONDAY)
     assert add_months(datetime(2027, 1, 31, tzinfo=UTC), 1).date() == date(2027, 2, 28)
+
+
+def test_clock_moves_land_at_nine_on_a_working_day_and_say_what_they_skipped() -> None:
+    clock = SandboxClock(real=lambda: FRIDAY_EVENING.timestamp())
+    day = clock.landing(step="day")
+    assert day.at == datetime(2026, 11, 30, 9, tzinfo=LONDON)  # Monday morning, not Saturday evening
+    assert day.why is not None and "Saturday 28 November" in day.why and "Sunday 29 November" in day.why
+    assert clock.target(step="week") == datetime(2026, 12, 4, 9, tzinfo=LONDON)
+    assert clock.landing(step="week").why is None
+    month = clock.landing(step="month")  # Sunday 27 December, then Boxing Day's substitute
+    assert month.at == datetime(2026, 12, 29, 9, tzinfo=LONDON)
+    assert month.why is not None and "Boxing Day" in month.why and "bank holiday" in month.why
+    christmas = clock.landing(to=date(2026, 12, 25))
+    assert christmas.at == datetime(2026, 12, 29, 9, tzinfo=LONDON)
+    assert christmas.why is not None and "Christmas Day" in christmas.why
+    summer = clock.target(to=date(2027, 6, 1))  # British Summer Time: 09:00 in London is 08:00 UTC
+    assert summer.utcoffset() == timedelta(hours=1) and summer.astimezone(UTC).hour == 8
+    with pytest.raises(ClockError):
+        clock.target(to=date(2026, 11, 27))  # 09:00 today has gone
+    early = SandboxClock(real=lambda: datetime(2026, 11, 30, 7, tzinfo=UTC).timestamp())
+    assert early.target(to=date(2026, 11, 30)) == datetime(2026, 11, 30, 9, tzinfo=LONDON)
+    # Easter Monday is a bank holiday in England but not in Scotland.
+    assert clock.target(to=date(2027, 3, 29)).date() == date(2027, 3, 30)
+    scottish = SandboxClock(real=lambda: FRIDAY_EVENING.timestamp(), nation=Nation.SCOTLAND)
+    assert scottish.target(to=date(2027, 3, 29)).date() == date(2027, 3, 29)
+
+
+def test_a_clock_move_is_described_plainly() -> None:
+    before = datetime(2026, 11, 27, 19, 30, tzinfo=LONDON)
+    after = datetime(2026, 11, 30, 9, tzinfo=LONDON)
+    nothing = describe_move(before, after, None, SweepTotals(), None)
+    assert nothing == ("The sandbox clock is now Monday 30 November 2026, 09:00. Nothing fell due between "
+                       "Friday 27 November 2026, 19:30 and Monday 30 November 2026, 09:00, so no reminders were sent.")
+    assert describe_move(before, after, None, SweepTotals(sent=1, found=1), None).endswith("1 reminder was sent.")
+    assert describe_move(before, after, None, SweepTotals(sent=2, found=3, waiting=1), None).endswith(
+        "2 reminders were sent; 1 waits for its local association's next working morning.")
+    waiting = describe_move(before, after, None, SweepTotals(found=1, waiting=1), None)
+    assert "1 reminder fell due but waits for its local association's next working morning" in waiting
+    assert "outside working hours" in waiting
+    assert "no longer needed" in describe_move(before, after, None, SweepTotals(found=1, skipped=1), None)
+    skipped_days = describe_move(before, after, "Saturday and Sunday are not working days.", SweepTotals(), None)
+    assert "09:00. Saturday and Sunday are not working days. Nothing fell due" in skipped_days
+    off = describe_move(before, after, None, None, "The bot is not running, so no reminders were sent.")
+    assert off == "The sandbox clock is now Monday 30 November 2026, 09:00. The bot is not running, so no reminders were sent."
 
 
 def test_cli_has_a_sandbox_command() -> None:
@@ -221,6 +270,33 @@ async def test_the_clock_moves_by_steps_and_to_a_date(page: Page) -> None:
     assert status == 400 and "YYYY-MM-DD" in body["error"]
 
 
+async def test_a_clock_move_sweeps_at_nine_each_day_and_says_what_was_sent(page: Page) -> None:
+    box = page.box
+    swept: list[datetime] = []
+
+    async def sweep(now: datetime) -> SweepReport:
+        swept.append(now)
+        sent = [Sent(1, "review", "x", now, ())] if len(swept) == 3 else []
+        return SweepReport(found=len(sent), claimed=len(sent), sent=sent)
+
+    box._sweeper = lambda: sweep  # type: ignore[method-assign]
+    status, body = await page.post("/api/clock", {"step": "week"})
+    assert status == 200, body
+    local = [m.astimezone(LONDON) for m in swept]
+    assert [m.date() for m in local] == [date(2026, 11, d) for d in range(24, 31)]
+    assert {(m.hour, m.minute) for m in local} == {(9, 0)}
+    assert body["sweeps"] == 7 and body["sent"] == 1
+    assert body["message"] == "The sandbox clock is now Monday 30 November 2026, 09:00. 1 reminder was sent."
+
+
+async def test_without_the_bot_a_clock_move_says_where_time_is_and_why_nothing_was_sent(page: Page) -> None:
+    status, body = await page.post("/api/clock", {"to": "2026-11-28"})
+    assert status == 200 and body["clock"]["date"] == "2026-11-30"
+    assert body["message"].startswith("The sandbox clock is now Monday 30 November 2026, 09:00. ")
+    assert "Saturday 28 November" in body["message"] and "Sunday 29 November" in body["message"]
+    assert body["message"].endswith("The bot is not running, so no reminders were sent.")
+
+
 async def test_state_is_kept_between_runs_and_reset_starts_afresh(tmp_path: Path) -> None:
     first = Sandbox(tmp_path, with_bot=False, start_at=MONDAY)
     await first.start()
@@ -298,3 +374,11 @@ async def test_with_the_bot_the_home_tab_is_published(with_bot: Page) -> None:
     assert status == 200 and body["ok"], body
     state = await eventually(with_bot, "U0SEC1", lambda s: s["home"] is not None)
     assert state["home"]["type"] == "home" and state["home"]["blocks"]
+
+
+async def test_with_the_bot_a_clock_move_says_when_nothing_fell_due(with_bot: Page) -> None:
+    status, body = await with_bot.post("/api/clock", {"step": "day"})
+    assert status == 200 and body["sent"] == 0, body
+    assert body["message"] == (
+        "The sandbox clock is now Tuesday 24 November 2026, 09:00. Nothing fell due between "
+        "Monday 23 November 2026, 09:30 and Tuesday 24 November 2026, 09:00, so no reminders were sent.")

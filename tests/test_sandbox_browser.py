@@ -1,4 +1,5 @@
-"""The sandbox in a real browser: the whole journey, clicked through as each person.
+"""The sandbox in a real browser: the whole journey, clicked through as each person, and the
+start of it again on a phone (390 x 844, touch), where the menu, the form and the clock must fit.
 
 Playwright for Python drives Debian's ``chromium`` (headless, through its executable path:
 Playwright cannot download its own browser here). Screenshots go to ``test-artifacts/sandbox/``.
@@ -57,20 +58,40 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     await box.stop()
 
 
-@pytest.fixture
-async def page() -> AsyncIterator[Page]:
-    assert async_playwright is not None
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    """The screenshots folder, emptied once for the tests in this file."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+async def _browse(**context: Any) -> AsyncIterator[Page]:
+    assert async_playwright is not None
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-        tab = await context.new_page()
+        tab = await (await browser.new_context(locale="en-GB", **context)).new_page()
         errors: list[str] = []
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
         yield tab
         await browser.close()
         assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+async def page(artifacts: Path) -> AsyncIterator[Page]:
+    async for tab in _browse(viewport={"width": 1440, "height": 900}):
+        yield tab
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+async def phone(artifacts: Path) -> AsyncIterator[Page]:
+    async for tab in _browse(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
+                             reduced_motion="reduce"):  # the menu opens at once, not sliding in
+        yield tab
 
 
 async def be(page: Page, who: str) -> None:
@@ -214,3 +235,126 @@ async def test_the_journey_in_the_browser(sandbox: Sandbox, page: Page) -> None:
     await expect(page.locator("#messages .msg").last).to_contain_text("Review due", timeout=10_000)
     await expect(page.locator("#messages .day").last).to_contain_text("January 2027")
     await shot(page, "13-rep-review-due")
+
+
+# ---------------------------------------------------------------- on a phone
+
+
+async def on_screen(page: Page, selector: str) -> None:
+    """``selector`` is wholly inside the phone's screen, so it can be seen and tapped."""
+    await expect(page.locator(selector)).to_be_visible()
+    box = await page.locator(selector).bounding_box()
+    assert box is not None, selector
+    assert box["x"] >= 0 and box["y"] >= 0, (selector, box)
+    assert box["x"] + box["width"] <= PHONE["width"] + 0.5, (selector, box)
+    assert box["y"] + box["height"] <= PHONE["height"] + 0.5, (selector, box)
+
+
+async def fits(page: Page) -> None:
+    """Nothing sticks out sideways: the page is no wider than the phone."""
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
+
+
+async def drafts(page: Page) -> list[str]:
+    """The modal drafts the page keeps in this tab's sessionStorage."""
+    keys: list[str] = await page.evaluate("Object.keys(sessionStorage).filter((k) => k.startsWith('vws-draft:'))")
+    return keys
+
+
+async def be_on_phone(page: Page, who: str, screenshot: str | None = None) -> None:
+    await page.locator("#menu-button").tap()
+    await expect(page.locator("#drawer")).to_be_visible()
+    await on_screen(page, f'[data-persona="{who}"]')
+    if screenshot:
+        await shot(page, screenshot)
+    await page.locator(f'[data-persona="{who}"]').tap()
+    await expect(page.locator(f'[data-persona="{who}"]')).to_have_attribute("aria-pressed", "true")
+    await expect(page.locator("#drawer")).to_be_hidden()  # the menu closes on a choice
+    await on_screen(page, "#messages")
+
+
+async def test_on_a_phone_propose_and_approve_by_tapping(sandbox: Sandbox, phone: Page) -> None:
+    page = phone
+    await page.goto(sandbox.url)
+    await expect(page.locator("#welcome")).to_be_visible()
+    await expect(page.locator("#drawer")).to_be_hidden()  # the people are behind the menu
+    await on_screen(page, "#menu-button")
+    await fits(page)
+    await shot(page, "phone-00-welcome")
+    await page.locator("#menu-button").tap()
+    await on_screen(page, f'[data-persona="{REP}"]')
+    await shot(page, "phone-01-menu")
+    await page.locator(f'[data-persona="{REP}"]').tap()
+    await expect(page.locator("#drawer")).to_be_hidden()
+
+    # --- the conversation has the whole width
+    box = await page.locator("#messages").bounding_box()
+    assert box is not None and box["x"] == 0 and box["width"] == PHONE["width"], box
+    await on_screen(page, "#composer")
+    await page.locator("#composer").tap()
+    await page.fill("#composer", "/vws propose")
+    await page.locator("#composer-form .send").tap()
+    modal = page.locator(".modal")
+    await expect(modal).to_be_visible()
+    await on_screen(page, ".modal")
+    await on_screen(page, "#modal-submit")
+    await on_screen(page, "#modal-close")
+    await fits(page)
+
+    # --- what is typed survives a reload of the page
+    await page.fill('[data-block-id="employer_name"] input', EMPLOYER)
+    await page.locator('[data-block-id="employer_kind"] label', has_text="School").tap()
+    await page.select_option('[data-block-id="association"] select', "Leeds")
+    await page.fill('[data-block-id="case_for"] textarea', "Asked about staff wellbeing")
+    await page.reload()
+    await expect(modal).to_be_visible()
+    await expect(page.locator('[data-block-id="employer_name"] input')).to_have_value(EMPLOYER)
+    await expect(page.locator('[data-block-id="employer_kind"] input[value="school"]')).to_be_checked()
+    await expect(page.locator('[data-block-id="association"] select')).to_have_value("Leeds")
+    await expect(page.locator('[data-block-id="case_for"] textarea')).to_have_value("Asked about staff wellbeing")
+    await on_screen(page, "#modal-submit")
+    await shot(page, "phone-02-propose-form")
+    await page.locator("#modal-submit").tap()
+    await expect(modal).to_have_count(0)
+    await expect(last_message(page)).to_contain_text("Local Association Secretary")
+    await fits(page)
+    await shot(page, "phone-03-proposed")
+    assert await drafts(page) == []  # a submitted form's draft is gone
+
+    # --- a cancelled form's draft goes too
+    await page.fill("#composer", "/vws propose")
+    await page.locator("#composer-form .send").tap()
+    await page.fill('[data-block-id="employer_name"] input', "Not this one")
+    assert len(await drafts(page)) == 1
+    await page.locator("#modal-close").tap()
+    await expect(modal).to_have_count(0)
+    assert await drafts(page) == []
+
+    # --- the Secretary approves, having picked themselves through the menu
+    await be_on_phone(page, SEC, "phone-04-menu-with-conversations")
+    request = last_message(page)
+    await expect(request).to_contain_text("Approval needed")
+    await request.locator(".bk-btn.bk-primary").scroll_into_view_if_needed()
+    await on_screen(page, "#messages .msg >> nth=-1 >> .bk-btn.bk-primary")
+    await fits(page)
+    await shot(page, "phone-05-approval-request")
+    await request.locator(".bk-btn.bk-primary").tap()
+    await expect(page.locator("#messages .msg").first).to_contain_text("Approved by")
+    await shot(page, "phone-06-approved")
+
+    # --- App Home fits, and the clock is in reach
+    await page.locator('#tabs button[data-tab="home"]').tap()
+    await expect(page.locator(".home-view")).to_be_visible(timeout=10_000)
+    await fits(page)
+    await shot(page, "phone-07-home")
+    await page.locator("#clock-toggle").tap()
+    await on_screen(page, '[data-step="day"]')
+    await on_screen(page, "#clock-form button")
+    await shot(page, "phone-08-clock-moves")
+    await page.locator('[data-step="day"]').tap()
+    await expect(page.locator("#toast")).to_contain_text("The sandbox clock is now Tuesday 24 November 2026, 09:00")
+    await expect(page.locator("#clock-label")).to_contain_text("24 November 2026")
+    await on_screen(page, "#toast")
+    await fits(page)
+    await shot(page, "phone-09-clock-moved")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flows.calendar import Nation
 from flows.directory import PersonEntry, parse_directory
 
 
@@ -63,3 +64,9 @@ def personas(source: str) -> list[Persona]:
 def national_channel(source: str) -> str | None:
     """The national union's channel id from the directory, if it names one."""
     return parse_directory(source).national.channel
+
+
+def nation_of(source: str) -> Nation:
+    """The nation whose bank holidays the sandbox's clock skips: the first local association's."""
+    associations = parse_directory(source).local_associations
+    return Nation.parse(associations[0].nation) if associations else Nation.ENGLAND

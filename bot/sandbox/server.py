@@ -20,7 +20,9 @@ The JSON API (all answers are JSON; nothing is logged but errors without persona
 ``POST /api/submit``           ``{user, view_id, values}``: submit a modal; ``errors`` when the bot returns them
 ``POST /api/close``            ``{user, view_id?}``: cancel a modal
 ``POST /api/home``             ``{user}``: open the App Home tab
-``POST /api/clock``            ``{step: day|week|month}`` or ``{to: YYYY-MM-DD}``: move time, run the reminder sweep
+``POST /api/clock``            ``{step: day|week|month}`` or ``{to: YYYY-MM-DD}``: move time to 09:00 on a
+                               working day, run the reminder sweep; ``message`` says where time is now
+                               and what was sent or, when nothing was, why
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,8 +44,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.sandbox.clock import ClockError, SandboxClock
-from bot.sandbox.personas import Persona, national_channel, personas
+from bot.sandbox.clock import ClockError, SandboxClock, SweepTotals, describe_move, label
+from bot.sandbox.personas import Persona, nation_of, national_channel, personas
 from bot.sandbox.slack import Delivery, SlackStandIn
 from bot.services import Services
 from bot.settings import Settings
@@ -109,7 +111,7 @@ class Sandbox:
         self._real_time = real_time
 
         self.personas: list[Persona] = personas(self.directory)
-        self.clock = SandboxClock(real=real_time)
+        self.clock = SandboxClock(real=real_time, nation=nation_of(self.directory))
         self.standin: SlackStandIn | None = None
         self.services: Services | None = None
         self.bot_problem: str | None = None
@@ -292,26 +294,28 @@ class Sandbox:
     # ------------------------------------------------------------------ the clock
 
     async def move_clock(self, *, step: str | None = None, to: date | None = None) -> JSON:
-        """Move the clock forward and run the reminder sweep once for each day crossed."""
+        """Move the clock forward to 09:00 on a working day, running the reminder sweep at 09:00 on
+        each day crossed and at the landing; the answer's ``message`` says what happened."""
         async with self._clock_lock:
-            target = self.clock.target(step=step, to=to)
-            moments: list[datetime] = []
-            at = self.clock.local()
-            while at + timedelta(days=1) < target and len(moments) < MAX_SWEEPS:
-                at += timedelta(days=1)
-                moments.append(at)
-            moments.append(target)
+            before = self.clock.local()
+            landing = self.clock.landing(step=step, to=to)
             sweep = self._sweeper()
-            swept = 0
-            for moment in moments:
+            reports = []
+            for moment in self.clock.sweep_moments(landing.at, MAX_SWEEPS):
                 self.clock.move_to(moment)
                 if sweep is not None:
-                    await sweep(self.clock.now())
-                    swept += 1
+                    reports.append(await sweep(self.clock.now()))
+            totals = SweepTotals.of(reports) if sweep is not None else None
             await self.save()
             if self.standin is not None:
                 self.standin.mark_changed()  # other open pages show the new time
-            return {"clock": self._clock_json(), "sweeps": swept, "note": self.clock_note}
+            return {
+                "clock": self._clock_json(),
+                "sweeps": len(reports),
+                "sent": totals.sent if totals is not None else 0,
+                "note": self.clock_note,
+                "message": describe_move(before, self.clock.local(), landing.why, totals, self.clock_note),
+            }
 
     def _sweeper(self) -> Callable[[datetime], Awaitable[Any]] | None:
         """The reminder sweep, delivering through the bot's own Slack deliverer, or None with a note."""
@@ -345,7 +349,7 @@ class Sandbox:
         return {
             "iso": here.isoformat(timespec="seconds"),
             "date": here.date().isoformat(),
-            "label": f"{here:%A} {here.day} {here:%B %Y}, {here:%H:%M}",
+            "label": label(here),
             "moved": self.clock.offset > 60,
         }
 

@@ -2,12 +2,15 @@
  *
  * State comes from /api/state; /api/changes is long-polled so new messages appear without a
  * reload. Every piece of text from the workspace is put on the page with textContent.
+ * What is typed into an open modal is kept in this tab's sessionStorage (per person and view),
+ * so it survives a reload; it is dropped when the modal is submitted, cancelled or closed.
  */
 "use strict";
 
 (function () {
   const { h, mrkdwn, plainText, blocks, readValue, isEmpty } = window.BlockKit;
   const $ = (sel) => document.querySelector(sel);
+  const phone = window.matchMedia("(max-width: 700px)");  // the layout with the menu (style.css)
 
   const ui = {
     me: null,            // persona id
@@ -65,7 +68,22 @@
     box.textContent = message;
     box.hidden = false;
     clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => { box.hidden = true; }, 6000);
+    toast.timer = setTimeout(() => { box.hidden = true; }, Math.min(15000, 6000 + 40 * message.length));
+  }
+
+  // ------------------------------------------------------------------ the phone's menu and clock
+
+  function setMenu(open) {
+    document.body.classList.toggle("menu-open", open);
+    $("#menu-button").setAttribute("aria-expanded", open ? "true" : "false");
+    $("#drawer-backdrop").hidden = !open;
+    if (open) setClockMoves(false);
+  }
+
+  function setClockMoves(open) {
+    $(".clock").classList.toggle("open", open);
+    $("#clock-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) setMenu(false);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -153,10 +171,12 @@
     const app = $("#workspace");
     if (!ui.me || !s.me) {
       app.hidden = true;
+      $("#sidebar").hidden = true;
       $("#welcome").hidden = false;
       return;
     }
     app.hidden = false;
+    $("#sidebar").hidden = false;
     $("#welcome").hidden = true;
     if (!conversation(ui.conv)) {
       const dm = s.conversations.find((c) => c.kind === "im");
@@ -173,6 +193,10 @@
     $("#clock-label").textContent = c.label;
     $("#clock-label").title = c.moved ? "The sandbox clock has been moved forward" : "The sandbox clock runs with real time";
     $("#clock-to").min = c.date;
+    const parts = Object.fromEntries(fmt({ weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" })
+      .formatToParts(new Date(c.iso)).map((p) => [p.type, p.value]));
+    $("#clock-short").textContent = `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}`;
+    $("#clock-toggle").setAttribute("aria-label", `Sandbox clock: ${c.label}. Move time`);
     const note = $("#clock-note");
     note.textContent = ui.state.clock_note || "";
     note.hidden = !ui.state.clock_note;
@@ -197,6 +221,7 @@
   }
 
   function choose(id) {
+    setMenu(false);
     if (ui.me === id) return;
     ui.me = id;
     ui.conv = null;
@@ -227,9 +252,15 @@
     $("#channels").replaceChildren(...(channels.length ? channels.map((c) => item(c, c.name, c.is_private ? "🔒" : "#"))
       : [h("li", { class: "empty" }, "No channels yet")]));
     $("#apps").replaceChildren(...(dm ? [item(dm, s.bot_name, "◆")] : []));
+    const waiting = s.conversations.reduce((n, c) => n + (c.id === ui.conv ? 0 : unread(c)), 0);
+    const badge = $("#menu-badge");
+    badge.textContent = String(waiting);
+    badge.hidden = !waiting;
+    $("#menu-button").setAttribute("aria-label", waiting ? `People and conversations (${waiting} unread)` : "People and conversations");
   }
 
   function openConversation(id, tab) {
+    setMenu(false);
     ui.conv = id;
     if (tab) ui.tab = tab;
     const conv = conversation(id);
@@ -261,7 +292,8 @@
     for (const b of tabs.querySelectorAll("button")) b.classList.toggle("active", b.dataset.tab === ui.tab);
     const home = isApp && ui.tab === "home";
     composer.hidden = home;
-    $("#composer").placeholder = isApp ? `Message ${s.bot_name}, or type /vws …` : `Message #${conv.name}, or type /vws …`;
+    const hint = phone.matches ? "" : ", or type /vws …";  // one line on a phone
+    $("#composer").placeholder = isApp ? `Message ${s.bot_name}, or type /vws …` : `Message #${conv.name}${hint}`;
 
     const pane = $("#messages");
     const sig = JSON.stringify([ui.conv, ui.tab, home ? s.home : conv.messages, conv.ephemerals, s.people]);
@@ -339,7 +371,7 @@
     ui.shown.thread = null;
     render();
     const input = $("#thread-composer");
-    if (input) input.focus();
+    if (input && !phone.matches) input.focus();  // on a phone the keyboard would cover the thread
   }
 
   function renderThread() {
@@ -367,12 +399,80 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // ------------------------------------------------------------------ drafts of open modals
+
+  const DRAFT = "vws-draft:";
+  const draftKey = (view) => `${DRAFT}${ui.me}:${view.id}`;
+
+  function storage() {
+    try { return window.sessionStorage; } catch (e) { return null; }  // storage may be turned off
+  }
+
+  function controlOf(form, blockId) {
+    const box = form.querySelector(`.bk-input-block[data-block-id="${CSS.escape(blockId)}"]`);
+    return box && box.querySelector("[data-element-type]");
+  }
+
+  /** What the person has put in each input: text, the options picked, or the boxes ticked. */
+  function saveDraft(view, form) {
+    const draft = {};
+    for (const b of view.blocks || []) {
+      if (b.type !== "input" || !b.block_id || !b.element) continue;
+      const control = controlOf(form, b.block_id);
+      if (!control) continue;
+      let value;
+      if (control.tagName === "SELECT") value = [...control.selectedOptions].map((o) => o.value).filter(Boolean);
+      else if (control.classList.contains("bk-choices")) value = [...control.querySelectorAll("input:checked")].map((i) => i.value);
+      else if ("value" in control) value = control.value;
+      else continue;
+      draft[b.block_id] = { action_id: b.element.action_id || "", value };
+    }
+    const store = storage();
+    try { if (store) store.setItem(draftKey(view), JSON.stringify(draft)); } catch (e) { /* full: not kept */ }
+  }
+
+  function restoreDraft(view, form) {
+    const store = storage();
+    let draft = null;
+    try { draft = JSON.parse((store && store.getItem(draftKey(view))) || "null"); } catch (e) { draft = null; }
+    if (!draft || typeof draft !== "object") return;
+    for (const b of view.blocks || []) {
+      const saved = b.type === "input" && b.block_id && b.element && draft[b.block_id];
+      if (!saved || saved.action_id !== (b.element.action_id || "")) continue;  // a different field now
+      const control = controlOf(form, b.block_id);
+      if (!control) continue;
+      const picked = Array.isArray(saved.value) ? saved.value.map(String) : [];
+      if (control.tagName === "SELECT") {
+        for (const o of control.options) o.selected = picked.includes(o.value);
+      } else if (control.classList.contains("bk-choices")) {
+        for (const i of control.querySelectorAll("input")) i.checked = picked.includes(i.value);
+      } else if ("value" in control && typeof saved.value === "string") {
+        control.value = saved.value;
+      }
+    }
+  }
+
+  function dropDraft(view) {
+    const store = storage();
+    try { if (store) store.removeItem(draftKey(view)); } catch (e) { /* nothing kept */ }
+  }
+
+  /** With no modal open, nothing this person typed is waiting to be restored. */
+  function dropDrafts() {
+    const store = storage();
+    if (!store || !ui.me) return;
+    const mine = `${DRAFT}${ui.me}:`;
+    try {
+      for (const key of Object.keys(store)) if (key.startsWith(mine)) store.removeItem(key);
+    } catch (e) { /* nothing kept */ }
+  }
+
   // ------------------------------------------------------------------ the modal
 
   function renderModal() {
     const view = ui.state.modal;
     const back = $("#modal-backdrop");
-    if (!view) { back.hidden = true; back.replaceChildren(); ui.modalKey = null; return; }
+    if (!view) { back.hidden = true; back.replaceChildren(); ui.modalKey = null; dropDrafts(); return; }
     const key = `${view.id}:${view.hash}`;
     if (ui.modalKey === key) return;
     ui.modalKey = key;
@@ -382,7 +482,10 @@
     const submit = view.submit ? h("button", { type: "submit", class: "bk-btn bk-primary", id: "modal-submit" }, plainText(view.submit)) : null;
     const close = h("button", { type: "button", class: "bk-btn", id: "modal-close", onclick: () => closeModal(view) }, plainText(view.close) || (view.submit ? "Cancel" : "Close"));
     form.addEventListener("submit", (e) => { e.preventDefault(); submitModal(view, form, submit); });
-    const modal = h("div", { class: "modal", role: "dialog", "aria-modal": "true", "aria-label": plainText(view.title), dataset: { viewId: view.id, callbackId: view.callback_id || "" } },
+    restoreDraft(view, form);
+    form.addEventListener("input", () => saveDraft(view, form));
+    form.addEventListener("change", () => saveDraft(view, form));
+    const modal = h("div", { class: "modal", role: "dialog", "aria-modal": "true", tabindex: "-1", "aria-label": plainText(view.title), dataset: { viewId: view.id, callbackId: view.callback_id || "" } },
       h("div", { class: "modal-head" },
         h("span", { class: "modal-app avatar avatar-bot" }, "V"),
         h("h2", { class: "modal-title" }, plainText(view.title)),
@@ -393,7 +496,8 @@
     submit && submit.addEventListener("click", (e) => { e.preventDefault(); submitModal(view, form, submit); });
     back.replaceChildren(modal);
     const first = form.querySelector("input, textarea, select");
-    if (first) first.focus();
+    if (phone.matches) modal.focus();  // not the first field: the phone's keyboard would cover the form
+    else if (first) first.focus();
   }
 
   function collect(view, form) {
@@ -436,6 +540,7 @@
     try {
       const answer = await api("/api/submit", { user: ui.me, view_id: view.id, values });
       if (answer.errors) showErrors(form, answer.errors);
+      else if (answer.ok) dropDraft(view);
     } finally {
       button.classList.remove("busy");
       button.disabled = false;
@@ -444,6 +549,7 @@
   }
 
   async function closeModal(view) {
+    dropDraft(view);
     await api("/api/close", { user: ui.me, view_id: view.id });
     await refresh();
   }
@@ -506,8 +612,9 @@
   }
 
   async function moveClock(body) {
+    setClockMoves(false);
     const answer = await api("/api/clock", body);
-    if (answer.ok) toast(`The sandbox clock is now ${answer.clock.label}` + (answer.note ? `. ${answer.note}` : "."));
+    if (answer.ok) toast(answer.message || `The sandbox clock is now ${answer.clock.label}.`);
     await refresh();
   }
 
@@ -515,6 +622,11 @@
     wireComposer($("#composer-form"), $("#composer"), false);
     wireComposer($("#thread-form"), $("#thread-composer"), true);
     $("#thread-close").addEventListener("click", () => { ui.thread = null; render(); });
+    $("#menu-button").addEventListener("click", () => setMenu(!document.body.classList.contains("menu-open")));
+    $("#welcome-pick").addEventListener("click", () => setMenu(true));
+    $("#drawer-backdrop").addEventListener("click", () => setMenu(false));
+    $("#clock-toggle").addEventListener("click", () => setClockMoves(!$(".clock").classList.contains("open")));
+    phone.addEventListener("change", () => { setMenu(false); setClockMoves(false); });
     for (const b of document.querySelectorAll("#tabs button")) {
       b.addEventListener("click", () => openConversation(ui.conv, b.dataset.tab));
     }
@@ -527,7 +639,10 @@
       if (to) moveClock({ to });
     });
     document.addEventListener("keydown", (e) => {
-      if (e.key === "Escape" && ui.state && ui.state.modal && !document.querySelector(".confirm-backdrop")) closeModal(ui.state.modal);
+      if (e.key !== "Escape") return;
+      if (document.body.classList.contains("menu-open") || $(".clock").classList.contains("open")) {
+        setMenu(false); setClockMoves(false);
+      } else if (ui.state && ui.state.modal && !document.querySelector(".confirm-backdrop")) closeModal(ui.state.modal);
     });
     const [me, conv, tab] = decodeURIComponent(location.hash.slice(1)).split("/");
     ui.me = me || null;
