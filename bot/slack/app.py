@@ -113,7 +113,8 @@ def build_slack(services: Services) -> SlackBot:
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("vws.slack.bolt"),
     )
-    deliverer = SlackDeliverer(services.sessions, client, Pacer(settings.slack_channel_interval))
+    deliverer = SlackDeliverer(services.sessions, client, Pacer(settings.slack_channel_interval),
+                               files=services.engine.dispatch.file)
     inflight = InFlight()
     outbound = Outbound(deliverer)
     register(app, services, deliverer, inflight, outbound)

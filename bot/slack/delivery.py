@@ -21,7 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.slack.render import People, cut, notice_blocks, notice_text, to_dicts
 from flows.core import keys
-from flows.notices import Notice, Outcome, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.notices import (
+    File,
+    FileRef,
+    Notice,
+    Outcome,
+    PersonRef,
+    Space,
+    ToNational,
+    ToPartnerSpace,
+    ToPerson,
+    ToSpace,
+)
 from models.store import Store
 from models.tables import PostedMessage
 
@@ -78,8 +89,10 @@ class SlackDeliverer:
     """The Slack side of :class:`bot.delivery.Deliverer`."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: AsyncWebClient,
-                 pacer: Pacer | None = None) -> None:
+                 pacer: Pacer | None = None,
+                 files: Callable[[FileRef], Awaitable[File | None]] | None = None) -> None:
         self.sessions = sessions
+        self.files = files  # makes the documents notices carry (the dispatcher's makers)
         self.store = Store(sessions)
         self.client = client
         self.pacer = pacer or Pacer()
@@ -162,6 +175,22 @@ class SlackDeliverer:
     async def _posted(self, notice: Notice, resp: Any, thread: str | None = None) -> None:
         if notice.key:
             await self._remember(notice.key, resp["channel"], resp["ts"], notice.employer_id, thread)
+        if notice.files:
+            await self._attach(notice, str(resp["channel"]), thread)
+
+    async def _attach(self, notice: Notice, channel: str, thread: str | None) -> None:
+        """Upload the notice's documents beside it (files.getUploadURLExternal, then complete)."""
+        if self.files is None:
+            return
+        for ref in notice.files:
+            made = await self.files(ref)
+            if made is None:
+                continue
+            try:
+                await self.client.files_upload_v2(channel=channel, thread_ts=thread, content=made.content,
+                                                  filename=made.name, title=made.name)
+            except SlackApiError as exc:
+                log.warning("slack: a file for a %s notice was not uploaded: %s", notice.kind.value, exc.response.get("error"))
 
     async def _to_space(self, notice: Notice, to: Space, people: People, text: str,
                         blocks: list[dict[str, Any]]) -> None:

@@ -217,6 +217,12 @@ def _input(f: Field, value: str, errors: Mapping[str, str]) -> list[dict[str, An
             field["maxLength"] = f.max_length
         if f.placeholder:
             field["placeholder"] = f.placeholder
+    elif f.kind is FieldKind.CHECKBOXES:  # the answer comes back as "a,b,c"
+        field = {"type": "Input.ChoiceSet", "id": f.name, "label": f.label, "style": "expanded", "isMultiSelect": True,
+                 "isRequired": f.required, "errorMessage": f"Choose the {f.label.lower().rstrip('?')}.",
+                 "choices": [{"title": escape(o.label), "value": o.value} for o in f.options]}  # fmt: skip
+        if value:
+            field["value"] = value
     elif f.kind in (FieldKind.SELECT, FieldKind.RADIO):
         field = {"type": "Input.ChoiceSet", "id": f.name, "label": f.label,
                  "style": "compact" if f.kind is FieldKind.SELECT else "expanded", "isRequired": f.required,

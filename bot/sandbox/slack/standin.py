@@ -92,6 +92,8 @@ class SlackStandIn(_Events):
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self._on_api)
         self.app.router.add_post("/response/{token}", self._on_response_url)
+        self.app.router.add_post("/upload/{file_id}", self._on_upload)
+        self._files = {}
         self._runner = None
         self._session = None
         self._bound_port = None
