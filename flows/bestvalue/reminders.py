@@ -190,7 +190,7 @@ async def _one(s: AsyncSession, clock: _Clock, kind: str, subject: str, due_at: 
         while (m := waited_working_days(case.row.stage_since, IDLE_WORKING_DAYS * j, nation, hours)) < due_at and j < 1000:
             quiet_since, j = m, j + 1
         touched = set((await s.execute(select(ClausePosition.clause_id).where(
-            ClausePosition.adoption_id == case.id, ClausePosition.at > quiet_since))).scalars())  # fmt: skip
+            ClausePosition.adoption_id == case.id, ClausePosition.at >= quiet_since))).scalars())  # fmt: skip
         quiet = [c.ref for c in case.code.clauses if not case.settled(c.id) and c.id not in touched]
         if not quiet:
             return Prepared(skip="no longer due")
