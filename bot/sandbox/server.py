@@ -173,6 +173,11 @@ class Sandbox:
 
         if self.with_bot:
             await self._start_bot()
+            if saved is None and self._bot_app is not None:  # a fresh sandbox: a Best Value Code adoption in progress
+                from bot.sandbox.code_demo import seed
+                from bot.web import SLACK
+
+                await seed(self.services.engine, self._bot_app[SLACK].outbound.deliver)
         else:
             self.bot_problem = "The sandbox is running without the bot."
 
