@@ -15,7 +15,16 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.teams import teams_routes
 from tests.conftest import Clock
-from tests.test_teams import AAD, DIRECTORY, FakeConnections, StandIn, Teams, buttons, card_text, make_settings
+from tests.test_teams import (
+    AAD,
+    DIRECTORY,
+    FakeConnections,
+    StandIn,
+    Teams,
+    buttons,
+    card_text,
+    make_settings,
+)
 from tests.test_teams import standin as standin  # noqa: F401 - the fixture
 
 CODE_DIRECTORY = DIRECTORY + f"""    branches:
