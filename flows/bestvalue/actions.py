@@ -282,5 +282,5 @@ def register(d: Dispatcher) -> None:
     d.add_replies(replies.in_space, replies.in_private)
     d.add_status(status.sections)
     d.add_file(adoption.FILES, adoption.document)
-    d.add_command(Command("code", say_str("command.code"), _cmd_code))
+    d.add_command(Command("code", say_str("command.code"), _cmd_code, menu=False))  # typed: "code start"
     code_reminders.register()
