@@ -212,3 +212,57 @@ async def test_clauses_not_discussed_for_twenty_working_days_are_named(services:
     sent = await sweep_at(services, clock, second + timedelta(minutes=5))
     [space, lead] = [n for n in sent if "not discussed" in n.headline]
     assert "5.1" in space.as_plain() and "1 clause not discussed" in space.headline
+
+
+async def test_the_cli_loads_the_template_and_reports_with_csv_and_word(services: Services, tmp_path: object,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import argparse
+    import csv
+    import io
+    from pathlib import Path
+
+    from bot.cli import cmd_code_report, cmd_code_template_load
+
+    assert await cmd_code_template_load(services, argparse.Namespace(file=None)) == 0
+    assert await cmd_code_template_load(services, argparse.Namespace(file=None)) == 0
+    out = capsys.readouterr().out
+    assert "Loaded version 1 of the Best Value Code." in out and "already loaded: nothing changed" in out
+    aid = await adopted(services)
+    ok(await services.engine.dispatch.submit(GMB_B, Payload("code_indicator", aid), {
+        "about": "11", "name": "Contracts monitored for equal opportunities", "targets": "2027-28: 100"}))
+    assert await cmd_code_report(services, argparse.Namespace(employer="leeds city", csv="-", docx=None)) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert ["indicator", "11", "Contracts monitored for equal opportunities", "%", "higher", "medium", "objective", "",
+            "2027-28", "100", "", "no_data"] in rows  # fmt: skip
+    target = Path(str(tmp_path)) / "code.docx"
+    assert await cmd_code_report(services, argparse.Namespace(employer="#1", csv=None, docx=str(target))) == 0
+    assert target.read_bytes()[:2] == b"PK"  # a Word document is a zip
+    assert await cmd_code_report(services, argparse.Namespace(employer="nowhere", csv=None, docx=None)) == 1
+
+
+async def test_the_owner_is_asked_for_the_actual_after_the_year_ends_and_the_review_falls_due(services: Services,
+                                                                                             clock: Clock) -> None:  # fmt: skip
+    engine = services.engine
+    aid = await adopted(services)
+    ok(await engine.dispatch.submit(UNS_B, Payload("code_indicator", aid), {
+        "about": "8.2", "name": "Staff with a training plan", "targets": "2027-28: 80", "owner": ""}))
+    # 31 March 2028 is a Friday: the year ends, and the owner hears on Monday 3 April at 08:00.
+    sent = await sweep_at(services, clock, datetime(2028, 4, 3, 8, 5, tzinfo=LONDON).astimezone(UTC))
+    [ask] = [n for n in sent if "Record the actual" in n.headline]
+    assert isinstance(ask.to, ToPerson) and ask.to.person.label == "U0UNS1"
+    assert [b.label for b in ask.buttons] == ["Record actual", "Snooze a week"]
+    review = [n for n in sent if "annual review" in n.headline]
+    assert review and [b.label for b in review[0].buttons] == ["Code reviewed", "Snooze a week"]
+    again = await sweep_at(services, clock, datetime(2028, 4, 3, 9, 0, tzinfo=LONDON).astimezone(UTC))
+    assert not [n for n in again if "Record the actual" in n.headline]  # once
+
+
+async def test_a_committee_decision_pending_nudges_the_lead(services: Services, clock: Clock) -> None:
+    engine = services.engine
+    aid = await start(engine)
+    await agree_all(engine, aid)
+    ok(await engine.dispatch.press(GMB_B, Payload("code_submit", aid)))
+    due = DEFAULT_HOURS.add_working_days(clock.at, 20, Nation.ENGLAND)
+    sent = await sweep_at(services, clock, due)
+    [nudge] = [n for n in sent if "Committee decision pending" in n.headline]
+    assert "51 outcomes to record" in nudge.as_plain()

@@ -126,6 +126,8 @@ def notice_card(n: Notice, mentions: Mentions | None = None) -> dict[str, Any]:
         )
     if n.next_step:
         body.append(block("**Next:** " + t(n.next_step), isSubtle=True))
+    for f in n.files:  # Teams gets the text above; the document itself comes from the CLI (vws code report --docx)
+        body.append(block(escape(f"Document: {f.name} (its text is above)"), isSubtle=True, size="Small"))
     actions = [action(b.label, button_data(b), b.style) for b in n.buttons]
     extra: dict[str, Any] = {}
     if t.entities:
