@@ -266,3 +266,28 @@ async def test_a_committee_decision_pending_nudges_the_lead(services: Services, 
     sent = await sweep_at(services, clock, due)
     [nudge] = [n for n in sent if "Committee decision pending" in n.headline]
     assert "51 outcomes to record" in nudge.as_plain()
+
+
+def test_typed_positions() -> None:
+    from flows.bestvalue.replies import typed
+
+    assert typed("3.2 agreed") == {"clause": "3.2", "position": "agreed"}
+    assert typed("Clause 10.4: park") == {"clause": "10.4", "position": "park", "reason": ""}
+    assert typed("3.2 not agreed: the council has no such body") == {
+        "clause": "3.2", "position": "not_agreed", "reason": "the council has no such body"}
+    assert typed("2.1 amend: No transfer without a ballot; reason: local agreement of 2019") == {
+        "clause": "2.1", "position": "amend", "local_text": "No transfer without a ballot", "reason": "local agreement of 2019"}
+    assert typed("agree") is None and typed("see 3.2 later") is None
+
+
+async def test_branches_in_the_directory_are_optional_and_a_bad_one_is_refused_naming_it(services: Services) -> None:
+    from flows.directory import DirectoryError, parse_directory
+
+    bad = CODE_DIRECTORY.replace("      GMB: {name: Leeds GMB", "      Unison Scotland: {name: Leeds GMB", 1)
+    with pytest.raises(DirectoryError, match=r"local_associations\[0\] \(Leeds\).*not one of the unions"):
+        parse_directory(bad)
+    changes = await services.load_directory(CODE_DIRECTORY.replace("      GMB: {name: Leeds GMB, reps: [U0GMB1]}\n", ""))
+    assert "Leeds: removed the GMB branch" in changes and "removed branch rep U0GMB1 (GMB)" in changes
+    out = await services.engine.dispatch.submit(UNS_B, Payload("code_start"), {
+        "employer_name": "Leeds City Council", "association": "Leeds", "branches": "GMB,UNISON"})
+    assert not out.ok and "Leeds has no GMB branch in the directory (it lists: UNISON)" in out.errors["branches"]
