@@ -128,4 +128,5 @@ async def test_submit_is_refused_naming_the_unsettled_clause_then_the_code_goes_
     await world.settle()
     home = world.slack.home_view("U0GMB1")
     assert home is not None and "Leeds City Council" in text_of(home) and "51 of 51 clauses settled" in text_of(home)
+    assert "Settled by section: 1: 5/5, 2: 5/5, 3: 3/3" in text_of(home)
     assert "Record a committee outcome" in buttons({"blocks": home["blocks"]})

@@ -62,7 +62,9 @@ async def sections(core: Core, who: Who) -> list[StatusSection]:
             return []
         section = StatusSection(say_str("code.status.heading"))
         for case in cases:
-            section.items.append(StatusItem(say_str("code.status.title", employer=case.name), _detail(case), TABLE.to_do(case)))
+            per_section = say_str("code.status.per_section", counts=", ".join(f"{n}: {a}/{t}" for n, _, a, t in case.counts()))
+            section.items.append(StatusItem(say_str("code.status.title", employer=case.name),
+                                            f"{_detail(case)}. {per_section}", TABLE.to_do(case)))  # fmt: skip
             contracts = (await s.execute(select(CodeContract).where(
                 CodeContract.adoption_id == case.id, CodeContract.stage.in_([ContractStage.DRAFTED.value, ContractStage.SENT.value])))).scalars()  # fmt: skip
             for con in contracts:

@@ -171,6 +171,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.status.detail": "{stage}: {settled} of {total} clauses settled",
     "code.status.yours": ("your branch ({union}): {n} clause to mark", "your branch ({union}): {n} clauses to mark"),
     "code.status.undecided": ("{n} committee outcome to record", "{n} committee outcomes to record"),
+    "code.status.per_section": "Settled by section: {counts}",
     "code.status.contract": "{contractor} ({contract})",
     "code.status.none": "You're not taking part in any adoption of the Best Value Code. Start one with /vws code start.",
     "code.status.case": "{employer} ({area}): {detail}",
