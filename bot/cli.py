@@ -345,6 +345,60 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- demo
 
 
+# ----------------------------------------------------------------------------- the Best Value Code
+
+
+async def cmd_code_template_load(svc: Services, args: argparse.Namespace) -> int:
+    from flows.bestvalue import template
+
+    try:
+        source = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8") if args.file else template.bundled()
+    except OSError as exc:
+        print(f"vws: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        async with svc.sessions() as s, s.begin():
+            version, added = await template.load(s, source)
+    except template.TemplateError as exc:
+        print(f"vws: {exc}\nNothing was loaded.", file=sys.stderr)
+        return 1
+    print(f"Loaded version {version} of the Best Value Code." if added else f"Version {version} of the Best Value Code is already loaded: nothing changed.")
+    return 0
+
+
+async def cmd_code_report(svc: Services, args: argparse.Namespace) -> int:
+    from flows.bestvalue.adoption import document
+    from flows.bestvalue.indicators import find_adoptions, report
+    from flows.bestvalue.report import as_lines, as_rows
+
+    found = await find_adoptions(svc.engine, args.employer)
+    if len(found) != 1:
+        print(f"vws: {args.employer!r} matches {len(found)} adoptions of the Best Value Code" + (":" if found else "."),
+              file=sys.stderr)
+        for i, name, area in found:
+            print(f"  #{i} {name} ({area})", file=sys.stderr)
+        return 1
+    adoption_id = found[0][0]
+    rep = await report(svc.engine, adoption_id)
+    assert rep is not None
+    if args.docx:
+        made = await document(svc.engine, adoption_id)
+        await asyncio.to_thread(Path(args.docx).write_bytes, made.content)
+        print(f"Wrote the Code as adopted to {args.docx}.")
+        return 0
+    if args.csv is not None:
+        buf = io.StringIO()
+        csv.writer(buf).writerows(as_rows(rep))
+        if args.csv == "-":
+            sys.stdout.write(buf.getvalue())
+        else:
+            await asyncio.to_thread(Path(args.csv).write_text, buf.getvalue(), encoding="utf-8", newline="")
+            print(f"Wrote the report to {args.csv}.")
+        return 0
+    print("\n".join(as_lines(rep)))
+    return 0
+
+
 async def cmd_demo(svc: Services, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -380,6 +434,18 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="one employer's current action plan and workplan")
     plan.add_argument("employer")
     plan.set_defaults(fn=cmd_plan)
+
+    code = sub.add_parser("code", help="the Best Value Code for Quality Employment")
+    csub = code.add_subparsers(dest="code_command", required=True)
+    tpl = csub.add_parser("template", help="the Code as data").add_subparsers(dest="template_command", required=True)
+    tload = tpl.add_parser("load", help="load the Code's data file (the bundled one by default); twice changes nothing")
+    tload.add_argument("file", nargs="?", default=None)
+    tload.set_defaults(fn=cmd_code_template_load)
+    crep = csub.add_parser("report", help="one adoption: indicators against targets by year, clause positions, contracts")
+    crep.add_argument("employer", help="the employer's name (or part of it) or #number")
+    crep.add_argument("--csv", nargs="?", const="-", metavar="FILE", help="write CSV (to FILE, or standard output)")
+    crep.add_argument("--docx", metavar="FILE", help="write the Code as adopted as a Word document")
+    crep.set_defaults(fn=cmd_code_report)
 
     serve = sub.add_parser("serve", help="run the bot: Slack (HTTP or Socket Mode), Teams, health check")
     serve.add_argument("--port", type=int, default=None, help="port (default $PORT, or 3000)")

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.bestvalue import CodeBranch
 from models.tables import LocalAssociation, NationalOffice, Person, Role
 
 UNIONS = ("NASUWT", "GMB", "UNISON", "Unite")
@@ -91,6 +92,15 @@ class PersonEntry(BaseModel):
         return self.slack or self.teams or self.email or "?"
 
 
+class BranchEntry(BaseModel):
+    """A union branch in the area (optional; for the Best Value Code): its reps speak for it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, max_length=120)
+    reps: list[PersonEntry] = Field(default_factory=list)
+
+
 class AssociationEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -102,6 +112,7 @@ class AssociationEntry(BaseModel):
     nem: PersonEntry
     reps: list[PersonEntry] = Field(default_factory=list)
     partner_reps: dict[str, list[PersonEntry]] = Field(default_factory=dict)
+    branches: dict[str, BranchEntry] = Field(default_factory=dict)
 
     @field_validator("nation")
     @classmethod
@@ -122,6 +133,17 @@ class AssociationEntry(BaseModel):
             if match is None:
                 raise ValueError(f"partner_reps: {union!r} is not a partner union (GMB, UNISON or Unite)")
             out[match] = people or []
+        return out
+
+    @field_validator("branches")
+    @classmethod
+    def _branches(cls, v: dict[str, BranchEntry]) -> dict[str, BranchEntry]:
+        out: dict[str, BranchEntry] = {}
+        for union, branch in v.items():
+            match = next((u for u in UNIONS if u.lower() == str(union).lower()), None)
+            if match is None:
+                raise ValueError(f"branches: {union!r} is not one of the unions ({', '.join(UNIONS)})")
+            out[match] = branch
         return out
 
 
@@ -298,6 +320,7 @@ async def load_directory(session: AsyncSession, source: str) -> list[str]:
             for j, r in enumerate(people):
                 p = await up.person(r, f"{where}.partner_reps.{union}[{j}]")
                 desired[(p.id, "partner_rep", assoc.id, union)] = f"{a.name}: {union} rep {r.ident}"
+        await _branches(session, assoc.id, a, where, up, desired, changes)
 
     existing = (
         (
@@ -338,6 +361,36 @@ async def load_directory(session: AsyncSession, source: str) -> list[str]:
             changes.append(f"{p.slack_id or p.email or p.id} is no longer an admin")
     await session.flush()
     return changes
+
+
+async def _branches(
+    session: AsyncSession,
+    association_id: int,
+    a: AssociationEntry,
+    where: str,
+    up: _Upserter,
+    desired: dict[tuple[int, str, int | None, str], str],
+    changes: list[str],
+) -> None:
+    """The association's union branches (Best Value Code): a row per branch, its reps as roles."""
+    have = {
+        b.union: b
+        for b in (await session.execute(select(CodeBranch).where(CodeBranch.association_id == association_id))).scalars()
+    }
+    for union, branch in a.branches.items():
+        row = have.pop(union, None)
+        if row is None:
+            session.add(CodeBranch(association_id=association_id, union=union, name=branch.name))
+            changes.append(f"{a.name}: added the {union} branch")
+        elif row.name != branch.name:
+            row.name = branch.name
+            changes.append(f"{a.name}: renamed the {union} branch")
+        for j, r in enumerate(branch.reps):
+            p = await up.person(r, f"{where}.branches.{union}.reps[{j}]")
+            desired[(p.id, "branch_rep", association_id, union)] = f"{a.name}: {union} branch rep {r.ident}"
+    for union, row in have.items():
+        await session.delete(row)
+        changes.append(f"{a.name}: removed the {union} branch")
 
 
 async def find_person(session: AsyncSession, who: Who) -> Person | None:

@@ -46,7 +46,10 @@ class Engine:
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         self.dispatch = Dispatcher(self)
         signup_actions.register(self.dispatch)
+        from flows.bestvalue import actions as code_actions
         from flows.reminders.snooze import register as register_snooze
+
+        code_actions.register(self.dispatch)
 
         register_snooze(self.dispatch)
 
@@ -156,6 +159,9 @@ class Engine:
 
 def command_menu() -> list[tuple[str, str]]:
     """The commands offered in a chat platform's command menu (word, what it does), and help."""
+    from flows.bestvalue import actions as code_actions
+
     d = Dispatcher(None)
     signup_actions.register(d)
+    code_actions.register(d)
     return [(c.word, c.help) for c in d.commands.values() if c.menu] + [("help", "this list")]

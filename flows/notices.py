@@ -141,6 +141,35 @@ class Button:
     cycle: int | None = None
 
 
+# --------------------------------------------------------------------------- files
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A document that goes with a notice (the Code as adopted, as a Word file).
+
+    Only a reference travels with the notice: ``source`` names the dispatcher's file maker
+    (:meth:`flows.core.dispatch.Dispatcher.add_file`) and ``subject`` what it is made of; the
+    adapter asks for the bytes when it delivers (a Slack upload in the thread; elsewhere the text).
+    """
+
+    source: str
+    subject: int
+    name: str  # the file name, e.g. "best-value-code-leeds-city-council.docx"
+
+
+@dataclass(frozen=True)
+class File:
+    """A document made from a :class:`FileRef`: its name, media type and bytes."""
+
+    name: str
+    media_type: str
+    content: bytes
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 # --------------------------------------------------------------------------- notices
 
 
@@ -177,6 +206,7 @@ class Notice:
     replaces: str | None = None
     next_step: Text = ()  # "what to do next", said plainly
     place: Place | None = None  # for a REPLY: where the person acted
+    files: tuple[FileRef, ...] = ()  # documents that go with it (a Word file)
 
     def as_plain(self) -> str:
         lines = [self.headline]
@@ -186,6 +216,8 @@ class Notice:
             lines.append("Next: " + plain(self.next_step))
         if self.buttons:
             lines.append("Buttons: " + ", ".join(b.label for b in self.buttons))
+        if self.files:
+            lines.append("Files: " + ", ".join(f.name for f in self.files))
         return "\n".join(lines)
 
 

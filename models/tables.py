@@ -123,6 +123,7 @@ class Held(StrEnum):
     REP = "rep"  # an NASUWT workplace rep of the association
     PARTNER_REP = "partner_rep"  # a GMB, UNISON or Unite rep of the association
     NATIONAL_OFFICER = "national_officer"  # an officer of the national union
+    BRANCH_REP = "branch_rep"  # speaks for a union branch on the Best Value Code
 
 
 class Role(Base):
@@ -434,3 +435,7 @@ class Snooze(Base):
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(100))
     until: Mapped[datetime]
+
+
+# The Best Value Code's tables share this metadata (imported last: they build on the ones above).
+from models import bestvalue as _bestvalue  # noqa: E402,F401

@@ -76,6 +76,9 @@ class SlackWorld:
             elif kind in ("static_select", "radio_buttons"):
                 chosen = {"value": answer} if answer is not None else el.get("initial_option")
                 values[bid] = {"value": {"type": kind, "selected_option": chosen}}
+            elif kind == "checkboxes":
+                ticked = answer.split(",") if answer is not None else [o["value"] for o in el.get("initial_options") or []]
+                values[bid] = {"value": {"type": kind, "selected_options": [{"value": v} for v in ticked if v]}}
             elif kind == "datepicker":
                 values[bid] = {"value": {"type": kind, "selected_date": answer or el.get("initial_date")}}
         d = await self.slack.view_submission(user, view["id"], values)

@@ -175,6 +175,11 @@ class Sandbox:
 
         if self.with_bot:
             await self._start_bot()
+            if saved is None and self._bot_app is not None:  # a fresh sandbox: a Best Value Code adoption in progress
+                from bot.sandbox.code_demo import seed
+
+                await seed(self.services.engine)
+                await self.services.drain()  # its notices are in the outbox: posted before the page opens
         else:
             self.bot_problem = "The sandbox is running without the bot."
 

@@ -148,7 +148,8 @@ def build_slack(services: Services) -> SlackBot:
         logger=logging.getLogger("vws.slack.bolt"),
         process_before_response=True,
     )
-    deliverer = SlackDeliverer(services.sessions, client, Pacer(settings.slack_channel_interval))
+    deliverer = SlackDeliverer(services.sessions, client, Pacer(settings.slack_channel_interval),
+                               files=services.engine.dispatch.file)
     inflight = InFlight()
     register(app, services, deliverer, inflight)
     return SlackBot(app, client, deliverer, inflight, services)
@@ -288,12 +289,15 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
                 event_id = body.get("event_id")
                 if event_id and not await store.first_time(PLATFORM, str(event_id), engine.now()):
                     return  # Slack's retry of an event already handled
-            async with deciding(Place(PLATFORM, str(user), channel, thread)):
-                await dispatch.reply_in_space(Who(slack=user), space_keys, event.get("text") or "")
+            place = Place(PLATFORM, str(user), channel, thread)
+            async with deciding(place):
+                outcome = await dispatch.reply_in_space(Who(slack=user), space_keys, event.get("text") or "")
         except DATABASE_DOWN as exc:
             # Not answered: Slack sends the event again, and it is handled then.
             log.warning("slack: a reply found the database unreachable (%s)", type(exc).__name__)
             raise
+        if outcome is not None:
+            await answer(outcome, place)
 
     @app.event("app_home_opened")
     @inflight.track

@@ -29,6 +29,8 @@ from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.slack.render import People, cut, notice_blocks, notice_text, to_dicts
 from flows.core import keys
 from flows.notices import (
+    File,
+    FileRef,
     Kind,
     Notice,
     Outcome,
@@ -120,8 +122,10 @@ class SlackDeliverer:
     """The Slack side of :class:`bot.delivery.Sender`."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: AsyncWebClient,
-                 pacer: Pacer | None = None) -> None:
+                 pacer: Pacer | None = None,
+                 files: Callable[[FileRef], Awaitable[File | None]] | None = None) -> None:
         self.sessions = sessions
+        self.files = files  # makes the documents notices carry (the dispatcher's makers)
         self.store = Store(sessions)
         self.client = client
         self.pacer = pacer or Pacer()
@@ -245,6 +249,22 @@ class SlackDeliverer:
             channel_id, ts = resp["channel"], resp["ts"]
         if notice.key:
             await self._remember(notice.key, channel_id, ts, notice.employer_id, thread)
+        if notice.files and found is None:
+            await self._attach(notice, str(channel_id), thread)
+
+    async def _attach(self, notice: Notice, channel: str, thread: str | None) -> None:
+        """Upload the notice's documents beside it (files.getUploadURLExternal, then complete)."""
+        if self.files is None:
+            return
+        for ref in notice.files:
+            made = await self.files(ref)
+            if made is None:
+                continue
+            try:
+                await self.client.files_upload_v2(channel=channel, thread_ts=thread, content=made.content,
+                                                  filename=made.name, title=made.name)
+            except SlackApiError as exc:
+                log.warning("slack: a file for a %s notice was not uploaded: %s", notice.kind.value, exc.response.get("error"))
 
     async def _already_posted(self, channel: str, ident: str, thread: str | None) -> tuple[str, str] | None:
         try:

@@ -126,6 +126,8 @@ def notice_card(n: Notice, mentions: Mentions | None = None) -> dict[str, Any]:
         )
     if n.next_step:
         body.append(block("**Next:** " + t(n.next_step), isSubtle=True))
+    for f in n.files:  # Teams gets the text above; the document itself comes from the CLI (vws code report --docx)
+        body.append(block(escape(f"Document: {f.name} (its text is above)"), isSubtle=True, size="Small"))
     actions = [action(b.label, button_data(b), b.style) for b in n.buttons]
     extra: dict[str, Any] = {}
     if t.entities:
@@ -217,6 +219,12 @@ def _input(f: Field, value: str, errors: Mapping[str, str]) -> list[dict[str, An
             field["maxLength"] = f.max_length
         if f.placeholder:
             field["placeholder"] = f.placeholder
+    elif f.kind is FieldKind.CHECKBOXES:  # the answer comes back as "a,b,c"
+        field = {"type": "Input.ChoiceSet", "id": f.name, "label": f.label, "style": "expanded", "isMultiSelect": True,
+                 "isRequired": f.required, "errorMessage": f"Choose the {f.label.lower().rstrip('?')}.",
+                 "choices": [{"title": escape(o.label), "value": o.value} for o in f.options]}  # fmt: skip
+        if value:
+            field["value"] = value
     elif f.kind in (FieldKind.SELECT, FieldKind.RADIO):
         field = {"type": "Input.ChoiceSet", "id": f.name, "label": f.label,
                  "style": "compact" if f.kind is FieldKind.SELECT else "expanded", "isRequired": f.required,

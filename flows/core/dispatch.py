@@ -19,7 +19,7 @@ from flows.core.forms import Form
 from flows.core.payload import Payload
 from flows.core.status import StatusSection
 from flows.directory import Who
-from flows.notices import Outcome
+from flows.notices import File, FileRef, Outcome
 from flows.wording import say
 
 Inputs = Mapping[str, Any]
@@ -55,6 +55,7 @@ CommandFn = Callable[[Any, Who, str], Awaitable[Response]]
 StatusFn = Callable[[Any, Who], Awaitable[list[StatusSection]]]
 SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
+FileFn = Callable[[Any, int], Awaitable["File | None"]]
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,20 @@ class Dispatcher:
     space_replies: list[SpaceReplyFn] = field(default_factory=list)
     private_replies: list[PrivateReplyFn] = field(default_factory=list)
     status_sources: list[StatusFn] = field(default_factory=list)
+    files: dict[str, FileFn] = field(default_factory=dict)
 
     def add(self, action: str, run: RunFn, form: FormFn | None = None) -> None:
         assert action not in self.actions, f"{action} is registered twice"
         self.actions[str(action)] = Handler(run, form)
+
+    def add_file(self, source: str, fn: FileFn) -> None:
+        """How a process makes the documents its notices carry (:class:`~flows.notices.FileRef`)."""
+        self.files[source] = fn
+
+    async def file(self, ref: FileRef) -> File | None:
+        """The document a notice refers to, made now; None when its maker or subject is gone."""
+        fn = self.files.get(ref.source)
+        return await fn(self.core, ref.subject) if fn is not None else None
 
     def add_command(self, command: Command) -> None:
         self.commands[command.word] = command

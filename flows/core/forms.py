@@ -22,6 +22,7 @@ class FieldKind(StrEnum):
     SELECT = "select"  # one of a list (a drop-down)
     RADIO = "radio"  # one of a few, all shown
     DATE = "date"
+    CHECKBOXES = "checkboxes"  # several of a few, all shown (the answer is a list of values)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Field:
     max_length: int | None = None
     hint: str | None = None
     placeholder: str | None = None
-    initial: str | None = None
+    initial: str | None = None  # for CHECKBOXES: the values ticked, comma-separated
     options: tuple[Option, ...] = ()
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.notices import (
     Button,
     ButtonStyle,
+    FileRef,
     Kind,
     Notice,
     PersonRef,
@@ -173,6 +174,8 @@ def to_json(n: Notice) -> dict[str, Any]:
         "replaces": n.replaces,
         "next": _text(n.next_step),
     }
+    if n.files:
+        out["files"] = [{"source": f.source, "subject": f.subject, "name": f.name} for f in n.files]
     if n.place is not None:
         p = n.place
         out["place"] = {"platform": p.platform, "user": p.user, "channel": p.channel, "thread": p.thread,
@@ -193,6 +196,7 @@ def from_json(d: dict[str, Any]) -> Notice:
         key=d.get("key"),
         replaces=d.get("replaces"),
         next_step=_parts(d.get("next", [])),
+        files=tuple(FileRef(str(f["source"]), int(f["subject"]), str(f["name"])) for f in d.get("files", [])),
         place=Place(place["platform"], place["user"], place.get("channel"), place.get("thread"), place.get("handle"))
         if place
         else None,

@@ -15,4 +15,7 @@ class Role(StrEnum):
     PARTNER_REP = "partner_rep"  # a GMB, UNISON or Unite rep of the association
     NATIONAL_OFFICER = "national_officer"  # the national union's officers
     ACTION_OWNER = "action_owner"  # the owner of a workplan action (for that action only)
+    BRANCH_REP = "branch_rep"  # speaks for a union branch taking part in a Best Value Code adoption
+    LEAD = "lead"  # the rep who started a Best Value Code adoption (takes it to committee, to contractors)
+    INDICATOR_OWNER = "indicator_owner"  # the owner of a Best Value Code indicator (for that indicator only)
     BOT = "bot"  # the bot itself (the reminder clock)

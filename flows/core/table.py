@@ -34,6 +34,15 @@ class Need(StrEnum):
     REVIEW_DATE = "review_date"
     REVIEW_OUTCOME = "review_outcome"  # extend the review, or a new plan (after "not met")
     REVISION = "revision"  # which version of the proposal the decision is about
+    # the Best Value Code (flows/bestvalue)
+    ADOPTION = "adoption"  # the employer and the branches taking part
+    POSITION = "position"  # a clause, and a branch's position on it (local wording, reasons)
+    COMMITTEE = "committee"  # a clause's committee outcome (and the varied text)
+    INDICATOR = "indicator"  # an indicator on a clause or section, with annual targets
+    ACTUAL = "actual"  # what an indicator came to in a year
+    CONTRACT = "contract"  # the tender or contract, and the contractor
+    RESPONSE = "response"  # a contractor's answer (and the clauses excepted)
+    DELIVERY = "delivery"  # after award: a Contract Compliance clause delivered in a year
 
 
 class Pin(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.wording.en_code import MESSAGES as CODE
 from flows.wording.en_signup import MESSAGES as SIGNUP
 
 COMMON: dict[str, str | tuple[str, str]] = {
@@ -15,4 +16,4 @@ COMMON: dict[str, str | tuple[str, str]] = {
     ),
 }
 
-MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP}
+MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP, **CODE}

@@ -70,6 +70,7 @@ class _Base:
     _last_ts_micros: int
     _changed: asyncio.Event
     _revision: int
+    _files: dict[str, JSON]  # uploads: id, name, title, size and the bytes
     _stopping: bool
 
     _methods: dict[str, Callable[[JSON], JSON]]

@@ -474,6 +474,15 @@ class _Events(_WebApi):
         self._hooks[token] = hook
         return f"{self.root_url}response/{token}"
 
+    async def _on_upload(self, request: web.Request) -> web.Response:
+        """Step 2 of a file upload: the bytes, POSTed to the URL ``files.getUploadURLExternal`` gave."""
+        found = self._files.get(request.match_info["file_id"])
+        if found is None:
+            return web.Response(status=404, text="no such upload")
+        found["content"] = await request.read()
+        found["size"] = len(found["content"])
+        return web.Response(text="OK - " + str(found["size"]))
+
     async def _on_response_url(self, request: web.Request) -> web.Response:
         hook = self._hooks.get(request.match_info["token"])
         raw = await request.text()

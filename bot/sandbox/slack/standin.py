@@ -95,6 +95,8 @@ class SlackStandIn(_Socket):
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self._on_api)
         self.app.router.add_post("/response/{token}", self._on_response_url)
+        self.app.router.add_post("/upload/{file_id}", self._on_upload)
+        self._files = {}
         self._init_socket({app_token} if app_token else set())  # Socket Mode, when given an app token
         self._runner = None
         self._session = None

@@ -56,6 +56,8 @@ class _WebApi(_Views):
             "chat.update": self._chat_update,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.delete": self._chat_delete,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
             "views.open": self._views_open,
             "views.update": self._views_update,
             "views.push": self._views_push,
@@ -397,6 +399,49 @@ class _WebApi(_Views):
             raise _ApiError("cant_delete_message")
         self._remove_message(channel, message)
         return {"ok": True, "channel": channel.id, "ts": message["ts"]}
+
+    # ------------------------------------------------------------------ files.
+
+    def _files_get_upload_url(self, args: JSON) -> JSON:
+        """Step 1 of an upload: a file id and where to POST the bytes (``/upload/<file id>``)."""
+        name = str(args.get("filename") or "")
+        if not name or not str(args.get("length") or "").isdigit():
+            raise _ApiError("invalid_arguments")
+        file_id = self._new_id("F")
+        self._files[file_id] = {"id": file_id, "name": name, "title": name, "size": int(args["length"]), "content": None}
+        return {"ok": True, "upload_url": f"{self.root_url}upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: JSON) -> JSON:
+        """Step 3: share the uploaded files in a channel (and thread) as one message."""
+        files = args.get("files")
+        if isinstance(files, str):
+            try:
+                files = json.loads(files)
+            except ValueError as exc:
+                raise _ApiError("invalid_arguments") from exc
+        if not isinstance(files, list) or not files:
+            raise _ApiError("invalid_arguments")
+        shared = []
+        for f in files:
+            known = self._files.get(str(f.get("id") if isinstance(f, dict) else ""))
+            if known is None or known["content"] is None:
+                raise _ApiError("file_not_found")
+            known["title"] = str(f.get("title") or known["name"])
+            shared.append({k: v for k, v in known.items() if k != "content"})
+        if args.get("channel_id"):
+            channel = self._postable_channel(args.get("channel_id"))
+            message = self._bot_message({"text": str(args.get("initial_comment") or "")})
+            message["files"] = copy.deepcopy(shared)
+            if args.get("thread_ts"):
+                parent = self._message(channel, str(args["thread_ts"]))
+                message["thread_ts"] = parent.get("thread_ts", parent["ts"]) if parent else str(args["thread_ts"])
+            self._add_message(channel, message)
+        return {"ok": True, "files": shared}
+
+    def uploaded(self, file_id: str) -> bytes | None:
+        """The bytes of an uploaded file (for tests and the sandbox)."""
+        found = self._files.get(file_id)
+        return found["content"] if found else None
 
     def _check_content(self, args: JSON) -> None:
         if not args.get("text") and not args.get("blocks") and not args.get("attachments"):

@@ -1,0 +1,132 @@
+"""The Best Value Code in Slack, through signed requests into the bolt app and the Slack stand-in:
+start an adoption, mark clauses by form and by thread reply, settle them branch by branch, submit
+(refused while a clause is open), and the Code as adopted as text and as a Word file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.code_fixtures import CODE_DIRECTORY, agree_all
+from tests.conftest import Clock
+from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
+
+CHANNEL = "vws-code-leeds-city-council"
+
+
+@pytest.fixture
+async def world(db_url: str, clock: Clock) -> AsyncIterator[SlackWorld]:
+    w = await start_world(db_url, clock, CODE_DIRECTORY)
+    yield w
+    await stop_world(w)
+
+
+async def start(world: SlackWorld) -> str:
+    await world.command("U0GMB1", "code start")
+    view = world.top_view("U0GMB1")
+    assert view["callback_id"] == "vws:code_start"
+    branches = next(b for b in view["blocks"] if b.get("block_id") == "branches")
+    assert branches["element"]["type"] == "checkboxes"
+    sub = await world.submit("U0GMB1", employer_name="Leeds City Council", employer_kind="local_authority",
+                             association="Leeds")  # fmt: skip
+    assert sub.status == 200 and not sub.body, sub.body
+    return world.slack.channel_id(CHANNEL)
+
+
+def section_post(world: SlackWorld, channel: str, number: int) -> dict:  # type: ignore[type-arg]
+    root = world.slack.messages_in(channel)[0]
+    return next(m for m in world.slack.thread(channel, root["ts"]) if f"Section {number}:" in text_of(m))
+
+
+async def test_an_adoption_opens_a_private_space_with_every_section(world: SlackWorld) -> None:
+    channel = await start(world)
+    assert {"U0GMB1", "U0UNS1"} <= set(world.slack.members(channel))
+    assert "U0UTE1" not in world.slack.members(channel)  # Unite's branch is not taking part
+    root = world.slack.messages_in(channel)[0]
+    assert "Best Value Code for Quality Employment: Leeds City Council" in text_of(root)
+    thread = world.slack.thread(channel, root["ts"])
+    sections = [m for m in thread if "Section " in text_of(m) and "settled)" in text_of(m)]
+    assert len(sections) == 12
+    assert "Section 8: Training and development (0 of 5 settled)" in text_of(sections[7])
+    assert "including the TUC, UNISON's Open College" in text_of(sections[7])
+    assert buttons(sections[2]) == ["Mark a clause", "Agree the section as written"]
+
+
+async def test_positions_by_form_and_reply_settle_a_clause_once_both_branches_speak(world: SlackWorld) -> None:
+    channel = await start(world)
+    post = section_post(world, channel, 3)
+    await world.click("U0GMB1", post, "Mark a clause", channel=channel)
+    assert world.top_view("U0GMB1")["callback_id"] == "vws:code_mark"
+
+    # Amend without the local wording, and Not agreed without a reason, are refused on the field.
+    refused = await world.submit("U0GMB1", clause="3.2", position="amend", local_text=None, reason="Local practice")
+    assert refused.json() == {"response_action": "errors", "errors": {"local_text": "Give the local wording for clause 3.2."}}
+    refused = await world.submit("U0GMB1", clause="3.2", position="not_agreed", local_text=None, reason=None)
+    assert refused.json()["errors"] == {"reason": "Give the reason for your branch's position on clause 3.2."}
+
+    done = await world.submit("U0GMB1", clause="3.2", position="agreed", local_text=None, reason=None)
+    assert done.status == 200 and not done.body
+    assert "(0 of 3 settled)" in text_of(section_post(world, channel, 3))  # one branch of two has spoken
+
+    # UNISON replies in the thread; the clause is settled, and the section's post says so.
+    root = world.slack.messages_in(channel)[0]
+    await world.slack.message_event("U0UNS1", channel, "3.2 agreed", thread_ts=root["ts"])
+    await world.settle()
+    post = section_post(world, channel, 3)
+    assert "(1 of 3 settled)" in text_of(post) and "3.2 " in text_of(post)
+
+    # GMB clicking again counts once: nothing new is posted, the count stays.
+    posts = len(world.slack.calls("chat.postMessage"))
+    await world.slack.message_event("U0GMB1", channel, "3.2 agreed", thread_ts=root["ts"])
+    await world.settle()
+    assert len(world.slack.calls("chat.postMessage")) == posts
+    assert "(1 of 3 settled)" in text_of(section_post(world, channel, 3))
+
+    # A clause that does not exist is refused, only to the person who typed it.
+    await world.slack.message_event("U0UNS1", channel, "11.99 agreed", thread_ts=root["ts"])
+    await world.settle()
+    assert "There is no clause 11.99" in world.slack.ephemerals("U0UNS1", channel)[-1]["text"]
+
+
+async def test_submit_is_refused_naming_the_unsettled_clause_then_the_code_goes_as_a_word_file(world: SlackWorld) -> None:
+    channel = await start(world)
+    engine = world.services.engine
+    await agree_all(engine, 1, skip=("7.3",))
+    await world.command("U0GMB1", "code submit")
+    assert "1 clause is not settled (7.3)" in world.slack.ephemerals("U0GMB1")[-1]["text"]
+
+    await world.command("U0GMB1", "code status")
+    status = world.slack.ephemerals("U0GMB1")[-1]["text"]
+    assert "7. Application of new technology and new equipment and assessing impact: 3/4 settled" in status
+    assert "10. Equalities: 9/9 settled" in status
+
+    root = world.slack.messages_in(channel)[0]
+    await world.slack.message_event("U0GMB1", channel, "7.3 agreed", thread_ts=root["ts"])
+    await world.settle()
+    request = world.last_dm("U0GMB1")
+    assert "Every clause is settled" in text_of(request) and buttons(request) == ["Submit to committee"]
+    await world.click("U0GMB1", request, "Submit to committee")
+    thread = world.slack.thread(channel, root["ts"])
+    adopted = next(m for m in thread if "The Code as adopted, submitted to committee" in text_of(m))
+    assert "11.7 Trade union recognition and collective bargaining rights on all contracts." in text_of(adopted)
+    [upload] = [m for m in thread if m.get("files")]
+    [file] = upload["files"]
+    assert file["name"] == "best-value-code-leeds-city-council.docx"
+    from docx import Document
+
+    doc = Document(io.BytesIO(world.slack.uploaded(file["id"]) or b""))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "12. Single Status" in text and "7.3 Any new health and safety arrangements" in text
+
+    ask = next(m for m in reversed(world.slack.dms_to("U0GMB1")) if "Record the committee's decisions" in text_of(m))
+    assert buttons(ask) == ["Record a committee outcome", "Approve the rest as submitted"]
+
+    # App Home shows the adoption, settled/total, and what waits for the lead.
+    await world.slack.app_home_opened("U0GMB1")
+    await world.settle()
+    home = world.slack.home_view("U0GMB1")
+    assert home is not None and "Leeds City Council" in text_of(home) and "51 of 51 clauses settled" in text_of(home)
+    assert "Settled by section: 1: 5/5, 2: 5/5, 3: 3/3" in text_of(home)
+    assert "Record a committee outcome" in buttons({"blocks": home["blocks"]})
