@@ -288,8 +288,12 @@ async def test_on_a_phone_propose_and_approve_by_tapping(sandbox: Sandbox, phone
     await page.locator(f'[data-persona="{REP}"]').tap()
     await expect(page.locator("#drawer")).to_be_hidden()
 
-    # --- the conversation has the whole width
-    box = await page.locator("#messages").bounding_box()
+    # --- the conversation has the whole width (once the drawer's slide has finished)
+    for _ in range(100):
+        box = await page.locator("#messages").bounding_box()
+        if box is not None and box["x"] == 0 and box["width"] == PHONE["width"]:
+            break
+        await page.wait_for_timeout(50)
     assert box is not None and box["x"] == 0 and box["width"] == PHONE["width"], box
     await on_screen(page, "#composer")
     await page.locator("#composer").tap()
