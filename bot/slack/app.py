@@ -271,6 +271,21 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         await answer(outcome, place)
         await ack()
 
+    # ------------------------------------------------------------------ searched choices
+
+    @app.options(re.compile(r"^vws-search:"))
+    async def on_search(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A searched field's choices as the person types (Slack's block_suggestion)."""
+        source = views.search_source(str(body.get("action_id") or "")) or ""
+        typed = str(body.get("value") or "")
+        try:
+            async with asyncio.timeout(DATABASE_DEADLINE):
+                found = await dispatch.options(Who(slack=body["user"]["id"]), source, typed)
+        except DATABASE_DOWN as exc:
+            log.warning("slack: a search found the database unreachable (%s)", type(exc).__name__)
+            found = []
+        await ack(options=[views.option_json(o) for o in found])
+
     # ------------------------------------------------------------------ thread replies and App Home
 
     @app.event("message")

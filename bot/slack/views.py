@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
     CheckboxesElement,
     ContextBlock,
     DatePickerElement,
+    ExternalDataSelectElement,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -28,9 +29,11 @@ from slack_sdk.models.views import View
 
 from bot.slack.render import cut, esc, plain_safe
 from flows.core.forms import Field, FieldKind, Form
+from flows.core.forms import Option as FormOption
 from flows.core.payload import BadPayload, Payload
 
 PREFIX = "vws:"  # every modal's callback_id is PREFIX + the form's id
+SEARCH_PREFIX = "vws-search:"  # a searched field's action_id: SEARCH_PREFIX + its options source
 
 
 def _pt(text: str) -> PlainTextObject:
@@ -57,7 +60,20 @@ def _element(f: Field, value: str | None) -> Any:
         ticked = set((value or "").split(","))
         return CheckboxesElement(action_id="value", options=options[:10],
                                  initial_options=[o for o in options[:10] if o.value in ticked] or None)
+    if f.kind is FieldKind.SEARCH:  # choices come from the bot as the person types (block_suggestion)
+        return ExternalDataSelectElement(action_id=SEARCH_PREFIX + (f.source or ""), initial_option=initial,
+                                     min_query_length=0, placeholder=_pt("Type to search…"))
     return DatePickerElement(action_id="value", initial_date=value or None)
+
+
+def option_json(o: FormOption) -> dict[str, Any]:
+    """One choice of a searched field, as Slack's options answer wants it."""
+    return _option(o.value, o.label, o.description).to_dict()
+
+
+def search_source(action_id: str) -> str | None:
+    """The options source of a searched field, from its element's action_id."""
+    return action_id.removeprefix(SEARCH_PREFIX) if action_id.startswith(SEARCH_PREFIX) else None
 
 
 def _input(f: Field, value: str | None) -> InputBlock:
@@ -105,7 +121,7 @@ def values(view: dict[str, Any]) -> dict[str, Any]:
             kind = element.get("type")
             if kind == "plain_text_input":
                 v = element.get("value")
-            elif kind in ("static_select", "radio_buttons"):
+            elif kind in ("static_select", "radio_buttons", "external_select"):
                 v = (element.get("selected_option") or {}).get("value")
             elif kind == "datepicker":
                 v = element.get("selected_date")

@@ -38,6 +38,7 @@ from models.tables import Person
 log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+SEARCH = "application/search"  # a typeahead's choices, asked for as the person types
 CONTROL = ("verb", "op", "p", "with_inputs")  # a card action's own keys: the rest are answers
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
 PARTNER_HINT = (
@@ -79,7 +80,13 @@ class VwsAgent:
                     await self._invoke_reply(context, cards.text_card("That was already done."))
                 return
         who = Who(person_id=person.id) if person else Who(teams=self._teams_id(a))
-        if a.type == ActivityTypes.invoke and a.name == ADAPTIVE_CARD_ACTION:
+        if a.type == ActivityTypes.invoke and a.name == SEARCH:
+            value = a.value if isinstance(a.value, dict) else {}
+            found = await self.dispatch.options(who, str(value.get("dataset") or ""), str(value.get("queryText") or ""))
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=cards.search_results(found)))
+            )
+        elif a.type == ActivityTypes.invoke and a.name == ADAPTIVE_CARD_ACTION:
             value = a.value if isinstance(a.value, dict) else {}
             data = (value.get("action") or {}).get("data") or {}
             reply = await self.handle(who, data if isinstance(data, dict) else {}, a)

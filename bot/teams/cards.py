@@ -225,6 +225,13 @@ def _input(f: Field, value: str, errors: Mapping[str, str]) -> list[dict[str, An
                  "choices": [{"title": escape(o.label), "value": o.value} for o in f.options]}  # fmt: skip
         if value:
             field["value"] = value
+    elif f.kind is FieldKind.SEARCH:  # typeahead: Teams asks the bot (application/search) as one types
+        field = {"type": "Input.ChoiceSet", "id": f.name, "label": f.label, "style": "filtered",
+                 "isRequired": f.required, "errorMessage": f"Choose the {f.label.lower().rstrip('?')}.",
+                 "choices": [{"title": escape(o.label), "value": o.value} for o in f.options],
+                 "choices.data": {"type": "Data.Query", "dataset": f.source or "", "count": 25}}  # fmt: skip
+        if value:
+            field["value"] = value
     elif f.kind in (FieldKind.SELECT, FieldKind.RADIO):
         field = {"type": "Input.ChoiceSet", "id": f.name, "label": f.label,
                  "style": "compact" if f.kind is FieldKind.SELECT else "expanded", "isRequired": f.required,
@@ -238,6 +245,15 @@ def _input(f: Field, value: str, errors: Mapping[str, str]) -> list[dict[str, An
     if f.hint:
         out.append(block(escape(f.hint), isSubtle=True, size="Small", spacing="None"))
     return [*out, *_errors(errors, f.name)]
+
+
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+
+
+def search_results(options: Sequence[Any]) -> dict[str, Any]:
+    """The answer to a typeahead's ``application/search`` invoke."""
+    return {"statusCode": 200, "type": SEARCH_RESPONSE,
+            "value": {"results": [{"title": o.label, "value": o.value} for o in options]}}  # fmt: skip
 
 
 def form_card(form: Form) -> dict[str, Any]:

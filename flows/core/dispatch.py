@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flows.core.forms import Form
+from flows.core.forms import Form, Option
 from flows.core.payload import Payload
 from flows.core.status import StatusSection
 from flows.directory import Who
@@ -53,6 +53,7 @@ class ShowHelp:
 Response = Form | Outcome | ShowStatus | ShowHelp
 CommandFn = Callable[[Any, Who, str], Awaitable[Response]]
 StatusFn = Callable[[Any, Who], Awaitable[list[StatusSection]]]
+OptionsFn = Callable[[Any, Who, str, str], Awaitable[list[Option]]]  # (core, who, source's argument, typed)
 SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
 FileFn = Callable[[Any, int], Awaitable["File | None"]]
@@ -76,6 +77,7 @@ class Dispatcher:
     space_replies: list[SpaceReplyFn] = field(default_factory=list)
     private_replies: list[PrivateReplyFn] = field(default_factory=list)
     status_sources: list[StatusFn] = field(default_factory=list)
+    option_sources: dict[str, OptionsFn] = field(default_factory=dict)
     files: dict[str, FileFn] = field(default_factory=dict)
 
     def add(self, action: str, run: RunFn, form: FormFn | None = None) -> None:
@@ -93,6 +95,18 @@ class Dispatcher:
 
     def add_command(self, command: Command) -> None:
         self.commands[command.word] = command
+
+    def add_options(self, kind: str, fn: OptionsFn) -> None:
+        """Where a searched field's choices come from: sources named ``kind`` or ``kind:argument``."""
+        self.option_sources[kind] = fn
+
+    async def options(self, who: Who, source: str, typed: str, limit: int = 100) -> list[Option]:
+        """The choices of a searched field that match what the person typed (at most ``limit``)."""
+        kind, _, argument = (source or "").partition(":")
+        fn = self.option_sources.get(kind)
+        if fn is None:
+            return []
+        return (await fn(self.core, who, argument, (typed or "").strip()[:100]))[:limit]
 
     def add_status(self, fn: StatusFn) -> None:
         """A process's sections of a person's status."""

@@ -23,6 +23,7 @@ class FieldKind(StrEnum):
     RADIO = "radio"  # one of a few, all shown
     DATE = "date"
     CHECKBOXES = "checkboxes"  # several of a few, all shown (the answer is a list of values)
+    SEARCH = "search"  # one of many, found by typing (``source`` names where the choices come from)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,25 @@ class Field:
     hint: str | None = None
     placeholder: str | None = None
     initial: str | None = None  # for CHECKBOXES: the values ticked, comma-separated
-    options: tuple[Option, ...] = ()
+    options: tuple[Option, ...] = ()  # for SEARCH: what is offered before anything is typed
+    source: str | None = None  # for SEARCH: the dispatcher's options source (Dispatcher.options)
+
+
+#: A list longer than this is searched, not shown whole (Slack's static select takes 100).
+MAX_LISTED = 100
+
+
+def choice(name: str, label: str, options: tuple[Option, ...], *, source: str, initial: str | None = None,
+           required: bool = True, hint: str | None = None, first: tuple[Option, ...] = ()) -> Field:  # fmt: skip
+    """A choice of one: listed when the options fit (a drop-down, ``first`` at the top), searched
+    by typing when they do not (``source`` then answers what was typed; ``first`` is offered
+    before anything is typed), never silently cut."""
+    firsts = {o.value for o in first}
+    ordered = (*first, *(o for o in options if o.value not in firsts))
+    if len(ordered) <= MAX_LISTED:
+        return Field(name, label, FieldKind.SELECT, required=required, hint=hint, initial=initial, options=ordered)
+    shown = first or tuple(o for o in options if o.value == initial)
+    return Field(name, label, FieldKind.SEARCH, required=required, hint=hint, initial=initial, options=shown, source=source)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.core.dispatch import Command, Dispatcher, Inputs, Response, ShowStatus
-from flows.core.forms import Form
+from flows.core.forms import Form, Option
 from flows.core.payload import Payload
 from flows.core.unit import Core, Refusal
 from flows.directory import Who
@@ -222,6 +222,18 @@ async def _cmd_status(core: Core, who: Who, rest: str) -> Response:
     return ShowStatus(await status.status_for(core, who))
 
 
+async def _employer_options(core: Core, who: Who, action: str, typed: str) -> list[Option]:
+    """A searched employer field's choices: the person's cases for the action, by what they typed."""
+    if action not in TABLE:
+        return []
+    found = await status.actionable(core, who, action, typed=typed or None, limit=100)
+    return [Option(str(e.id), f"{e.name} ({e.association})", e.stage.label) for e in found]
+
+
+async def _association_options(core: Core, who: Who, _: str, typed: str) -> list[Option]:
+    return [Option(n, n) for n in await status.associations_matching(core, who, typed)]
+
+
 def register(d: Dispatcher) -> None:
     """Add the sign-up journey's actions and commands to the dispatcher."""
     for act in DECISIONS:
@@ -240,6 +252,8 @@ def register(d: Dispatcher) -> None:
     d.add(Action.REVOKE, _guarded(_revoke), _revoke_form)
     d.add(Action.WITHDRAW, _guarded(_withdraw))
     d.add_replies(replies.in_space, replies.in_private)
+    d.add_options("employers", _employer_options)
+    d.add_options("associations", _association_options)
     for word, fn in (("propose", _cmd_propose), ("plan", _cmd_plan), ("review", _cmd_review),
                      ("revoke", _cmd_revoke), ("status", _cmd_status)):  # fmt: skip
         d.add_command(Command(word, say_str(f"command.{word}"), fn, menu=word != "revoke"))

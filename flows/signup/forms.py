@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from flows.core.forms import Field, FieldKind, Form, Option
+from flows.core.forms import MAX_LISTED, Field, FieldKind, Form, Option, choice
 from flows.core.payload import Payload
 from flows.principles import PRINCIPLES
 from flows.signup.journey import Action
@@ -20,9 +20,11 @@ def _employer_options(employers: Sequence[EmployerSummary]) -> tuple[Option, ...
     return tuple(Option(str(e.id), f"{e.name} ({e.association})", e.stage.label) for e in employers)
 
 
-def _employer_field(employers: Sequence[EmployerSummary], employer_id: int | None) -> Field:
+def _employer_field(employers: Sequence[EmployerSummary], employer_id: int | None, action: str) -> Field:
+    """The employer to act on: listed, or (when there are more than a list can hold) searched."""
     initial = str(employer_id) if employer_id else (str(employers[0].id) if len(employers) == 1 else None)
-    return Field("employer", say_str("field.employer"), FieldKind.SELECT, options=_employer_options(employers), initial=initial)
+    return choice("employer", say_str("field.employer"), _employer_options(employers), source=f"employers:{action}",
+                  initial=initial, hint=say_str("field.employer.search") if len(employers) > MAX_LISTED else None)
 
 
 def propose_form(
@@ -41,8 +43,8 @@ def propose_form(
               placeholder=say_str("field.employer_name.placeholder")),
         Field("employer_kind", say_str("field.employer_kind"), FieldKind.RADIO, initial=v.get("employer_kind"),
               options=tuple(Option(k.value, k.label.capitalize()) for k in EmployerKind)),
-        Field("association", say_str("field.association"), FieldKind.SELECT, initial=preset,
-              options=tuple(Option(a, a) for a in associations)),
+        choice("association", say_str("field.association"), tuple(Option(a, a) for a in associations),
+               source="associations", initial=preset, first=tuple(Option(a, a) for a in mine)),
         Field("case_for", say_str("field.case_for"), FieldKind.LONG_TEXT, max_length=3000, initial=v.get("case_for"),
               hint=say_str("field.case_for.hint")),
         Field("origin", say_str("field.origin"), FieldKind.RADIO, initial=v.get("origin", Origin.REP_IDENTIFIED.value),
@@ -91,7 +93,7 @@ def plan_form(employers: Sequence[EmployerSummary], *, employer_id: int | None =
         for p in PRINCIPLES
     )
     fields = (
-        _employer_field(employers, employer_id),
+        _employer_field(employers, employer_id, Action.AGREE_PLAN),
         Field("principle", say_str("field.principle"), FieldKind.RADIO, options=principles),
         Field("objectives", say_str("field.objectives"), FieldKind.LONG_TEXT, max_length=3000),
         Field("activities", say_str("field.activities"), FieldKind.LONG_TEXT, max_length=3000),
@@ -132,7 +134,7 @@ def not_met_form(employer_id: int, cycle: int | None, employer_name: str) -> For
 
 def review_form(employers: Sequence[EmployerSummary], *, employer_id: int | None = None) -> Form:
     fields = (
-        _employer_field(employers, employer_id),
+        _employer_field(employers, employer_id, Action.OBJECTIVE_MET),
         Field("outcome", say_str("field.outcome"), FieldKind.RADIO,
               options=_outcomes((Action.OBJECTIVE_MET, Action.NOT_MET_EXTEND, Action.NOT_MET_NEW_PLAN))),
         Field("reasons", say_str("field.reasons"), FieldKind.LONG_TEXT, required=False, max_length=3000,
@@ -147,7 +149,7 @@ def review_form(employers: Sequence[EmployerSummary], *, employer_id: int | None
 
 def revoke_form(employers: Sequence[EmployerSummary], *, employer_id: int | None = None) -> Form:
     fields = (
-        _employer_field(employers, employer_id),
+        _employer_field(employers, employer_id, Action.REVOKE),
         Field("reasons", say_str("field.reasons"), FieldKind.LONG_TEXT, max_length=3000),
     )
     return Form(

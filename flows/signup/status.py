@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from flows.core.payload import Payload
 from flows.core.roles import Role
@@ -104,7 +103,6 @@ def _with_plan() -> Any:
     return (
         select(Employer, ActionPlan)
         .outerjoin(ActionPlan, and_(ActionPlan.employer_id == Employer.id, ActionPlan.cycle == Employer.cycle))
-        .options(selectinload(Employer.association), selectinload(Employer.proposer))
     )
 
 
@@ -259,7 +257,6 @@ async def status_for(core: Core, who: Who) -> StatusView | None:
                 select(WorkplanAction, Employer, ActionPlan)
                 .join(ActionPlan, ActionPlan.id == WorkplanAction.plan_id)
                 .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
-                .options(selectinload(Employer.association), selectinload(Employer.proposer))
                 .where(
                     WorkplanAction.status == "open",
                     Employer.stage.in_([x.value for x in IN_SCHEME]),
@@ -280,8 +277,22 @@ async def status_for(core: Core, who: Who) -> StatusView | None:
     return await read(core, q)
 
 
-async def actionable(core: Core, who: Who, action: Action | str) -> list[EmployerSummary]:
-    """The employers on which this person may take ``action`` now (to fill a form's employer list)."""
+def name_starts(typed: str) -> Any:
+    """SQL: employers whose name (or a word of it) starts with what was typed; the prefix half is
+    an index range on ``name_key``."""
+    from flows.signup.proposal import name_key
+
+    key = name_key(typed)
+    if not key:
+        return None
+    return or_(and_(Employer.name_key >= key, Employer.name_key < key + "\uffff"), Employer.name_key.contains(" " + key))
+
+
+async def actionable(
+    core: Core, who: Who, action: Action | str, *, typed: str | None = None, limit: int = 500
+) -> list[EmployerSummary]:
+    """The employers on which this person may take ``action`` now (to fill a form's employer
+    list), at most ``limit``; with ``typed``, those whose name starts with it."""
     t = TABLE.row(action)
 
     async def q(s: AsyncSession) -> list[EmployerSummary]:
@@ -290,8 +301,33 @@ async def actionable(core: Core, who: Who, action: Action | str) -> list[Employe
             return []
         scope = await scope_of(s, person)
         stages = {r: set(t.sources) for r in t.who}
-        found = await cases_for(s, core, scope, stages, limit=500)
+        found = await cases_for(s, core, scope, stages, extra=name_starts(typed) if typed else None, limit=limit)
         return [summary_of(c.row, plan) for c, plan in found if TABLE.refusal_for(t, c) is None]
+
+    return await read(core, q)
+
+
+async def associations_matching(core: Core, who: Who, typed: str, limit: int = 100) -> list[str]:
+    """Local associations whose name starts with what was typed: the person's own first."""
+    async def q(s: AsyncSession) -> list[str]:
+        person = await find_person(s, who)
+        mine: list[str] = []
+        if person is not None:
+            mine = list(
+                (
+                    await s.execute(
+                        select(LocalAssociation.name)
+                        .join(RoleRow, RoleRow.association_id == LocalAssociation.id)
+                        .where(RoleRow.person_id == person.id, RoleRow.role == Held.REP)
+                        .order_by(LocalAssociation.name)
+                    )
+                ).scalars()
+            )
+        found = select(LocalAssociation.name).order_by(LocalAssociation.name).limit(limit)
+        if typed:
+            found = found.where(func.lower(LocalAssociation.name).startswith(typed.lower()))
+        rest = [n for n in (await s.execute(found)).scalars() if n not in mine]
+        return [n for n in mine if n.lower().startswith(typed.lower())] + rest
 
     return await read(core, q)
 

@@ -350,6 +350,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
         "Revocation is for an employer that acts outwith the agreed policy. It leaves the scheme and the national list."
     ),
     "field.employer": "Employer",
+    "field.employer.search": "Type part of the employer's name to find it.",
     "field.employer_name.placeholder": "e.g. Oakfield Primary School",
     "field.employer_kind": "Kind of employer",
     "field.association": "Local association",

@@ -185,6 +185,39 @@ class _Events(_WebApi):
         delivery.trigger_id = trigger_id
         return delivery
 
+    async def suggest(self, user: str, view_id: str, block_id: str, typed: str = "") -> list[JSON]:
+        """A person types into a searched (``external_select``) field of an open modal: Slack asks
+        the bot for the choices (``block_suggestion``); returns the options it answered."""
+        person = self._known_user(user)
+        stored = self._views.get(view_id)
+        if stored is None or not self._is_live(view_id):
+            raise ValueError("that view is not on the person's screen")
+        block = next((b for b in stored.get("blocks", []) if b.get("block_id") == block_id), None)
+        element = (block or {}).get("element") or {}
+        if element.get("type") != "external_select":
+            raise ValueError(f"{block_id} is not a searched field")
+        if len(typed) < int(element.get("min_query_length", 3)):
+            return []
+        payload: JSON = {
+            "type": "block_suggestion",
+            "user": {"id": person.id, "username": person.name, "name": person.name, "team_id": person.team},
+            "container": {"type": "view", "view_id": view_id},
+            "api_app_id": self.app_id,
+            "token": self.verification_token,
+            "action_id": element.get("action_id"),
+            "block_id": block_id,
+            "value": typed,
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "view": copy.deepcopy(stored),
+        }
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        delivery = await self._deliver(body, "application/x-www-form-urlencoded", payload)
+        answer = delivery.json() or {}
+        options = answer.get("options") if isinstance(answer, dict) else None
+        if not isinstance(options, list) or len(options) > 100:
+            raise AssertionError("Slack needs at most 100 options in a block_suggestion answer")
+        return options
+
     async def view_submission(self, user: str, view_id: str, values: JSON | None = None) -> Delivery:
         """A person submits the open modal ``view_id`` with ``state.values``; the bot's
         ``response_action`` (errors, update, push, clear, or none: close) is applied."""

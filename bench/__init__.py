@@ -1,0 +1,1 @@
+"""Benchmarks (run as scripts) and their national data set (bench.dataset)."""
