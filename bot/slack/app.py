@@ -190,6 +190,9 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             return
         answers = {k: v for k, v in views.values(view).items() if v is not None}
         outcome = await dispatch.submit(Who(slack=user), payload, answers)
+        if outcome.next_form is not None:  # the form leads to another: it takes this one's place
+            await ack(response_action="update", view=views.form_view(outcome.next_form))
+            return
         if not await _close_or_errors(ack, view, outcome):
             await finish(outcome, user=user)
 

@@ -180,6 +180,10 @@ class SlackDeliverer:
             log.warning("slack: a shared space was not opened yet; a %s notice was not sent", notice.kind.value)
             return
         root = spaces[0].message_id
+        if isinstance(to, ToSpace) and to.thread:  # the thread of an earlier post in this space
+            found = [m for m in await self._find(to.thread) if m.channel == channel]
+            if found:
+                root = found[0].thread_id or found[0].message_id
         resp = await self._post(channel, thread_ts=root, text=text, blocks=blocks)
         await self._posted(notice, resp, thread=root)
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    CheckboxesElement,
     ContextBlock,
     DatePickerElement,
     InputBlock,
@@ -52,6 +53,10 @@ def _element(f: Field, value: str | None) -> Any:
                                    placeholder=_pt("Choose…"))
     if f.kind is FieldKind.RADIO:
         return RadioButtonsElement(action_id="value", options=options[:10], initial_option=initial)
+    if f.kind is FieldKind.MULTI:
+        chosen = set((value or "").split(","))
+        return CheckboxesElement(action_id="value", options=options[:10],
+                                 initial_options=[o for o in options[:10] if o.value in chosen] or None)
     return DatePickerElement(action_id="value", initial_date=value or None)
 
 

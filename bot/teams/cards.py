@@ -217,11 +217,13 @@ def _input(f: Field, value: str, errors: Mapping[str, str]) -> list[dict[str, An
             field["maxLength"] = f.max_length
         if f.placeholder:
             field["placeholder"] = f.placeholder
-    elif f.kind in (FieldKind.SELECT, FieldKind.RADIO):
+    elif f.kind in (FieldKind.SELECT, FieldKind.RADIO, FieldKind.MULTI):
         field = {"type": "Input.ChoiceSet", "id": f.name, "label": f.label,
                  "style": "compact" if f.kind is FieldKind.SELECT else "expanded", "isRequired": f.required,
                  "errorMessage": f"Choose the {f.label.lower().rstrip('?')}.",
                  "choices": [{"title": escape(o.label), "value": o.value} for o in f.options]}  # fmt: skip
+        if f.kind is FieldKind.MULTI:
+            field["isMultiSelect"] = True  # the answer comes back as "a,b,c"
         if value:
             field["value"] = value
     else:

@@ -55,6 +55,7 @@ CommandFn = Callable[[Any, Who, str], Awaitable[Response]]
 StatusFn = Callable[[Any, Who], Awaitable[list[StatusSection]]]
 SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
+FormNotesFn = Callable[[Any, Who, Form], Awaitable[tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Dispatcher:
     space_replies: list[SpaceReplyFn] = field(default_factory=list)
     private_replies: list[PrivateReplyFn] = field(default_factory=list)
     status_sources: list[StatusFn] = field(default_factory=list)
+    form_notes: dict[str, list[FormNotesFn]] = field(default_factory=dict)
 
     def add(self, action: str, run: RunFn, form: FormFn | None = None) -> None:
         assert action not in self.actions, f"{action} is registered twice"
@@ -92,6 +94,20 @@ class Dispatcher:
         for fn in self.status_sources:
             out += await fn(self.core, who)
         return out
+
+    def add_form_notes(self, form_id: str, fn: FormNotesFn) -> None:
+        """What another process adds to a form whenever it opens: paragraphs shown above its
+        fields (the revocation form shows the employer's issues on the partnership ladder)."""
+        self.form_notes.setdefault(form_id, []).append(fn)
+
+    async def with_notes(self, who: Who, response: Any) -> Any:
+        """``response`` with the notes other processes add to it, when it is a form."""
+        if not isinstance(response, Form) or not self.form_notes.get(response.id):
+            return response
+        notes = list(response.notes)
+        for fn in self.form_notes[response.id]:
+            notes += await fn(self.core, who, response)
+        return replace(response, notes=tuple(notes))
 
     def add_replies(self, in_space: SpaceReplyFn, in_private: PrivateReplyFn) -> None:
         """How a process reads answers typed instead of clicked."""
@@ -124,7 +140,7 @@ class Dispatcher:
         if handler is None:
             return stale()
         if handler.form is not None:
-            return await handler.form(self.core, who, payload)
+            return await self.with_notes(who, await handler.form(self.core, who, payload))  # type: ignore[no-any-return]
         return await handler.run(self.core, who, payload, {})
 
     async def submit(self, who: Who, payload: Payload, answers: Inputs) -> Outcome:
@@ -132,7 +148,10 @@ class Dispatcher:
         handler = self.actions.get(payload.action)
         if handler is None:
             return stale()
-        return await handler.run(self.core, who, payload, answers)
+        out = await handler.run(self.core, who, payload, answers)
+        if out.next_form is not None:
+            out.next_form = await self.with_notes(who, out.next_form)
+        return out
 
     async def again(self, who: Who, payload: Payload, answers: Inputs, outcome: Outcome) -> Form | None:
         """The form of ``payload`` again, filled in with ``answers`` and showing what was wrong
@@ -140,10 +159,11 @@ class Dispatcher:
         handler = self.actions.get(payload.action)
         if handler is None or handler.form is None:
             return None
-        form = await handler.form(self.core, who, payload)
+        form = await self.with_notes(who, await handler.form(self.core, who, payload))
         if not isinstance(form, Form):
             return None
         values = {k: str(v) for k, v in answers.items() if isinstance(v, str | int) and not isinstance(v, bool)}
+        values |= {k: ",".join(str(x) for x in v) for k, v in answers.items() if isinstance(v, list | tuple)}
         return replace(form, values=values, errors=dict(outcome.errors), problem=outcome.reply_text)
 
     async def command(self, who: Who, text: str) -> Response:
@@ -156,7 +176,7 @@ class Dispatcher:
         found = self.commands.get(word)
         if found is None:
             return self.help(unknown=word)
-        return await found.run(self.core, who, rest)
+        return await self.with_notes(who, await found.run(self.core, who, rest))  # type: ignore[no-any-return]
 
 
 def stale() -> Outcome:

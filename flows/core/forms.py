@@ -22,6 +22,7 @@ class FieldKind(StrEnum):
     SELECT = "select"  # one of a list (a drop-down)
     RADIO = "radio"  # one of a few, all shown
     DATE = "date"
+    MULTI = "multi"  # any of a few, all shown (check boxes); the answer is a list of values
 
 
 @dataclass(frozen=True)

@@ -16,3 +16,7 @@ class Role(StrEnum):
     NATIONAL_OFFICER = "national_officer"  # the national union's officers
     ACTION_OWNER = "action_owner"  # the owner of a workplan action (for that action only)
     BOT = "bot"  # the bot itself (the reminder clock)
+    MEMBER = "member"  # a member of the issue's local social partnership (any side)
+    RAISER = "raiser"  # whoever raised the issue (a rep raising a concern about a scheme member)
+    REGIONAL = "regional"  # a regional escalation contact (or deputy) for the partnership's region
+    NATIONAL_CONTACT = "national_contact"  # a national escalation contact (or deputy) for its nation

@@ -34,6 +34,13 @@ class Need(StrEnum):
     REVIEW_DATE = "review_date"
     REVIEW_OUTCOME = "review_outcome"  # extend the review, or a new plan (after "not met")
     REVISION = "revision"  # which version of the proposal the decision is about
+    ISSUE = "issue"  # an issue for a local social partnership: title, what, the group, the remit area
+    ATTEMPT = "attempt"  # what was tried, when, and the outcome
+    RESOLUTION = "resolution"  # what was agreed
+    EXHAUSTED = "exhausted"  # why options for resolution are exhausted at this level
+    NOTE = "note"  # a note that travels with an escalation
+    REMIT = "remit"  # a partnership's remit, who took part in the review, the next review
+    PROTOCOL = "protocol"  # a partnership's protocol (four themes), who took part, the next review
 
 
 class Pin(StrEnum):
