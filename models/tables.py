@@ -398,3 +398,8 @@ class Snooze(Base):
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(100))
     until: Mapped[datetime]
+
+
+# The local social partnerships' tables live in their own module; importing it here puts them in
+# ``Base.metadata`` wherever the tables are used.
+from models import partnership as _partnership  # noqa: E402, F401

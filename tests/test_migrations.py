@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
-from bot.migrate import SchemaOutOfDate, ensure_current, upgrade
+from bot.migrate import SchemaOutOfDate, ensure_current, head_revision, upgrade
 from bot.services import Services
 from bot.settings import Settings
 from models.db import make_engine
@@ -42,8 +42,8 @@ async def test_start_up_refuses_an_out_of_date_schema(db_url: str) -> None:
         await conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(SchemaOutOfDate, match="schema is at revision 0000, but this version of the bot needs"):
         await ensure_current(engine)
-    async with engine.begin() as conn:
-        await conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    async with engine.begin() as conn:  # back at the head revision (whichever migration is last)
+        await conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()})
     await ensure_current(engine)
     await engine.dispose()
 
