@@ -43,6 +43,11 @@ class Engine:
         from flows.reminders.snooze import register as register_snooze
 
         register_snooze(self.dispatch)
+        from flows.partnership import actions as partnership_actions
+        from flows.partnership.api import Partnerships
+
+        partnership_actions.register(self.dispatch)
+        self.partnerships = Partnerships(self)  # the local social partnerships' use cases
 
     # ------------------------------------------------------------------ time
 

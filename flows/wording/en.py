@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.wording.en_partnership import MESSAGES as PARTNERSHIP
 from flows.wording.en_signup import MESSAGES as SIGNUP
 
 COMMON: dict[str, str | tuple[str, str]] = {
@@ -12,4 +13,5 @@ COMMON: dict[str, str | tuple[str, str]] = {
     "plain": "{text}",
 }
 
-MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP}
+MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP, **PARTNERSHIP}
+assert not set(SIGNUP) & set(PARTNERSHIP), f"ids in two catalogues: {sorted(set(SIGNUP) & set(PARTNERSHIP))}"
