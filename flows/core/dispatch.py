@@ -176,7 +176,10 @@ class Dispatcher:
         found = self.commands.get(word)
         if found is None:
             return self.help(unknown=word)
-        return await self.with_notes(who, await found.run(self.core, who, rest))  # type: ignore[no-any-return]
+        out = await found.run(self.core, who, rest)
+        if isinstance(out, ShowStatus) and out.view is not None and not out.view.sections:
+            out.view.sections = await self.status_sections(who)  # every process's part of the status
+        return await self.with_notes(who, out)  # type: ignore[no-any-return]
 
 
 def stale() -> Outcome:
