@@ -210,7 +210,8 @@ class SlackDeliverer:
                         try:
                             await self.client.conversations_invite(channel=channel, users=sid)
                         except SlackApiError as one:
-                            log.info("slack: one invitation failed: %s", one.response.get("error"))
+                            if one.response.get("error") != "already_in_channel":  # a space posted to again
+                                log.info("slack: one invitation failed: %s", one.response.get("error"))
         for email in to.invite_emails:  # reps in another Slack organisation: Slack Connect
             try:
                 await self.client.conversations_inviteShared(channel=channel, emails=[email])
