@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -36,7 +37,10 @@ from tests.partnership_world import (
     raise_issue,
     to_regional,
 )
+from tests.test_cli import fresh_url, vws
 from tests.test_journey import to_joined
+
+__all__ = ["fresh_url"]  # the fixture, shared with the CLI tests
 
 
 @pytest.fixture
@@ -355,3 +359,25 @@ async def test_a_concern_about_a_scheme_member_runs_on_the_ladder_and_shows_on_r
     notes = " ".join(getattr(form, "notes", ()))
     assert "Restructure without consultation" in notes and ATTEMPT["tried"] in notes
     assert "Revocation is for an employer that acts outwith the agreed policy" in notes  # the form's own note stays
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_the_partnership_from_the_command_line(fresh_url: str, tmp_path: Path) -> None:
+    assert vws(fresh_url, "db", "upgrade").returncode == 0
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(PARTNERSHIP_DIRECTORY)
+    loaded = vws(fresh_url, "directory", "load", str(directory))
+    assert loaded.returncode == 0 and "added local social partnership Leeds (Leeds City Council)" in loaded.stdout
+    out = vws(fresh_url, "partnership", "leeds city")
+    assert out.returncode == 0, out.stderr
+    assert "Leeds local social partnership (Leeds City Council; Yorkshire and the Humber, England)" in out.stdout
+    assert "Remit, version 1" in out.stdout and "Focus and participation:" in out.stdout and "Open issues: 0" in out.stdout
+    out = vws(fresh_url, "issues", "--csv")
+    assert out.returncode == 0 and out.stdout.startswith("theme,region,level,issues")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(PARTNERSHIP_DIRECTORY.replace("NAHT: [{slack: U0NAH1", "NUT: [{slack: U0NAH1"))
+    refused = vws(fresh_url, "directory", "load", str(bad))
+    assert refused.returncode == 1 and "partnerships[0] (Leeds).members: 'NUT' is not a side" in refused.stderr
+    assert "Nothing was loaded." in refused.stderr
