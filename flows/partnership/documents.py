@@ -58,6 +58,16 @@ MODEL_PROTOCOL: dict[str, str] = {
 }
 
 
+def next_meeting(p: Partnership, today: date) -> date | None:
+    """The partnership's next meeting on or after ``today`` (rolled on by its cadence)."""
+    if p.next_meeting is None:
+        return None
+    d = p.next_meeting
+    if p.meet_every_weeks and d < today:
+        d += timedelta(weeks=-(-(today - d).days // (7 * p.meet_every_weeks)) * p.meet_every_weeks)
+    return d if d >= today else None
+
+
 def minimum_remit(nation: str) -> list[str]:
     return [area for area, england_only in MINIMUM_REMIT if nation == "England" or not england_only]
 

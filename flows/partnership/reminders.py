@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,7 +38,7 @@ from flows.calendar import (
 from flows.core.roles import Role
 from flows.notices import Button, Kind, Notice, ToPerson
 from flows.partnership.case import IssueCase, issue_key, space, to_person
-from flows.partnership.documents import PROTOCOL, REMIT, areas_of, proposed_areas
+from flows.partnership.documents import PROTOCOL, REMIT, areas_of, next_meeting, proposed_areas
 from flows.partnership.journey import (
     ASKED,
     DOC_TABLE,
@@ -72,16 +72,6 @@ def _parts(kind: str, subject: str) -> tuple[str, ...] | None:
     pattern = _SUBJECTS.get(kind)
     m = pattern.fullmatch(subject) if pattern else None
     return m.groups() if m else None
-
-
-def next_meeting(p: Partnership, today: date) -> date | None:
-    """The partnership's next meeting on or after ``today`` (rolled on by its cadence)."""
-    if p.next_meeting is None:
-        return None
-    d = p.next_meeting
-    if p.meet_every_weeks and d < today:
-        d += timedelta(weeks=-(-(today - d).days // (7 * p.meet_every_weeks)) * p.meet_every_weeks)
-    return d if d >= today else None
 
 
 def _new(kind: str, subject: str, at: datetime | None, since: datetime | None, now: datetime,

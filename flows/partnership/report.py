@@ -19,7 +19,7 @@ from flows.core.forms import Form
 from flows.core.unit import Core, read
 from flows.directory import Who, find_person
 from flows.partnership.case import roles_in
-from flows.partnership.documents import PROTOCOL, REMIT, current, text_of
+from flows.partnership.documents import PROTOCOL, REMIT, current, next_meeting, text_of
 from flows.partnership.journey import OPEN, Level, Stage, what
 from flows.partnership.status import events_of
 from flows.partnership.summary import attempt_lines, days_at, dossier, history_lines
@@ -79,7 +79,8 @@ async def _report(s: AsyncSession, core: Core, p: Partnership) -> list[str]:
         by_side[party].append(person.label)
     lines.append(say_str("report.members", members="; ".join(f"{k}: {', '.join(v)}" for k, v in by_side.items())))
     meets = say_str("report.every", n=p.meet_every_weeks) if p.meet_every_weeks else say_str("report.no_cadence")
-    nxt = f"{p.next_meeting:%d %B %Y}" if p.next_meeting else say_str("not_yet")
+    upcoming = next_meeting(p, core.today())
+    nxt = f"{upcoming:%d %B %Y}" if upcoming else say_str("not_yet")
     lines.append(say_str("report.meetings", cadence=meets, next=nxt))
     for kind in (REMIT, PROTOCOL):
         doc = await current(s, p.id, kind)

@@ -24,6 +24,7 @@ from flows.core.unit import Core, Refusal, read
 from flows.directory import Who, find_person
 from flows.notices import Button, Outcome
 from flows.partnership.case import IssueCase, IssueSteps
+from flows.partnership.documents import next_meeting
 from flows.partnership.journey import OPEN, TABLE, Level, Stage
 from flows.partnership.raising import IN_SCHEME, SCREEN_CONCERN, SCREEN_ISSUE
 from flows.partnership.summary import days_at
@@ -129,7 +130,7 @@ async def sections(core: Core, who: Who) -> list[StatusSection]:
         scope = await scope_of(s, person)
         out: list[StatusSection] = []
         for p in scope.partnerships.values():
-            head = StatusItem(say_str("status.raise.title"), _meeting(p), (Button(SCREEN_ISSUE, say_str("status.raise"), p.id),))
+            head = StatusItem(say_str("status.raise.title"), _meeting(p, core), (Button(SCREEN_ISSUE, say_str("status.raise"), p.id),))
             issues = await _open(s, Issue.partnership_id == p.id)
             items = [head, *await _items(s, core, scope, issues[:MAX_ITEMS], ages=False)]
             out.append(StatusSection(say_str("status.partnership.heading", partnership=p.name), items,
@@ -165,10 +166,9 @@ async def _open(s: AsyncSession, *where: object) -> list[Issue]:
     return list((await s.execute(q)).scalars())
 
 
-def _meeting(p: Partnership) -> str:
-    if p.next_meeting is None:
-        return ""
-    return say_str("status.next_meeting", when=f"{p.next_meeting:%d %B %Y}")
+def _meeting(p: Partnership, core: Core) -> str:
+    upcoming = next_meeting(p, core.today())
+    return say_str("status.next_meeting", when=f"{upcoming:%d %B %Y}") if upcoming else ""
 
 
 async def _counts_line(s: AsyncSession, nations: set[str]) -> str:

@@ -137,7 +137,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "issue.next.resolved": "Nothing more to do.",
     "issue.next.casework": "Nothing more to do here: casework stays with each union.",
     "issue.next.withdrawn": "Nothing more to do.",
-    "issue.level.body": "From the {partnership} local social partnership, at the {level} level: {stage}.",
+    "issue.level.body": "From the {partnership} local social partnership ({level} level now). Now: {stage}.",
     "issue.level.next.local": "It is back with the partnership.",
     "issue.level.next.regional_asked": "Acknowledge it, or refer it back with your reasons.",
     "issue.level.next.regional": (
