@@ -381,3 +381,33 @@ def test_the_partnership_from_the_command_line(fresh_url: str, tmp_path: Path) -
     refused = vws(fresh_url, "directory", "load", str(bad))
     assert refused.returncode == 1 and "partnerships[0] (Leeds).members: 'NUT' is not a side" in refused.stderr
     assert "Nothing was loaded." in refused.stderr
+
+
+def test_every_message_the_partnership_names_by_pattern_is_in_the_catalogue() -> None:
+    from flows.core.roles import Role
+    from flows.partnership.journey import Level
+    from flows.wording import en
+    from models.partnership_inputs import PROTOCOL_THEMES, RESULTS
+
+    ids = [f"issue.{kind}.{s.value}" for kind in ("stage", "next", "level.next") for s in Stage]
+    ids += [f"note.{k}" for k in ("exhausted", "note", "refer_back", "resolution", "reopen")]
+    ids += [f"attempt.result.{r}" for r in RESULTS] + [f"level.{lv.value}" for lv in Level]
+    ids += [f"protocol.{k}.{t}" for k in ("theme", "hint") for t in PROTOCOL_THEMES] + ["doc.remit", "doc.protocol"]
+    ids += [f"form.{f}.{part}" for f in ("resolution", "escalate", "note", "refer_back", "reopen")
+            for part in ("title", "heading", "submit", "field", "hint", "note")]  # fmt: skip
+    ids += [f"status.{lv}.heading" for lv in ("regional", "national")] + [f"role.{r.value}" for r in Role]
+    ids += [f"command.{w}" for w in ("issue", "concern", "partnership", "issues", "remit", "protocol")]
+    ids += ["escalated.reply", "escalated.reply.nobody"]
+    assert [i for i in ids if i not in en.MESSAGES] == []
+
+
+async def test_in_chat_a_partnership_is_shown_to_its_members_only(lsp: Services) -> None:
+    await to_regional(lsp.engine, GMB)
+    shown = await lsp.engine.dispatch.command(REGIONAL, "partnership leeds")
+    assert "Only members of the Leeds partnership" in shown.reply_text  # type: ignore[union-attr]
+    shown = await lsp.engine.dispatch.command(UNS, "partnership")
+    assert "Open issues: 1" in shown.reply_text and ISSUE["title"] in shown.reply_text  # type: ignore[union-attr]
+    counts = await lsp.engine.dispatch.command(NATIONAL, "issues csv")
+    assert "theme,region,level" in counts.reply_text and ISSUE["title"] not in counts.reply_text  # type: ignore[union-attr]
+    refused = await lsp.engine.dispatch.command(UNS, "issues")
+    assert "Only the national contacts" in refused.reply_text  # type: ignore[union-attr]

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.core.forms import Form
+from flows.core.roles import Role
 from flows.core.unit import Core, read
 from flows.directory import Who, find_person
 from flows.partnership.case import roles_in
@@ -59,9 +60,9 @@ async def partnership_report(core: Core, query: str, who: Who | None = None) -> 
             )
             return [say_str("report.which", names=names or say_str("none_yet"))]
         p = found[0]
-        if person is not None:
+        if person is not None:  # in chat: its members only (the levels above see what reaches them)
             roles, _ = await roles_in(s, person, p)
-            if not roles:
+            if Role.MEMBER not in roles:
                 return [say_str("partnership.only_members", partnership=p.name, nothing_changed="").strip()]
         return await _report(s, core, p)
 
