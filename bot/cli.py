@@ -172,6 +172,29 @@ async def cmd_plan(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- local social partnerships
+
+
+async def cmd_partnership(svc: Services, args: argparse.Namespace) -> int:
+    lines = await svc.engine.partnerships.report(args.partnership)
+    print("\n".join(lines))
+    return 0 if len(lines) > 1 else 1
+
+
+async def cmd_issues(svc: Services, args: argparse.Namespace) -> int:
+    from flows.partnership.report import counts_csv, counts_lines
+
+    rows = await svc.engine.partnerships.counts()
+    if args.csv is None:
+        print("\n".join(counts_lines(rows)))
+    elif args.csv == "-":
+        sys.stdout.write(counts_csv(rows))
+    else:
+        await asyncio.to_thread(Path(args.csv).write_text, counts_csv(rows), encoding="utf-8", newline="")
+        print(f"Wrote {len(rows)} rows (theme, region, level; counts only) to {args.csv}.")
+    return 0
+
+
 # ----------------------------------------------------------------------------- serve
 
 
@@ -446,6 +469,13 @@ def build_parser() -> argparse.ArgumentParser:
     crep.add_argument("--csv", nargs="?", const="-", metavar="FILE", help="write CSV (to FILE, or standard output)")
     crep.add_argument("--docx", metavar="FILE", help="write the Code as adopted as a Word document")
     crep.set_defaults(fn=cmd_code_report)
+    lsp = sub.add_parser("partnership", help="a local social partnership's remit, protocol, open issues and history")
+    lsp.add_argument("partnership", help="its name, its local authority (or part of either), or #number")
+    lsp.set_defaults(fn=cmd_partnership)
+
+    issues = sub.add_parser("issues", help="the partnerships' issues as counts only: theme by region by level")
+    issues.add_argument("--csv", nargs="?", const="-", metavar="FILE", help="write CSV (to FILE, or standard output)")
+    issues.set_defaults(fn=cmd_issues)
 
     serve = sub.add_parser("serve", help="run the bot: Slack (HTTP or Socket Mode), Teams, health check")
     serve.add_argument("--port", type=int, default=None, help="port (default $PORT, or 3000)")

@@ -285,8 +285,16 @@ async def _send_batch(
                 continue
         if p.falls_due is not None:
             await engine.review_falls_due(p.falls_due)  # exactly once: the engine's conditional update
+        notices = p.notices
+        if p.act is not None:  # a use case of a process, through the engine (exactly once)
+            acted = await p.act(engine)
+            if not acted.ok:  # someone acted first: nothing to say
+                await _finish(services, owner, claim.id, state="skipped", lease_until=None)
+                report.skipped += 1
+                continue
+            notices = (*notices, *acted.notices)
         try:
-            await deliverer.deliver(p.notices)
+            await deliverer.deliver(notices)
         except Exception as exc:  # the Deliverer should not raise; if it does, try again later
             report.failed += 1
             if claim.attempts >= MAX_ATTEMPTS:
@@ -308,7 +316,7 @@ async def _send_batch(
             services, owner, claim.id, state="sent", sent_at=services.engine.now(), lease_until=None
         ):
             log.warning("reminders: nudge %d was delivered after its lease ran out", claim.id)
-        report.sent.append(Sent(claim.id, claim.kind, claim.subject, claim.due_at, p.notices))
+        report.sent.append(Sent(claim.id, claim.kind, claim.subject, claim.due_at, notices))
 
 
 # --------------------------------------------------------------------------- the sweep

@@ -78,9 +78,34 @@ async def run_demo(svc: Services) -> int:
             "activities": "Agree a constitution; meet each half term",
             "success_criteria": "Three JCC meetings held, minutes shared with staff",
         }))
+        concern = {
+            "title": "Support staff restructured without consultation",
+            "description": "The employer restructured support staff roles without consulting the unions, against the agreed policy.",
+            "group_affected": "support staff at the school",
+            "remit_area": "Fair play and rewards for support staff",
+        }
+        await step("First, a concern goes to the Leeds local social partnership", await engine.partnerships.raise_concern(
+            rep, emp, concern))
+        issue = await _latest_issue(svc)
+        await step("The partnership logs what was tried", await engine.partnerships.log_attempt(gmb, issue, {
+            "tried": "Raised at the JCC", "tried_on": engine.today().isoformat(),
+            "outcome": "The employer would not reverse the restructure", "result": "not_resolved"}))
+        await step("GMB escalates it: the options here are exhausted", await engine.partnerships.escalate(
+            gmb, issue, "The employer refuses to reopen the restructure locally."))
+        await step("The regional contact acknowledges it", await engine.partnerships.acknowledge(Who(slack="U0RGN1"), issue))
         await step("Revocation: the employer acted outwith the agreed policy", await engine.revoke(
             nem, emp, "Restructured support staff without consulting the unions, against the agreed policy"))
     finally:
         engine.clock = start
     print(f"\nDone. See the history with: vws audit '#{emp}'   and the register with: vws register --all")
+    print("The partnership's remit, protocol, issues and history: vws partnership Leeds")
     return 0
+
+
+async def _latest_issue(svc: Services) -> int:
+    from sqlalchemy import func, select
+
+    from models.partnership import Issue
+
+    async with svc.sessions() as s:
+        return int((await s.execute(select(func.max(Issue.id)))).scalar_one())

@@ -62,7 +62,7 @@ class Services:
 
     async def load_directory(self, source: str) -> list[str]:
         async with self.sessions() as s, s.begin():
-            return await load_directory(s, source)
+            return await load_directory(s, source, self.engine.today())
 
     async def close(self) -> None:
         await self.db.dispose()

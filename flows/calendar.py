@@ -25,8 +25,13 @@ import holidays
 __all__ = [
     "APPROVAL_CHASE_WORKING_DAYS",
     "DEFAULT_HOURS",
+    "DOCUMENT_REVIEW_DAYS_BEFORE",
+    "ESCALATION_ACK_WORKING_DAYS",
+    "ISSUE_IDLE_WORKING_DAYS",
+    "MEETING_WORKING_DAYS_BEFORE",
     "OVERDUE_INTERVAL_DAYS",
     "PARTNER_CHASE_WORKING_DAYS",
+    "RESOLUTION_CONFIRM_WORKING_DAYS",
     "REVIEW_DAYS_BEFORE",
     "WORKPLAN_DAYS_BEFORE",
     "WORKPLAN_SECRETARY_FROM_OVERDUE",
@@ -37,12 +42,18 @@ __all__ = [
     "WorkingHours",
     "approval_waiting_moments",
     "copies_secretary",
+    "document_review_moments",
+    "escalation_waiting_moments",
+    "idle_moment",
+    "meeting_notice_moment",
     "partner_waiting_moment",
+    "resolution_closes_at",
     "review_due_moments",
     "review_due_window",
     "waited_working_days",
     "workplan_due_moments",
     "workplan_due_window",
+    "working_days_before",
 ]
 
 REVIEW_DAYS_BEFORE: tuple[int, ...] = (30, 7)
@@ -384,3 +395,87 @@ def partner_waiting_moment(
 ) -> datetime:
     """When a partner union's agreement left waiting is chased: after 3 working days."""
     return waited_working_days(requested_at, PARTNER_CHASE_WORKING_DAYS, nation, hours)
+
+
+# --- Local social partnerships: issues, escalations, meetings, remit and protocol reviews --------
+
+ISSUE_IDLE_WORKING_DAYS = 10
+"""An issue with nothing done at its level is nudged after this many working days, then weekly."""
+
+ESCALATION_ACK_WORKING_DAYS: tuple[int, ...] = (3, 5)
+"""An escalation not acknowledged is chased after 3 working days (the contacts), then 5 (the deputies)."""
+
+RESOLUTION_CONFIRM_WORKING_DAYS = 10
+"""A resolution agreed above local closes on its own when no local member confirms it in this time."""
+
+MEETING_WORKING_DAYS_BEFORE = 5
+"""The partnership's next meeting is announced (with the open local issues) this many working days before."""
+
+DOCUMENT_REVIEW_DAYS_BEFORE: tuple[int, ...] = (30, 7, 0)
+"""A remit or protocol review is nudged this many days before it is due (0: on the day)."""
+
+
+def working_days_before(d: date, n: int, nation: Nation, hours: WorkingHours = DEFAULT_HOURS) -> date:
+    """The working day ``n`` working days before ``d`` (weekends and the nation's bank holidays skipped)."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1 (got {n})")
+    for _ in range(n):
+        for _ in range(_MAX_NON_WORKING_RUN):
+            d -= timedelta(days=1)
+            if hours.is_working_day(d, nation):
+                break
+        else:
+            raise RuntimeError(f"no working day within {_MAX_NON_WORKING_RUN} days before {d} for {nation}")
+    return d
+
+
+def idle_moment(
+    since: datetime, now: datetime, nation: Nation, hours: WorkingHours = DEFAULT_HOURS
+) -> DueMoment | None:
+    """The latest nudge due at or before ``now`` for something idle since ``since``: after
+    :data:`ISSUE_IDLE_WORKING_DAYS` working days, then weekly (``overdue`` counts the weeks)."""
+    _require_aware(now, "now")
+    first = waited_working_days(since, ISSUE_IDLE_WORKING_DAYS, nation, hours)
+    if first > now:
+        return None
+    local = first.astimezone(hours.tz)
+    k = (now.astimezone(hours.tz).date() - local.date()).days // OVERDUE_INTERVAL_DAYS
+    while k > 0:
+        nominal = datetime.combine(local.date() + timedelta(days=OVERDUE_INTERVAL_DAYS * k), local.time(), tzinfo=hours.tz)
+        at = hours.next_sending_moment(nominal.astimezone(UTC), nation)
+        if at <= now:
+            return DueMoment(_overdue_label(k), at, k)
+        k -= 1
+    return DueMoment(f"after {ISSUE_IDLE_WORKING_DAYS} working days", first, 0)
+
+
+def escalation_waiting_moments(
+    asked_at: datetime, nation: Nation, hours: WorkingHours = DEFAULT_HOURS
+) -> list[WaitingMoment]:
+    """When an escalation not acknowledged is chased: after 3 working days (the contacts), after 5 (deputies)."""
+    return [
+        WaitingMoment(f"after {n} working days", waited_working_days(asked_at, n, nation, hours), n)
+        for n in ESCALATION_ACK_WORKING_DAYS
+    ]
+
+
+def resolution_closes_at(resolved_at: datetime, nation: Nation, hours: WorkingHours = DEFAULT_HOURS) -> datetime:
+    """When a resolution agreed above local closes unconfirmed: 10 working days after it was posted down."""
+    return waited_working_days(resolved_at, RESOLUTION_CONFIRM_WORKING_DAYS, nation, hours)
+
+
+def meeting_notice_moment(meeting: date, nation: Nation, hours: WorkingHours = DEFAULT_HOURS) -> datetime:
+    """The working morning, 5 working days before the meeting, when its agenda notice goes out."""
+    return hours.local_morning(working_days_before(meeting, MEETING_WORKING_DAYS_BEFORE, nation, hours))
+
+
+def document_review_moments(
+    review_on: date, nation: Nation, hours: WorkingHours = DEFAULT_HOURS
+) -> list[DueMoment]:
+    """A remit or protocol review's nudges: 30 days before, 7 days before and on the day, each at the
+    working morning of its date (or the next one)."""
+    out = []
+    for days in DOCUMENT_REVIEW_DAYS_BEFORE:
+        label = "on the day" if days == 0 else f"{days} days before"
+        out.append(DueMoment(label, _deferred_morning(hours, nation, review_on - timedelta(days=days)), 0))
+    return out

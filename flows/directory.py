@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import yaml
@@ -147,6 +148,75 @@ class AssociationEntry(BaseModel):
         return out
 
 
+#: The sides a local social partnership's members sit for: the unions and associations that sign
+#: the National Agreement (WAMG's list), and the local authority.
+PARTIES = ("NASUWT", "GMB", "UNISON", "Unite", "NAHT", "ASCL", "ATL", "Voice", "NEOST", "local authority")
+_PARTY_ALIASES = {"local_authority": "local authority", "la": "local authority", "the local authority": "local authority"}
+
+
+def party_of(value: str) -> str | None:
+    """The side named by ``value`` (any case; ``local_authority`` and ``LA`` for the local authority)."""
+    key = " ".join(str(value).replace("_", " ").split()).lower()
+    key = _PARTY_ALIASES.get(key, _PARTY_ALIASES.get(str(value).lower(), key))
+    return next((p for p in PARTIES if p.lower() == key), None)
+
+
+class ContactsEntry(BaseModel):
+    """The escalation contacts of one region or nation: who is asked first, and their deputies."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    contacts: list[PersonEntry] = Field(min_length=1)
+    deputies: list[PersonEntry] = Field(default_factory=list)
+
+
+def nation_name(v: str) -> str:
+    """A nation as the directory stores it (England, Wales, Scotland, Northern Ireland)."""
+    for n in NATIONS:
+        if v.lower() == n.lower():
+            return n
+    if v.lower() in ("england and wales", "england & wales"):
+        return "England"
+    raise ValueError(f"{v!r} is not one of {', '.join(NATIONS)}")
+
+
+class NationContactsEntry(ContactsEntry):
+    _nation = field_validator("name")(nation_name)
+
+
+class PartnershipEntry(BaseModel):
+    """A local social partnership: one per local authority area, its members by side."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    local_authority: str = Field(min_length=1, max_length=200)
+    region: str = Field(min_length=1, max_length=120)
+    nation: str = "England"
+    members: dict[str, list[PersonEntry]] = Field(min_length=1)
+    local_associations: list[str] = Field(default_factory=list)  # NASUWT associations in its area
+    meet_every_weeks: int | None = Field(default=None, ge=1, le=52)
+    next_meeting: date | None = None
+    reviews_every_months: int = Field(default=12, ge=1, le=60)
+    first_review: date | None = None  # of the remit and protocol (default: the next meeting)
+
+    _nation = field_validator("nation")(nation_name)
+
+    @field_validator("members")
+    @classmethod
+    def _sides(cls, v: dict[str, list[PersonEntry]]) -> dict[str, list[PersonEntry]]:
+        out: dict[str, list[PersonEntry]] = {}
+        for side, people in v.items():
+            party = party_of(side)
+            if party is None:
+                raise ValueError(f"{side!r} is not a side of a partnership (one of {', '.join(PARTIES)})")
+            out[party] = [*out.get(party, []), *(people or [])]
+        if not any(out.values()):
+            raise ValueError("a partnership needs at least one member")
+        return out
+
+
 class NationalEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -160,6 +230,9 @@ class DirectoryFile(BaseModel):
     national: NationalEntry = Field(default_factory=NationalEntry)
     local_associations: list[AssociationEntry] = Field(default_factory=list)
     admins: list[PersonEntry] = Field(default_factory=list)
+    regions: list[ContactsEntry] = Field(default_factory=list)  # regional escalation contacts
+    nations: list[NationContactsEntry] = Field(default_factory=list)  # national escalation contacts
+    partnerships: list[PartnershipEntry] = Field(default_factory=list)
 
 
 def _where(loc: tuple[Any, ...], data: Any) -> str:
@@ -204,11 +277,12 @@ def parse_directory(source: str) -> DirectoryFile:
             msg = f"{loc[-1]!r} is required"
             loc = loc[:-1]
         raise DirectoryError(_where(loc, data) or "file", msg) from None
-    seen: set[str] = set()
-    for i, a in enumerate(parsed.local_associations):
-        if a.name.lower() in seen:
-            raise DirectoryError(f"local_associations[{i}] ({a.name})", f"the name {a.name!r} appears twice")
-        seen.add(a.name.lower())
+    for key in ("local_associations", "regions", "nations", "partnerships"):
+        seen: set[str] = set()
+        for i, entry in enumerate(getattr(parsed, key)):
+            if entry.name.lower() in seen:
+                raise DirectoryError(f"{key}[{i}] ({entry.name})", f"the name {entry.name!r} appears twice")
+            seen.add(entry.name.lower())
     return parsed
 
 
@@ -254,10 +328,11 @@ class _Upserter:
         return person
 
 
-async def load_directory(session: AsyncSession, source: str) -> list[str]:
+async def load_directory(session: AsyncSession, source: str, today: date | None = None) -> list[str]:
     """Upsert the directory from YAML text. Returns the changes, in plain words.
 
     The caller commits; on any error nothing of the file is kept (the caller rolls back).
+    ``today`` dates what a new partnership starts from (its first remit and protocol).
     """
     parsed = parse_directory(source)
     changes: list[str] = []
@@ -360,6 +435,10 @@ async def load_directory(session: AsyncSession, source: str) -> list[str]:
             p.is_admin = False
             changes.append(f"{p.slack_id or p.email or p.id} is no longer an admin")
     await session.flush()
+    if parsed.partnerships or parsed.regions or parsed.nations:
+        from flows.partnership.directory import load_partnerships
+
+        await load_partnerships(session, parsed, up.person, changes, today or date.today())
     return changes
 
 
@@ -394,7 +473,14 @@ async def _branches(
 
 
 async def find_person(session: AsyncSession, who: Who) -> Person | None:
-    """The directory entry for the person acting, or None if they are not in it."""
+    """The directory entry for the person acting, or None if they are not in it (looked up once
+    per shared read: :func:`flows.core.unit.one_read`)."""
+    from flows.core.unit import memo
+
+    return await memo(session, ("person", who), lambda: _find_person(session, who))
+
+
+async def _find_person(session: AsyncSession, who: Who) -> Person | None:
     if who.person_id is not None:
         return await session.get(Person, who.person_id)
     for col, value in ((Person.slack_id, who.slack), (Person.teams_id, who.teams), (Person.email, who.email)):

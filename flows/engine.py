@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.core.dispatch import Dispatcher
+from flows.core.unit import one_read
 from flows.directory import Who
 from flows.notices import Button, Notice, Outcome
 from flows.signup import actions as signup_actions
@@ -52,6 +53,11 @@ class Engine:
         code_actions.register(self.dispatch)
 
         register_snooze(self.dispatch)
+        from flows.partnership import actions as partnership_actions
+        from flows.partnership.api import Partnerships
+
+        partnership_actions.register(self.dispatch)
+        self.partnerships = Partnerships(self)  # the local social partnerships' use cases
 
     # ------------------------------------------------------------------ time
 
@@ -120,9 +126,10 @@ class Engine:
 
     async def status_for(self, who: Who) -> StatusView | None:
         """What waits for this person in every process (None: not in the directory)."""
-        view = await status.status_for(self, who)
-        if view is not None:
-            view.sections = await self.dispatch.status_sections(who)
+        async with one_read(self):  # who the person is, and where, is looked up once
+            view = await status.status_for(self, who)
+            if view is not None:
+                view.sections = await self.dispatch.status_sections(who)
         return view
 
     async def actionable(self, who: Who, action: Action | str) -> list[EmployerSummary]:

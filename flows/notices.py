@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from flows.core.forms import Form
     from flows.core.table import Need
 
 
@@ -70,13 +71,19 @@ class ToPartnerSpace:
 @dataclass(frozen=True)
 class ToSpace:
     """Another process's private shared space, by key (``partnership:3``, ``adoption:7``): a Slack
-    channel, or a Teams channel or group chat, like the partner space (see ToPartnerSpace)."""
+    channel, or a Teams channel or group chat, like the partner space (see ToPartnerSpace).
+
+    ``thread`` names (by its notice ``key``) an earlier post in the space whose thread this one
+    goes in, where the platform has threads; without it a post goes in the thread of the latest
+    ``open_space`` post. So one space can hold several cases, each with its own thread.
+    """
 
     key: str
     open_space: bool = False
     members: tuple[PersonRef, ...] = ()
     invite_emails: tuple[str, ...] = ()
     name_hint: str = ""
+    thread: str | None = None
 
 
 Space = ToPartnerSpace | ToSpace
@@ -237,6 +244,7 @@ class Outcome:
     errors: dict[str, str] = field(default_factory=dict)
     changed: bool = False  # False when a repeated or late click changed nothing
     queued: bool = False  # the reply is in the outbox, to be shown where the person acted
+    next_form: Form | None = None  # a form to fill in next, in place of the one just sent
 
     @property
     def reply_text(self) -> str:

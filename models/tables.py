@@ -439,3 +439,7 @@ class Snooze(Base):
 
 # The Best Value Code's tables share this metadata (imported last: they build on the ones above).
 from models import bestvalue as _bestvalue  # noqa: E402,F401
+
+# The local social partnerships' tables live in their own module; importing it here puts them in
+# ``Base.metadata`` wherever the tables are used.
+from models import partnership as _partnership  # noqa: E402, F401

@@ -81,6 +81,9 @@ class SlackWorld:
                 values[bid] = {"value": {"type": kind, "selected_options": [{"value": v} for v in ticked if v]}}
             elif kind == "datepicker":
                 values[bid] = {"value": {"type": kind, "selected_date": answer or el.get("initial_date")}}
+            elif kind == "checkboxes":  # answer: "a,b" (None keeps what is ticked)
+                ticked = answer.split(",") if answer is not None else [o["value"] for o in el.get("initial_options") or []]
+                values[bid] = {"value": {"type": kind, "selected_options": [{"value": v} for v in ticked if v]}}
         d = await self.slack.view_submission(user, view["id"], values)
         await self.settle()
         return d

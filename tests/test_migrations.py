@@ -42,8 +42,8 @@ async def test_start_up_refuses_an_out_of_date_schema(db_url: str) -> None:
         await conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(SchemaOutOfDate, match="schema is at revision 0000, but this version of the bot needs"):
         await ensure_current(engine)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"UPDATE alembic_version SET version_num = '{head_revision()}'"))
+    async with engine.begin() as conn:  # back at the head revision (whichever migration is last)
+        await conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()})
     await ensure_current(engine)
     await engine.dispose()
 

@@ -378,7 +378,7 @@ async def test_with_the_bot_the_home_tab_is_published(with_bot: Page) -> None:
 
 async def test_with_the_bot_a_clock_move_says_when_nothing_fell_due(with_bot: Page) -> None:
     status, body = await with_bot.post("/api/clock", {"step": "day"})
-    assert status == 200 and body["sent"] == 0, body
+    assert status == 200 and body["sent"] == 0, body["message"]
     assert body["message"] == (
         "The sandbox clock is now Tuesday 24 November 2026, 09:00. Nothing fell due between "
         "Monday 23 November 2026, 09:30 and Tuesday 24 November 2026, 09:00, so no reminders were sent.")

@@ -58,6 +58,21 @@ def personas(source: str) -> list[Persona]:
         add(officer, "National officer", "NASUWT")
     for admin in directory.admins:
         add(admin, "Bot admin", "NASUWT")
+    # The local social partnerships: the people who are nothing else in the scheme.
+    extra: list[tuple[PersonEntry, str, str, str]] = []
+    for p in directory.partnerships:
+        for party, people in p.members.items():
+            side = party[0].upper() + party[1:]
+            extra += [(m, f"{side} ({p.name} partnership)", party, p.name) for m in people]
+    for r in directory.regions:
+        extra += [(c, f"Regional contact ({r.name})", "regional", "") for c in r.contacts]
+        extra += [(c, f"Regional deputy ({r.name})", "regional", "") for c in r.deputies]
+    for n in directory.nations:
+        extra += [(c, f"National contact ({n.name})", "national", "") for c in n.contacts]
+        extra += [(c, f"National deputy ({n.name})", "national", "") for c in n.deputies]
+    for entry, role, side, area in extra:
+        if entry.slack and entry.slack not in found:
+            add(entry, role, side, area)
     return list(found.values())
 
 

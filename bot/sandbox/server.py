@@ -179,6 +179,10 @@ class Sandbox:
                 from bot.sandbox.code_demo import seed
 
                 await seed(self.services.engine)
+                # The bot's clock sweeps when it starts: what the demo directory makes due already
+                # (a partnership's first review) is sent now, not on the first move of the clock.
+                if (sweep := self._sweeper()) is not None:
+                    await sweep(self.clock.now())
                 await self.services.drain()  # its notices are in the outbox: posted before the page opens
         else:
             self.bot_problem = "The sandbox is running without the bot."

@@ -268,6 +268,9 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         if not outcome.ok and outcome.errors:
             await _errors_on(ack, view, outcome.errors)  # nothing was written; the form stays open
             return
+        if outcome.next_form is not None:  # the form leads to another: it takes this one's place
+            await ack(response_action="update", view=views.form_view(outcome.next_form))
+            return
         await answer(outcome, place)
         await ack()
 

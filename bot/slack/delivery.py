@@ -309,6 +309,10 @@ class SlackDeliverer:
         if channel is None:
             raise TryLater("space_not_open")  # its opening post is still on its way
         root = spaces[0].message_id or None
+        if isinstance(to, ToSpace) and to.thread:  # the thread of an earlier post in this space
+            earlier = [m for m in await self._find(to.thread) if m.channel == channel]
+            if earlier:
+                root = earlier[0].thread_id or earlier[0].message_id or root
         await self._post_once(notice, channel, ident, check, thread=root, **kwargs)
 
     async def _create_channel(self, hint: str) -> str:
@@ -334,7 +338,8 @@ class SlackDeliverer:
                         try:
                             await self.client.conversations_invite(channel=channel, users=sid)
                         except SlackApiError as one:
-                            log.info("slack: one invitation failed: %s", one.response.get("error"))
+                            if one.response.get("error") != "already_in_channel":  # a space posted to again
+                                log.info("slack: one invitation failed: %s", one.response.get("error"))
         for email in to.invite_emails:  # reps in another Slack organisation: Slack Connect
             try:
                 await self.client.conversations_inviteShared(channel=channel, emails=[email])

@@ -227,6 +227,8 @@ class VwsAgent:
             if op == "button" and not data.get("with_inputs"):
                 return await self.show(await self.dispatch.press(who, payload), who)
             out = await self.dispatch.submit(who, payload, answers)
+            if out.next_form is not None:  # the form leads to another: it takes this one's place
+                return cards.form_card(out.next_form)
             if not out.ok and out.errors:
                 again = await self.dispatch.again(who, payload, answers, out)
                 if again is not None:

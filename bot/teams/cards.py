@@ -237,6 +237,8 @@ def _input(f: Field, value: str, errors: Mapping[str, str]) -> list[dict[str, An
                  "style": "compact" if f.kind is FieldKind.SELECT else "expanded", "isRequired": f.required,
                  "errorMessage": f"Choose the {f.label.lower().rstrip('?')}.",
                  "choices": [{"title": escape(o.label), "value": o.value} for o in f.options]}  # fmt: skip
+        if f.kind is FieldKind.MULTI:
+            field["isMultiSelect"] = True  # the answer comes back as "a,b,c"
         if value:
             field["value"] = value
     else:

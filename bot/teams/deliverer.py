@@ -125,6 +125,10 @@ class TeamsDeliverer:
                 return [r for r in refs if r]
             ref = dict(row.reference)
             root = ref.pop("root_id", None)
+            if row.kind == "channel" and isinstance(to, ToSpace) and to.thread:  # an earlier post's thread
+                posts = [p for p in await self.store.posts(to.thread) if p.channel.split(";")[0] == row.conversation_id]
+                if posts:  # the post itself, or the root of the thread it is in
+                    root = posts[0].channel.partition(";messageid=")[2] or posts[0].message_id
             if row.kind == "channel" and root and not to.open_space:  # reply in the proposal's thread
                 ref["conversation"] = {**ref["conversation"], "id": f"{row.conversation_id};messageid={root}"}
             return [ref]

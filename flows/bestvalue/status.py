@@ -12,20 +12,19 @@ from flows.core.status import StatusItem, StatusSection
 from flows.core.unit import Core, read
 from flows.directory import Who, find_person
 from flows.notices import Outcome, PersonRef, Text
+from flows.signup.status import scope_of
 from flows.wording import say, say_str
 from models.bestvalue import CodeAdoption, CodeContract
-from models.tables import Held, LocalAssociation, Person
-from models.tables import Role as RoleRow
+from models.tables import Held, Person
 
 MAX = 20
 
 
 async def cases_of(s: AsyncSession, core: Core, person: Person) -> list[AdoptionCase]:
     """The live adoptions on which the person holds a role (lead, Secretary, a branch taking part)."""
-    areas = set((await s.execute(select(RoleRow.association_id).where(
-        RoleRow.person_id == person.id, RoleRow.role == Held.BRANCH_REP))).scalars())  # fmt: skip
-    areas |= set((await s.execute(select(LocalAssociation.id).where(or_(
-        LocalAssociation.secretary_id == person.id, LocalAssociation.deputy_id == person.id)))).scalars())  # fmt: skip
+    standing = await scope_of(s, person)  # the same lookup as the journey's status
+    areas = {r.association_id for r in standing.roles if r.role == Held.BRANCH_REP and r.association_id}
+    areas |= standing.secretary_of
     conds = [CodeAdoption.lead_id == person.id]
     if areas:
         conds.append(CodeAdoption.association_id.in_(areas))

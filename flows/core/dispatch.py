@@ -12,12 +12,14 @@ adapter.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flows.core.forms import Form, Option
 from flows.core.payload import Payload
 from flows.core.status import StatusSection
+from flows.core.unit import one_read
 from flows.directory import Who
 from flows.notices import File, FileRef, Outcome
 from flows.wording import say
@@ -57,6 +59,7 @@ OptionsFn = Callable[[Any, Who, str, str], Awaitable[list[Option]]]  # (core, wh
 SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
 FileFn = Callable[[Any, int], Awaitable["File | None"]]
+FormNotesFn = Callable[[Any, Who, Form], Awaitable[tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Command:
     help: str  # what it does, for the help list
     run: CommandFn
     menu: bool = True  # offered in the Teams command menu
+    reads: bool = False  # answered from reads alone: they share one session (see one_read)
 
 
 @dataclass
@@ -79,6 +83,7 @@ class Dispatcher:
     status_sources: list[StatusFn] = field(default_factory=list)
     option_sources: dict[str, OptionsFn] = field(default_factory=dict)
     files: dict[str, FileFn] = field(default_factory=dict)
+    form_notes: dict[str, list[FormNotesFn]] = field(default_factory=dict)
 
     def add(self, action: str, run: RunFn, form: FormFn | None = None) -> None:
         assert action not in self.actions, f"{action} is registered twice"
@@ -114,9 +119,24 @@ class Dispatcher:
 
     async def status_sections(self, who: Who) -> list[StatusSection]:
         out: list[StatusSection] = []
-        for fn in self.status_sources:
-            out += await fn(self.core, who)
+        async with one_read(self.core):  # who the person is, and where, is looked up once
+            for fn in self.status_sources:
+                out += await fn(self.core, who)
         return out
+
+    def add_form_notes(self, form_id: str, fn: FormNotesFn) -> None:
+        """What another process adds to a form whenever it opens: paragraphs shown above its
+        fields (the revocation form shows the employer's issues on the partnership ladder)."""
+        self.form_notes.setdefault(form_id, []).append(fn)
+
+    async def with_notes(self, who: Who, response: Any) -> Any:
+        """``response`` with the notes other processes add to it, when it is a form."""
+        if not isinstance(response, Form) or not self.form_notes.get(response.id):
+            return response
+        notes = list(response.notes)
+        for fn in self.form_notes[response.id]:
+            notes += await fn(self.core, who, response)
+        return replace(response, notes=tuple(notes))
 
     def add_replies(self, in_space: SpaceReplyFn, in_private: PrivateReplyFn) -> None:
         """How a process reads answers typed instead of clicked."""
@@ -149,7 +169,7 @@ class Dispatcher:
         if handler is None:
             return stale()
         if handler.form is not None:
-            return await handler.form(self.core, who, payload)
+            return await self.with_notes(who, await handler.form(self.core, who, payload))  # type: ignore[no-any-return]
         return await handler.run(self.core, who, payload, {})
 
     async def submit(self, who: Who, payload: Payload, answers: Inputs) -> Outcome:
@@ -157,7 +177,10 @@ class Dispatcher:
         handler = self.actions.get(payload.action)
         if handler is None:
             return stale()
-        return await handler.run(self.core, who, payload, answers)
+        out = await handler.run(self.core, who, payload, answers)
+        if out.next_form is not None:
+            out.next_form = await self.with_notes(who, out.next_form)
+        return out
 
     async def again(self, who: Who, payload: Payload, answers: Inputs, outcome: Outcome) -> Form | None:
         """The form of ``payload`` again, filled in with ``answers`` and showing what was wrong
@@ -165,10 +188,11 @@ class Dispatcher:
         handler = self.actions.get(payload.action)
         if handler is None or handler.form is None:
             return None
-        form = await handler.form(self.core, who, payload)
+        form = await self.with_notes(who, await handler.form(self.core, who, payload))
         if not isinstance(form, Form):
             return None
         values = {k: str(v) for k, v in answers.items() if isinstance(v, str | int) and not isinstance(v, bool)}
+        values |= {k: ",".join(str(x) for x in v) for k, v in answers.items() if isinstance(v, list | tuple)}
         return replace(form, values=values, errors=dict(outcome.errors), problem=outcome.reply_text)
 
     async def command(self, who: Who, text: str) -> Response:
@@ -181,7 +205,11 @@ class Dispatcher:
         found = self.commands.get(word)
         if found is None:
             return self.help(unknown=word)
-        return await found.run(self.core, who, rest)
+        async with one_read(self.core) if found.reads else nullcontext():
+            out = await found.run(self.core, who, rest)
+            if isinstance(out, ShowStatus) and out.view is not None and not out.view.sections:
+                out.view.sections = await self.status_sections(who)  # every process's part of the status
+        return await self.with_notes(who, out)  # type: ignore[no-any-return]
 
 
 def stale() -> Outcome:

@@ -24,6 +24,7 @@ class FieldKind(StrEnum):
     DATE = "date"
     CHECKBOXES = "checkboxes"  # several of a few, all shown (the answer is a list of values)
     SEARCH = "search"  # one of many, found by typing (``source`` names where the choices come from)
+    MULTI = "checkboxes"  # the same as CHECKBOXES (an alias: the partnerships' name for it)
 
 
 @dataclass(frozen=True)

@@ -19,3 +19,7 @@ class Role(StrEnum):
     LEAD = "lead"  # the rep who started a Best Value Code adoption (takes it to committee, to contractors)
     INDICATOR_OWNER = "indicator_owner"  # the owner of a Best Value Code indicator (for that indicator only)
     BOT = "bot"  # the bot itself (the reminder clock)
+    MEMBER = "member"  # a member of the issue's local social partnership (any side)
+    RAISER = "raiser"  # whoever raised the issue (a rep raising a concern about a scheme member)
+    REGIONAL = "regional"  # a regional escalation contact (or deputy) for the partnership's region
+    NATIONAL_CONTACT = "national_contact"  # a national escalation contact (or deputy) for its nation

@@ -43,6 +43,13 @@ class Need(StrEnum):
     CONTRACT = "contract"  # the tender or contract, and the contractor
     RESPONSE = "response"  # a contractor's answer (and the clauses excepted)
     DELIVERY = "delivery"  # after award: a Contract Compliance clause delivered in a year
+    ISSUE = "issue"  # an issue for a local social partnership: title, what, the group, the remit area
+    ATTEMPT = "attempt"  # what was tried, when, and the outcome
+    RESOLUTION = "resolution"  # what was agreed
+    EXHAUSTED = "exhausted"  # why options for resolution are exhausted at this level
+    NOTE = "note"  # a note that travels with an escalation
+    REMIT = "remit"  # a partnership's remit, who took part in the review, the next review
+    PROTOCOL = "protocol"  # a partnership's protocol (four themes), who took part, the next review
 
 
 class Pin(StrEnum):

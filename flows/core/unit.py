@@ -18,7 +18,9 @@ decided, what and when (:meth:`Steps.already`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -104,10 +106,46 @@ async def _to_outbox(core: Core, s: AsyncSession, out: Outcome, place: Place | N
     await enqueue(s, notices)
 
 
+_SHARED: ContextVar[AsyncSession | None] = ContextVar("vws_shared_read", default=None)
+
+MEMO = "vws_memo"
+"""``session.info`` key of what one shared read has already looked up (see :func:`memo`)."""
+
+
 async def read(core: Core, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run a read (takes no write lock on SQLite)."""
+    """Run a read (takes no write lock on SQLite); inside :func:`one_read`, on its session."""
+    shared = _SHARED.get()
+    if shared is not None:
+        return await fn(shared)
     async with reading(core.sessions) as s:
         return await fn(s)
+
+
+@asynccontextmanager
+async def one_read(core: Core) -> AsyncIterator[AsyncSession]:
+    """One read session for several reads in turn (every process's part of a person's status):
+    the reads inside run on it, and what they look up about the person is looked up once."""
+    if _SHARED.get() is not None:
+        yield _SHARED.get()  # type: ignore[misc]
+        return
+    async with reading(core.sessions) as s:
+        s.info[MEMO] = {}
+        token = _SHARED.set(s)
+        try:
+            yield s
+        finally:
+            _SHARED.reset(token)
+
+
+async def memo(s: AsyncSession, key: Any, fn: Callable[[], Awaitable[T]]) -> T:
+    """``fn()``, looked up once per :func:`one_read` (other sessions always call it: a session
+    that writes must see its own writes)."""
+    cache = s.info.get(MEMO)
+    if cache is None:
+        return await fn()
+    if key not in cache:
+        cache[key] = await fn()
+    return cache[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

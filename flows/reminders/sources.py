@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.calendar import DEFAULT_HOURS, WorkingHours
-from flows.notices import Notice
+from flows.notices import Notice, Outcome
 from models.tables import Snooze
 
 
@@ -40,13 +40,16 @@ class Prepared:
     ``notices`` to deliver; or nothing, with ``skip`` saying why (no longer due, superseded by a
     later one, everyone snoozed it); or ``defer_until`` when now is outside the association's
     working time. ``falls_due`` names an employer whose review date has come: the clock moves it
-    to REVIEW_DUE (through the engine) before sending.
+    to REVIEW_DUE (through the engine) before sending. ``act`` is any process's use case the
+    clock runs first, through the engine (exactly once: its conditional update); what it returns
+    is sent too, and when it is refused (someone acted in the meantime) nothing is sent.
     """
 
     notices: tuple[Notice, ...] = ()
     skip: str | None = None
     defer_until: datetime | None = None
     falls_due: int | None = None
+    act: Callable[[Any], Awaitable[Outcome]] | None = None
 
 
 Snoozes = set[tuple[int, str, str]]  # (person id, kind, subject) snoozed now
@@ -126,7 +129,7 @@ async def prepare(
     for name, positions in by_source.items():
         done = await SOURCES[name].prepare(session, [keys[i] for i in positions], now, hours, snoozes)
         for i, p in zip(positions, done, strict=True):
-            if p.notices == () and p.skip is None and p.defer_until is None:
+            if p.notices == () and p.skip is None and p.defer_until is None and p.act is None:
                 p = Prepared(skip="nobody to tell: snoozed, or not in the directory")
             out[i] = p
     return [p or Prepared(skip="unknown kind or subject") for p in out]

@@ -256,4 +256,4 @@ def register(d: Dispatcher) -> None:
     d.add_options("associations", _association_options)
     for word, fn in (("propose", _cmd_propose), ("plan", _cmd_plan), ("review", _cmd_review),
                      ("revoke", _cmd_revoke), ("status", _cmd_status)):  # fmt: skip
-        d.add_command(Command(word, say_str(f"command.{word}"), fn, menu=word != "revoke"))
+        d.add_command(Command(word, say_str(f"command.{word}"), fn, menu=word != "revoke", reads=word == "status"))

@@ -20,7 +20,7 @@ from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
 from flows.core.table import Transition
-from flows.core.unit import Core, Refusal, read
+from flows.core.unit import Core, Refusal, memo, read
 from flows.directory import Who, find_person
 from flows.notices import Button, Outcome
 from flows.signup.case import Case, SignupSteps, roles_on, with_owner
@@ -166,6 +166,11 @@ class Scope:
 
 
 async def scope_of(s: AsyncSession, person: Person) -> Scope:
+    """Where the person holds which role (looked up once per shared read)."""
+    return await memo(s, ("scope", person.id), lambda: _scope_of(s, person))
+
+
+async def _scope_of(s: AsyncSession, person: Person) -> Scope:
     roles = list((await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars())
     officer = (
         await s.execute(
