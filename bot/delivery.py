@@ -31,11 +31,15 @@ class Undelivered(Exception):
 
 
 class TryLater(Undelivered):
-    """Rate limited, the platform's server failed, or it could not be reached: try again."""
+    """Rate limited, the platform's server failed, or it could not be reached: try again.
 
-    def __init__(self, code: str, after: float | None = None) -> None:
+    ``counts`` is False when nothing failed: the notice was handed back unsent because its
+    channel is busy (our own pacing), so the try does not count towards giving up."""
+
+    def __init__(self, code: str, after: float | None = None, *, counts: bool = True) -> None:
         super().__init__(code)
         self.after = after
+        self.counts = counts
 
 
 class MaybeSent(Undelivered):

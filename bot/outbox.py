@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -117,18 +117,56 @@ class OutboxWorker:
             self._task = None
 
     async def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sent = await self.tick()
-            except Exception as exc:  # noqa: BLE001 - the database may be down: try again soon
-                log.warning("outbox: a round failed (%s); trying again", type(exc).__name__)
-                sent = 0
-            if sent:
+        """Keep up to ``concurrency`` notices in flight: claim more as soon as any finishes, so a
+        slow channel holds only its own notices, never a round of everyone else's. What finished
+        meanwhile is marked sent together, in one transaction."""
+        inflight: set[asyncio.Task[tuple[OutboxItem, list[str] | None]]] = set()
+        try:
+            while not self._stop.is_set():
+                free = self.policy.concurrency - len(inflight)
+                claimed: list[OutboxItem] = []
+                if free > 0:
+                    self._wake.clear()
+                    try:
+                        claimed = await self._claim(min(self.policy.batch, free))
+                    except Exception as exc:  # noqa: BLE001 - the database may be down: try again soon
+                        log.warning("outbox: a claim failed (%s); trying again", type(exc).__name__)
+                for item in claimed:
+                    inflight.add(asyncio.create_task(self._one(item)))
+                if claimed and len(inflight) < self.policy.concurrency:
+                    continue  # there may be more waiting
+                waits: set[asyncio.Future[Any]] = set(inflight)
+                woken = asyncio.ensure_future(self._wake.wait())
+                waits.add(woken)
+                delay = await self._next_due() if len(inflight) < self.policy.concurrency else None
+                await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+                woken.cancel()
+                done = {t for t in inflight if t.done()}
+                inflight -= done
+                await self._mark(done)
+        finally:
+            if inflight:  # stopping: let what is being sent finish and be recorded
+                await asyncio.gather(*inflight, return_exceptions=True)
+                await self._mark(inflight)
+
+    async def _one(self, item: OutboxItem) -> tuple[OutboxItem, list[str] | None]:
+        return item, await self._deliver(item)
+
+    async def _mark(self, tasks: set[asyncio.Task[tuple[OutboxItem, list[str] | None]]]) -> None:
+        delivered = []
+        for t in tasks:
+            if t.cancelled():
                 continue
-            self._wake.clear()
-            delay = await self._next_due()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            if (exc := t.exception()) is not None:  # recording a failure failed: the lease runs out
+                log.warning("outbox: a notice's outcome could not be recorded (%s)", type(exc).__name__)
+                continue
+            item, done = t.result()
+            if done is not None:
+                delivered.append((item, done))
+        try:
+            await self._sent(delivered)
+        except Exception as exc:  # noqa: BLE001 - left claimed: tried again (checking first) after the lease
+            log.warning("outbox: %d delivered notices could not be marked (%s)", len(delivered), type(exc).__name__)
 
     async def _next_due(self) -> float:
         """Seconds until the earliest waiting notice may go (at most the poll interval)."""
@@ -167,15 +205,19 @@ class OutboxWorker:
         if not claimed:
             return 0
         gate = asyncio.Semaphore(self.policy.concurrency)
+        delivered: list[tuple[OutboxItem, list[str]]] = []
 
         async def one(item: OutboxItem) -> None:
             async with gate:
-                await self._deliver(item)
+                done = await self._deliver(item)
+            if done is not None:
+                delivered.append((item, done))
 
         await asyncio.gather(*(one(i) for i in claimed))
+        await self._sent(delivered)
         return len(claimed)
 
-    async def _claim(self) -> list[OutboxItem]:
+    async def _claim(self, limit: int | None = None) -> list[OutboxItem]:
         now = _now()
         earlier = aliased(OutboxItem)
         head_of_lane = ~exists().where(
@@ -186,7 +228,7 @@ class OutboxWorker:
             and_(OutboxItem.state == "claimed", OutboxItem.lease_until < now),
         )
         async with self.sessions() as s, s.begin():
-            pick = select(OutboxItem.id).where(claimable).order_by(OutboxItem.id).limit(self.policy.batch)
+            pick = select(OutboxItem.id).where(claimable).order_by(OutboxItem.id).limit(limit or self.policy.batch)
             if s.get_bind().dialect.name == "postgresql":
                 pick = pick.with_for_update(skip_locked=True, of=OutboxItem)
             ids = list((await s.execute(pick)).scalars())
@@ -213,7 +255,9 @@ class OutboxWorker:
     async def _release(self, item: OutboxItem) -> None:
         await self._finish(item, state="pending", lease_until=None, attempts=item.attempts - 1)
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem) -> list[str] | None:
+        """Send one claimed notice to each of its platforms; returns the platforms done when all
+        accepted it (to be marked sent with the rest of the round), else None (already recorded)."""
         done = list(item.done or [])
         unknown = set(item.unknown or [])
         ident = f"vws-{item.id}"
@@ -222,7 +266,7 @@ class OutboxWorker:
             routes = await self.router.routes(notice)
         except Exception as exc:  # noqa: BLE001 - a row we cannot read is parked, not retried forever
             await self._park(item, f"unreadable:{type(exc).__name__}")
-            return
+            return None
         try:
             for platform, routed in routes:
                 if platform in done:
@@ -237,24 +281,49 @@ class OutboxWorker:
         except Refused as exc:
             log.warning("outbox: notice %d refused by the platform (%s); parked", item.id, exc.code)
             await self._park(item, exc.code, done=done)
-            return
+            return None
         except TryLater as exc:
             await self._again(item, exc, done, unknown, after=exc.after)
-            return
+            return None
         except MaybeSent as exc:
             await self._again(item, exc, done, unknown | {p for p, _ in routes if p not in done}, after=None)
-            return
+            return None
         except Undelivered as exc:
             await self._again(item, exc, done, unknown, after=None)
-            return
+            return None
         except Exception as exc:  # noqa: BLE001 - an unexpected failure is retried like a platform's
             await self._again(item, Undelivered(type(exc).__name__), done, unknown, after=None)
+            return None
+        return done
+
+    async def _sent(self, delivered: Sequence[tuple[OutboxItem, list[str]]]) -> None:
+        """Mark a round's delivered notices sent, those still ours, in one transaction; and the
+        reminders whose every notice is now done. (A worker that dies before this commits has
+        its round tried again after the lease, each try looking first for the earlier post.)"""
+        if not delivered:
             return
-        if await self._finish(item, state="sent", sent_at=_now(), lease_until=None, done=done, unknown=[], error=None):
-            await self._nudge_done(item)
+        at = _now()
+        by_done: dict[tuple[str, ...], list[int]] = {}
+        for item, done in delivered:
+            by_done.setdefault(tuple(done), []).append(item.id)
+        async with self.sessions() as s, s.begin():
+            for platforms, ids in by_done.items():
+                await s.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id.in_(ids), OutboxItem.claimed_by == self.owner, OutboxItem.state == "claimed")
+                    .values(state="sent", sent_at=at, lease_until=None, done=list(platforms), unknown=[], error=None)
+                    .execution_options(synchronize_session=False)
+                )
+            nudges = sorted({i.nudge_id for i, _ in delivered if i.nudge_id is not None})
+            if nudges:
+                await self._nudges_done(s, nudges)
 
     async def _again(self, item: OutboxItem, exc: Undelivered, done: list[str], unknown: set[str],
                      after: float | None) -> None:  # fmt: skip
+        if isinstance(exc, TryLater) and not exc.counts:  # handed back unsent: not a failed try
+            await self._finish(item, state="pending", next_at=_now() + timedelta(seconds=after or 0.0),
+                               lease_until=None, attempts=item.attempts - 1, done=done, unknown=sorted(unknown))  # fmt: skip
+            return
         if item.attempts >= self.policy.max_attempts:
             log.warning("outbox: notice %d failed %d times (%s); parked", item.id, item.attempts, exc.code)
             await self._park(item, exc.code, done=done)
@@ -284,15 +353,18 @@ class OutboxWorker:
         if item.nudge_id is None:
             return
         async with self.sessions() as s, s.begin():
-            others = select(OutboxItem.id).where(OutboxItem.nudge_id == item.nudge_id, OutboxItem.state.in_(WAITING))
-            failed = select(OutboxItem.id).where(OutboxItem.nudge_id == item.nudge_id, OutboxItem.state == "failed")
-            state = "failed" if (await s.execute(failed.limit(1))).first() else "sent"
-            await s.execute(
-                update(Nudge)
-                .where(Nudge.id == item.nudge_id, Nudge.state == "queued", ~others.exists())
-                .values(state=state, sent_at=_now(), lease_until=None)
-                .execution_options(synchronize_session=False)
-            )
+            await self._nudges_done(s, [item.nudge_id])
+
+    @staticmethod
+    async def _nudges_done(s: AsyncSession, nudge_ids: Sequence[int]) -> None:
+        waiting = exists().where(OutboxItem.nudge_id == Nudge.id, OutboxItem.state.in_(WAITING))
+        failed = exists().where(OutboxItem.nudge_id == Nudge.id, OutboxItem.state == "failed")
+        await s.execute(
+            update(Nudge)
+            .where(Nudge.id.in_(list(nudge_ids)), Nudge.state == "queued", ~waiting)
+            .values(state=case((failed, "failed"), else_="sent"), sent_at=_now(), lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class OutboxSink:

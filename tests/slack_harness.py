@@ -117,8 +117,9 @@ async def start_world(db_url: str, clock: Clock, directory: str = DIRECTORY, **s
     for uid, name in USERS.items():
         slack.add_user(uid, name, email=f"{name}@example.org")
     slack.add_channel("vws-national", id="C0NATIONAL", members=["U0NAT1"])
+    settings_kw.setdefault("VWS_SLACK_CHANNEL_INTERVAL", 0)  # pacing has its own tests
     settings = Settings(DATABASE_URL=db_url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.base_url,
-                        VWS_SLACK_CHANNEL_INTERVAL=0, **settings_kw)  # pacing has its own tests, with a fake clock
+                        **settings_kw)
     services = Services.build(settings, clock=clock)
     await services.start()
     await services.load_directory(directory)

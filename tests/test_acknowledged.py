@@ -214,3 +214,71 @@ def _answers(world: SlackWorld) -> dict:
 
 
 _ = WORKPLAN  # the journey's workplan, used through test_the_whole_journey_in_slack
+
+
+# --------------------------------------------------------------------------- at the platform's pace
+
+
+async def _many(world: SlackWorld, to_national: int, dms: list[str]) -> None:
+    """``to_national`` notices to the national channel (each about its own case, so nothing orders
+    them) and one direct message to each of ``dms``, written to the outbox at once."""
+    from flows.core.outbox import enqueue
+    from flows.notices import Kind, Notice, PersonRef, ToNational, ToPerson
+    from models.tables import Person
+
+    async with world.services.sessions() as s, s.begin():
+        ids = dict((await s.execute(select(Person.slack_id, Person.id).where(Person.slack_id.in_(dms)))).all())
+        notices = [Notice(Kind.NATIONAL, ToNational(), f"National {n}", employer_id=1000 + n) for n in range(to_national)]
+        notices += [Notice(Kind.REMINDER, ToPerson(PersonRef(ids[u])), f"For {u}") for u in dms]
+        await enqueue(s, notices)
+    world.services.outbox.wake()
+
+
+DMS = ["U0REP1", "U0SEC1", "U0NEM1", "U0GMB1", "U0UNS1", "U0UTE1", "U0NAT1", "U0ADM1"]
+
+
+async def test_a_busy_channel_is_paced_and_holds_up_no_other(db_url: str, clock: Clock) -> None:
+    """Ten posts for one channel, paced at one every half second (Slack enforces about one a
+    second per channel), and then, while they go, direct messages to eight people: none is
+    refused, the direct messages go at once rather than behind the channel's queue, and a post
+    handed back to wait for its channel's turn does not count as a failed try."""
+    world = await start_world(db_url, clock, VWS_SLACK_CHANNEL_INTERVAL=0.5)
+    try:
+        world.slack.limit_posts(per_second=2.0, burst=3)  # the bot's pace, with room for a busy machine's jitter
+        await _many(world, 10, [])
+        await world.slack.wait_for("chat.postMessage", 1)
+        await _many(world, 0, DMS)
+        await world.slack.wait_for("chat.postMessage", 18, within=15.0)
+        await world.settle()
+        posts = world.slack.calls("chat.postMessage")
+        assert [c.status for c in posts if c.status != 200] == []  # the bot kept to the channel's pace
+        national = [c for c in posts if c.args["channel"] == "C0NATIONAL"]
+        direct = [c for c in posts if c.args["channel"] in DMS]
+        assert sorted(c.args["text"] for c in national) == sorted(f"National {n}" for n in range(10))  # each once
+        assert sorted(c.args["channel"] for c in direct) == sorted(DMS)
+        assert max(c.at for c in direct) < national[-2].at  # not behind the channel's queue
+        assert await outbox_states(world) == {"sent": 18}
+        async with world.services.sessions() as s:  # handed back for later, not counted as failures
+            assert (await s.execute(select(func.max(OutboxItem.attempts)))).scalar_one() == 1
+    finally:
+        await stop_world(world)
+
+
+async def test_slack_refusing_a_burst_to_one_channel_delays_that_channel_only(db_url: str, clock: Clock) -> None:
+    """With the bot's own pacing off, the stand-in answers 429 with Retry-After as Slack does:
+    the throttled channel's posts wait and all arrive once; the direct messages are not delayed."""
+    world = await start_world(db_url, clock, VWS_OUTBOX_MAX_DELAY=2.0)
+    try:
+        world.slack.limit_posts(per_second=1.0, burst=2)
+        await _many(world, 4, DMS)
+        await world.services.drain()
+        posts = world.slack.calls("chat.postMessage")
+        refused = [c for c in posts if c.status == 429]
+        assert refused and {c.args["channel"] for c in refused} == {"C0NATIONAL"}
+        delivered = [c for c in posts if c.status == 200]
+        assert sorted(c.args["text"] for c in delivered if c.args["channel"] == "C0NATIONAL") == [f"National {n}" for n in range(4)]
+        first_refusal = min(c.at for c in refused)
+        assert all(c.at <= first_refusal + 0.5 for c in delivered if c.args["channel"] in DMS)
+        assert await outbox_states(world) == {"sent": 12}
+    finally:
+        await stop_world(world)

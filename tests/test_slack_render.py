@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.slack.render import CUT_MARK, People, cut, esc, notice_blocks, notice_text, split, to_dicts
 from flows.core.payload import Payload
 from flows.notices import Button, ButtonStyle, Kind, Notice, PersonRef, ToPerson, text
@@ -86,3 +88,28 @@ async def test_the_pacer_spaces_messages_in_one_channel_and_holds_up_no_other() 
     current = "C1"
     await pacer.wait("C1")  # quiet for a while: no wait
     assert slept == []
+
+
+async def test_the_pacer_hands_a_post_back_rather_than_hold_a_worker_for_long() -> None:
+    """A channel with a queue longer than the pacer's patience: the post goes back to the outbox to
+    be tried when the channel is free, without counting as a failed try or taking the slot."""
+    from bot.delivery import TryLater
+    from bot.slack.delivery import Pacer
+
+    now = [100.0]
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = Pacer(1.0, clock=lambda: now[0], sleep=fake_sleep, patience=2.0)
+    for _ in range(3):
+        await pacer.wait("C1")  # waits of 0, 1 and 2 seconds: within its patience
+    with pytest.raises(TryLater) as handed_back:
+        await pacer.wait("C1")
+    assert handed_back.value.after == 3.0 and not handed_back.value.counts
+    assert slept == [1.0, 2.0]
+    await pacer.wait("C2")  # another channel is not held up
+    now[0] = 103.0
+    await pacer.wait("C1")  # the slot it did not take is free when it comes back
+    assert slept == [1.0, 2.0]

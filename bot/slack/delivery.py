@@ -57,7 +57,11 @@ def channel_name(hint: str, attempt: int) -> str:
 class Pacer:
     """At most one message per ``interval`` seconds in each channel (Slack's limit for
     chat.postMessage is about one a second per channel), without holding up other channels:
-    each post reserves the channel's next free slot, then waits for it."""
+    each post reserves the channel's next free slot, then waits for it.
+
+    A post whose slot is more than ``patience`` seconds away is handed back to the outbox
+    (:class:`TryLater` with ``after`` and ``counts=False``) instead of holding one of the
+    worker's senders while it waits: a channel with a long queue never slows the others."""
 
     def __init__(
         self,
@@ -65,17 +69,22 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        patience: float = 2.0,
     ) -> None:
         self.interval = interval
         self.clock = clock
         self.sleep = sleep
+        self.patience = patience
         self.next_free: dict[str, float] = {}
 
     async def wait(self, channel: str) -> None:
-        if self.interval <= 0:
-            return
         now = self.clock()
-        slot = max(now, self.next_free.get(channel, now))
+        held = self.next_free.get(channel, now)
+        if self.interval <= 0 and held <= now:
+            return
+        slot = max(now, held)
+        if slot - now > self.patience:
+            raise TryLater("paced", slot - now, counts=False)
         self.next_free[channel] = slot + self.interval
         if len(self.next_free) > 10_000:  # forget channels that have been quiet
             self.next_free = {c: t for c, t in self.next_free.items() if t > now}

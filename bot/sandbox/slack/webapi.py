@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -93,6 +94,11 @@ class _WebApi(_Views):
                 raise _ApiError("not_authed")
             if token not in self._tokens:
                 raise _ApiError("invalid_auth")
+            wait = self._throttled(method, args)
+            if wait is not None:
+                status = 429
+                headers["Retry-After"] = str(max(1, math.ceil(wait)))
+                raise _ApiError("ratelimited")
             answer = handler(args)
             if self._lose_answer.get(method, 0) > 0:  # done, but the answer never reaches the bot
                 self._lose_answer[method] -= 1

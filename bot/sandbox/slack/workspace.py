@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -299,6 +300,28 @@ class _Workspace(_Base):
         """Answer every call (of ``method``, or of any method) with HTTP ``status`` for ``seconds``
         from now, as Slack does when it is down."""
         self._outages.append((self._now() + seconds, status, method))
+
+    def limit_posts(self, per_second: float = 1.0, burst: int = 3) -> None:
+        """Enforce Slack's limit on ``chat.postMessage``: about ``per_second`` messages a second in
+        each channel, with short bursts of ``burst`` allowed (a token bucket per channel, on the
+        real clock). Over it, HTTP 429 with ``Retry-After``, as Slack answers."""
+        self._post_limit = (per_second, max(1, burst))
+        self._buckets = {}
+
+    def _throttled(self, method: str, args: JSON) -> float | None:
+        """Seconds to wait before this call would be accepted, or None when it may go now."""
+        if method != "chat.postMessage" or self._post_limit is None:
+            return None
+        rate, burst = self._post_limit
+        channel = str(args.get("channel") or "")
+        now = time.monotonic()
+        tokens, at = self._buckets.get(channel, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - at) * rate)
+        if tokens < 1.0:
+            self._buckets[channel] = (tokens, now)
+            return (1.0 - tokens) / rate
+        self._buckets[channel] = (tokens - 1.0, now)
+        return None
 
     def lose_answer(self, method: str, times: int = 1) -> None:
         """Do the next ``times`` calls of ``method``, then drop the connection before answering:
