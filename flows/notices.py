@@ -59,6 +59,8 @@ class ToPartnerSpace:
 
     Notices to it are posted in the thread of the proposal post, except the one with
     ``open_space`` set, which creates the space, invites ``members`` and is the thread's root.
+    ``in_channel`` notices (a step's buttons, a draft: what people are told to find "in the
+    shared channel") are shown in the channel itself as well as in the thread.
     """
 
     employer_id: int
@@ -66,6 +68,7 @@ class ToPartnerSpace:
     members: tuple[PersonRef, ...] = ()
     invite_emails: tuple[str, ...] = ()  # reps known only by e-mail (in another organisation)
     name_hint: str = ""  # a readable channel name, e.g. "vws-oakfield-school"
+    in_channel: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,7 @@ class Outcome:
     changed: bool = False  # False when a repeated or late click changed nothing
     queued: bool = False  # the reply is in the outbox, to be shown where the person acted
     next_form: Form | None = None  # a form to fill in next, in place of the one just sent
+    reply_buttons: tuple[Button, ...] = ()  # offered with the reply, where the person acted
 
     @property
     def reply_text(self) -> str:

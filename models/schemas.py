@@ -69,7 +69,13 @@ class ProposalIn(BaseModel):
     employer_kind: EmployerKind
     association: str = Field(min_length=1, max_length=120)
     case_for: str = Field(min_length=10, max_length=3000)
+    to_employer: str | None = Field(default=None, max_length=3000)  # for the JCC item or joint letter
     origin: Origin = Origin.REP_IDENTIFIED
+
+    @field_validator("to_employer", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     _norm_name = field_validator("employer_name", "association", mode="before")(_clean)
 
@@ -142,6 +148,7 @@ FIELD_LABELS = {
     "employer_kind": "Kind of employer",
     "association": "Local association",
     "case_for": "Why this employer",
+    "to_employer": "What to tell the employer",
     "origin": "Who started it",
     "principle": "Principle",
     "objectives": "Objectives",

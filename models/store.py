@@ -80,6 +80,18 @@ class Store:
                 ).scalars()
             )
 
+    async def spaces_in(self, platform: str, channel: str) -> list[str]:
+        """The keys of the shared spaces kept in a channel (``partner-space:1``, ``space:…``)."""
+        async with reading(self.sessions) as s:
+            found = await s.execute(
+                select(PostedMessage.key).where(
+                    PostedMessage.platform == platform,
+                    PostedMessage.channel == channel,
+                    or_(PostedMessage.key.like("partner-space:%"), PostedMessage.key.like("space:%")),
+                )
+            )
+            return sorted(set(found.scalars()))
+
     async def has_post(self, s: AsyncSession, platform: str, key: str) -> bool:
         """Whether a message under ``key`` was posted on the platform."""
         found = await s.execute(

@@ -178,7 +178,8 @@ class Employer(Base):
     association_id: Mapped[int] = mapped_column(ForeignKey("local_associations.id"), index=True)
     proposer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     origin: Mapped[str] = mapped_column(String(32))  # rep_identified | employer_approached
-    case_for: Mapped[str] = mapped_column(Text)
+    case_for: Mapped[str] = mapped_column(Text)  # the unions' own notes: never shown to the employer
+    to_employer: Mapped[str | None] = mapped_column(Text)  # what the JCC item or joint letter says to it
     stage: Mapped[str] = mapped_column(String(32), index=True)
     stage_since: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -209,6 +210,7 @@ class ProposalRevision(Base):
     kind: Mapped[str] = mapped_column(String(32))
     origin: Mapped[str] = mapped_column(String(32))
     case_for: Mapped[str] = mapped_column(Text)
+    to_employer: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

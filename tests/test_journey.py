@@ -125,7 +125,8 @@ async def test_the_happy_path_to_joined_and_the_national_list(engine: Engine) ->
     assert out.ok
     [draft] = to(out.notices, Kind.DRAFT)
     letter = draft.as_plain()
-    assert "Oakfield Primary School" in letter and PROPOSAL["case_for"] in letter
+    # Written for the employer: never the unions' own case notes (issue 14; tests/test_lived.py).
+    assert "Oakfield Primary School" in letter and PROPOSAL["case_for"] not in letter
     assert "NASUWT, GMB, UNISON and Unite" in letter
     assert await stage(engine, emp) is Stage.ROUTE_AGREED
 

@@ -100,7 +100,8 @@ async def test_the_whole_journey_in_slack(world: SlackWorld) -> None:
     await world.click("U0GMB1", route, "Joint letter", channel=channel)
     draft = next(m for m in slack.thread(channel, root["ts"]) if "Draft joint letter" in text_of(m))
     assert "We write jointly, as NASUWT, GMB, UNISON and Unite" in text_of(draft)
-    await world.click("U0REP1", draft, "Introduced to the employer", channel=channel)
+    step = next(m for m in slack.thread(channel, root["ts"]) if buttons(m) == ["Introduced to the employer"])
+    await world.click("U0REP1", step, "Introduced to the employer", channel=channel)
     assert await employer_stage(world) is Stage.EMPLOYER_INTRODUCED
 
     # The action plan, with a workplan pasted from Word.

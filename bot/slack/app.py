@@ -40,7 +40,7 @@ from flows.core.outbox import replying_in
 from flows.core.payload import BadPayload, Payload
 from flows.directory import Who
 from flows.notices import Outcome, Place
-from flows.wording import say_str
+from flows.wording import say, say_str
 from models.store import Store
 
 log = logging.getLogger(__name__)
@@ -294,26 +294,43 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     @app.event("message")
     @inflight.track
     async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-        if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
+        """Typed, not clicked: an answer in a case's thread; an answer typed at the top of a shared
+        channel (told where it counts); a direct message to the bot (an answer, or help)."""
+        if event.get("subtype") or event.get("bot_id"):
             return
-        channel, thread, user = str(event.get("channel") or ""), event["thread_ts"], event.get("user")
-        if not user:
+        channel, user = str(event.get("channel") or ""), event.get("user")
+        thread = event.get("thread_ts")
+        direct = event.get("channel_type") == "im"
+        if not user or not (thread or direct or channel):
             return
+        who, typed = Who(slack=str(user)), str(event.get("text") or "")
         try:
             async with asyncio.timeout(DATABASE_DEADLINE):
-                space_keys = await store.keys_at(PLATFORM, channel, thread, "%")
-                if not space_keys:
-                    return
+                if thread:
+                    space_keys = await store.keys_at(PLATFORM, channel, str(thread), "%")
+                elif direct:
+                    space_keys = []
+                else:
+                    space_keys = await store.spaces_in(PLATFORM, channel)
+                if not space_keys and not direct:
+                    return  # a channel the bot keeps nothing in
                 event_id = body.get("event_id")
                 if event_id and not await store.first_time(PLATFORM, str(event_id), engine.now()):
                     return  # Slack's retry of an event already handled
-            place = Place(PLATFORM, str(user), channel, thread)
+            place = Place(PLATFORM, str(user), None if direct else channel, str(thread) if thread else None)
             async with deciding(place):
-                outcome = await dispatch.reply_in_space(Who(slack=user), space_keys, event.get("text") or "")
+                if thread:
+                    outcome = await dispatch.reply_in_space(who, space_keys, typed)
+                elif direct:
+                    outcome = await dispatch.reply_in_private(who, typed)
+                else:
+                    outcome = await dispatch.reply_in_channel(who, space_keys, typed)
         except DATABASE_DOWN as exc:
             # Not answered: Slack sends the event again, and it is handled then.
             log.warning("slack: a reply found the database unreachable (%s)", type(exc).__name__)
             raise
+        if outcome is None and direct:  # a direct message the bot does not understand: say what it can do
+            outcome = Outcome(ok=False, reply=say("dm.not_understood.slack", typed=" ".join(typed.split())[:40]))
         if outcome is not None:
             await answer(outcome, place)
 
@@ -328,7 +345,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
 def _reply(outcome: Outcome, place: Place) -> Any:
     from flows.core.outbox import reply_notice
 
-    return reply_notice(outcome.reply, place, outcome.employer_id)
+    return reply_notice(outcome.reply, place, outcome.employer_id, outcome.reply_buttons)
 
 
 async def _errors_on(ack: AsyncAck, view: dict[str, Any], field_errors: dict[str, str]) -> None:

@@ -21,12 +21,13 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
-from bot.slack.render import People, cut, notice_blocks, notice_text, to_dicts
+from bot.slack.render import People, buttons_block, cut, notice_blocks, notice_text, to_dicts
 from flows.core import keys
 from flows.notices import (
     File,
@@ -226,10 +227,13 @@ class SlackDeliverer:
         place = notice.place
         assert place is not None
         text = cut(people.text(notice.body[0]) if notice.body else "", 3000)
+        extra: dict[str, Any] = {}
+        if notice.buttons:  # the answer offers a next step: the text, then its buttons
+            extra["blocks"] = to_dicts([SectionBlock(text=MarkdownTextObject(text=text)), buttons_block(notice.buttons)])
         if place.handle:  # the click's response_url: only the clicker sees it (valid for 30 minutes)
             try:
                 sent = await AsyncWebhookClient(place.handle, session=self.client.session).send(
-                    text=text, response_type="ephemeral", replace_original=False
+                    text=text, response_type="ephemeral", replace_original=False, **extra
                 )
                 if sent.status_code == 200:
                     return
@@ -240,12 +244,12 @@ class SlackDeliverer:
         if place.channel:
             try:
                 await self.client.chat_postEphemeral(channel=place.channel, user=place.user, text=text,
-                                                     thread_ts=place.thread)
+                                                     thread_ts=place.thread, **extra)
                 return
             except SlackApiError as exc:
                 if exc.response.get("error") not in ("channel_not_found", "not_in_channel", "user_not_in_channel"):
                     raise
-        await self._post(place.user, text=text)
+        await self._post(place.user, text=text, **extra)
 
     async def _post_once(self, notice: Notice, channel: str, ident: str, check: bool, *, thread: str | None = None,
                          **kwargs: Any) -> None:
@@ -322,6 +326,8 @@ class SlackDeliverer:
             earlier = [m for m in await self._find(to.thread) if m.channel == channel]
             if earlier:
                 root = earlier[0].thread_id or earlier[0].message_id or root
+        if root and isinstance(to, ToPartnerSpace) and to.in_channel:
+            kwargs["reply_broadcast"] = True  # a step's buttons or a draft: in the thread and in the channel
         await self._post_once(notice, channel, ident, check, thread=root, **kwargs)
 
     async def _create_channel(self, hint: str) -> str:

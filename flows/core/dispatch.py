@@ -80,6 +80,7 @@ class Dispatcher:
     commands: dict[str, Command] = field(default_factory=dict)
     space_replies: list[SpaceReplyFn] = field(default_factory=list)
     private_replies: list[PrivateReplyFn] = field(default_factory=list)
+    channel_replies: list[SpaceReplyFn] = field(default_factory=list)
     status_sources: list[StatusFn] = field(default_factory=list)
     option_sources: dict[str, OptionsFn] = field(default_factory=dict)
     files: dict[str, FileFn] = field(default_factory=dict)
@@ -138,10 +139,24 @@ class Dispatcher:
             notes += await fn(self.core, who, response)
         return replace(response, notes=tuple(notes))
 
-    def add_replies(self, in_space: SpaceReplyFn, in_private: PrivateReplyFn) -> None:
-        """How a process reads answers typed instead of clicked."""
+    def add_replies(self, in_space: SpaceReplyFn, in_private: PrivateReplyFn, *,
+                    in_channel: SpaceReplyFn | None = None) -> None:  # fmt: skip
+        """How a process reads answers typed instead of clicked: in a case's thread or shared
+        chat, in a person's own chat, and (``in_channel``) at the top of a shared channel that
+        has threads, where an answer is not taken but the person is told where it counts."""
         self.space_replies.append(in_space)
         self.private_replies.append(in_private)
+        if in_channel is not None:
+            self.channel_replies.append(in_channel)
+
+    async def reply_in_channel(self, who: Who, space_keys: list[str], text: str) -> Outcome | None:
+        """A message typed in a shared channel, outside any case's thread: what to tell the
+        person (an answer typed in the wrong place), or None to leave it alone (chat)."""
+        for key in space_keys:
+            for fn in self.channel_replies:
+                if (out := await fn(self.core, who, key, text)) is not None:
+                    return out
+        return None
 
     async def reply_in_space(self, who: Who, space_keys: list[str], text: str) -> Outcome | None:
         """A message typed in a case's shared space, known by the keys of its posts or its

@@ -48,6 +48,10 @@ def route(employer_id: int) -> str:
     return f"route:{employer_id}"
 
 
+def draft(employer_id: int) -> str:
+    return f"draft:{employer_id}"
+
+
 def introduce(employer_id: int) -> str:
     return f"introduce:{employer_id}"
 

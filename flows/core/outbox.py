@@ -108,9 +108,10 @@ def _unreachable(n: Notice) -> bool:
     return n.place is None and isinstance(n.to, ToPerson) and n.to.person.id == 0
 
 
-def reply_notice(reply: Text, place: Place, employer_id: int | None) -> Notice:
+def reply_notice(reply: Text, place: Place, employer_id: int | None, buttons: tuple[Button, ...] = ()) -> Notice:
     """The answer to the person who acted, as a notice shown where they acted (``place``)."""
-    return Notice(Kind.REPLY, ToPerson(PersonRef(0)), "", body=(reply,), employer_id=employer_id, place=place)
+    return Notice(Kind.REPLY, ToPerson(PersonRef(0)), "", body=(reply,), employer_id=employer_id, place=place,
+                  buttons=buttons)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- (de)serialising
@@ -132,8 +133,8 @@ def _to(r: Recipient) -> dict[str, Any]:
     members = [{"p": m.id, "l": m.label} for m in r.members]
     base = {"open": r.open_space, "members": members, "emails": list(r.invite_emails), "hint": r.name_hint}
     if isinstance(r, ToSpace):
-        return {"t": "space", "key": r.key, **base}
-    return {"t": "partner", "employer": r.employer_id, **base}
+        return {"t": "space", "key": r.key, "thread": r.thread, **base}
+    return {"t": "partner", "employer": r.employer_id, "in_channel": r.in_channel, **base}
 
 
 def _recipient(d: dict[str, Any]) -> Recipient:
@@ -145,8 +146,10 @@ def _recipient(d: dict[str, Any]) -> Recipient:
     members = tuple(PersonRef(int(m["p"]), str(m.get("l") or "")) for m in d.get("members", []))
     emails = tuple(d.get("emails", []))
     if t == "space":
-        return ToSpace(str(d["key"]), bool(d.get("open")), members, emails, str(d.get("hint") or ""))
-    return ToPartnerSpace(int(d["employer"]), bool(d.get("open")), members, emails, str(d.get("hint") or ""))
+        return ToSpace(str(d["key"]), bool(d.get("open")), members, emails, str(d.get("hint") or ""),
+                       thread=d.get("thread") or None)  # fmt: skip
+    return ToPartnerSpace(int(d["employer"]), bool(d.get("open")), members, emails, str(d.get("hint") or ""),
+                          in_channel=bool(d.get("in_channel")))  # fmt: skip
 
 
 def _button(b: Button) -> dict[str, Any]:

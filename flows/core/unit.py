@@ -101,7 +101,7 @@ async def _to_outbox(core: Core, s: AsyncSession, out: Outcome, place: Place | N
         return
     notices = list(out.notices)
     if place is not None:
-        notices.insert(0, reply_notice(out.reply, place, out.employer_id))
+        notices.insert(0, reply_notice(out.reply, place, out.employer_id, out.reply_buttons))
         out.queued = True
     await enqueue(s, notices)
 

@@ -181,7 +181,7 @@ class _Preparer:
         mark_done = tuple(replace(b, value=str(wa.id)) for b in _buttons(emp, Action.WORKPLAN_DONE))
         notices = [
             Notice(Kind.REMINDER, to, head, body=what, employer_id=emp.id, next_step=done, buttons=mark_done)
-            for to in (_to(owner), ToPartnerSpace(emp.id))
+            for to in (_to(owner), ToPartnerSpace(emp.id, in_channel=True))
             if to is not None
         ]
         if copies_secretary(latest) and (secretary := _to(emp.association.secretary)):
@@ -310,7 +310,7 @@ class _Preparer:
             body.append(say("remind.partner.reps", reps=tuple(mentions)))
         notice = Notice(
             Kind.REMINDER,
-            ToPartnerSpace(emp.id),
+            ToPartnerSpace(emp.id, in_channel=True),
             say_str("remind.partner.headline", unions=" and ".join(waiting), employer=emp.name),
             body=tuple(body),
             buttons=_buttons(emp, Action.PARTNER_AGREE, Action.PARTNER_DISAGREE),

@@ -251,9 +251,10 @@ def register(d: Dispatcher) -> None:
     d.add("review", _guarded(_review), _review_form)
     d.add(Action.REVOKE, _guarded(_revoke), _revoke_form)
     d.add(Action.WITHDRAW, _guarded(_withdraw))
-    d.add_replies(replies.in_space, replies.in_private)
+    d.add_replies(replies.in_space, replies.in_private, in_channel=replies.in_channel)
     d.add_options("employers", _employer_options)
     d.add_options("associations", _association_options)
+    d.add_file(route.DRAFT_FILES, route.draft_document)
     for word, fn in (("propose", _cmd_propose), ("plan", _cmd_plan), ("review", _cmd_review),
                      ("revoke", _cmd_revoke), ("status", _cmd_status)):  # fmt: skip
         d.add_command(Command(word, say_str(f"command.{word}"), fn, menu=word != "revoke", reads=word == "status"))

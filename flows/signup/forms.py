@@ -47,6 +47,8 @@ def propose_form(
                source="associations", initial=preset, first=tuple(Option(a, a) for a in mine)),
         Field("case_for", say_str("field.case_for"), FieldKind.LONG_TEXT, max_length=3000, initial=v.get("case_for"),
               hint=say_str("field.case_for.hint")),
+        Field("to_employer", say_str("field.to_employer"), FieldKind.LONG_TEXT, required=False, max_length=3000,
+              initial=v.get("to_employer"), hint=say_str("field.to_employer.hint")),
         Field("origin", say_str("field.origin"), FieldKind.RADIO, initial=v.get("origin", Origin.REP_IDENTIFIED.value),
               options=tuple(Option(o.value, o.label.capitalize()) for o in Origin)),
     )  # fmt: skip

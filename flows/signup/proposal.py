@@ -36,6 +36,7 @@ def proposal_facts(emp: Employer) -> tuple[tuple[str, str], ...]:
         (say_str("fact.association"), emp.association.name),
         (say_str("fact.origin"), Origin(emp.origin).label),
         (say_str("fact.case_for"), emp.case_for),
+        *(((say_str("fact.to_employer"), emp.to_employer),) if emp.to_employer else ()),
     )
 
 
@@ -135,6 +136,7 @@ async def propose(core: Core, who: Who, data: ProposalIn | dict[str, Any]) -> Ou
             proposer_id=person.id,
             origin=p.origin.value,
             case_for=p.case_for,
+            to_employer=p.to_employer,
             stage=Stage.AWAITING_SECRETARY.value,
             stage_since=now,
             created_at=now,
@@ -150,7 +152,7 @@ async def propose(core: Core, who: Who, data: ProposalIn | dict[str, Any]) -> Ou
         s.add(
             ProposalRevision(
                 employer_id=emp.id, revision=1, name=emp.name, kind=emp.kind, origin=emp.origin,
-                case_for=emp.case_for, author_id=person.id, created_at=now,
+                case_for=emp.case_for, to_employer=emp.to_employer, author_id=person.id, created_at=now,
             )
         )  # fmt: skip
         s.add(
@@ -187,18 +189,20 @@ async def resubmit(core: Core, who: Who, employer_id: int, data: ProposalIn | di
                 {"association": say_str("resubmit.same_area.field", area=emp.association.name)},
                 emp.id,
             )
-        labels = {k: say_str(f"fact.{k}") for k in ("employer", "kind", "origin", "case_for")}
+        labels = {k: say_str(f"fact.{k}") for k in ("employer", "kind", "origin", "case_for", "to_employer")}
         before = {
             labels["employer"]: emp.name,
             labels["kind"]: EmployerKind(emp.kind).label,
             labels["origin"]: Origin(emp.origin).label,
             labels["case_for"]: emp.case_for,
+            labels["to_employer"]: emp.to_employer or say_str("resubmit.empty"),
         }
         after = {
             labels["employer"]: p.employer_name,
             labels["kind"]: p.employer_kind.label,
             labels["origin"]: p.origin.label,
             labels["case_for"]: p.case_for,
+            labels["to_employer"]: p.to_employer or say_str("resubmit.empty"),
         }
         changes = tuple(
             (say_str("resubmit.changed", field=k), say_str("resubmit.was_now", was=before[k], now=after[k]))
@@ -233,12 +237,14 @@ async def resubmit(core: Core, who: Who, employer_id: int, data: ProposalIn | di
                 "kind": p.employer_kind.value,
                 "origin": p.origin.value,
                 "case_for": p.case_for,
+                "to_employer": p.to_employer,
             },
         )
         s.add(
             ProposalRevision(
                 employer_id=emp.id, revision=new_rev, name=p.employer_name, kind=p.employer_kind.value,
-                origin=p.origin.value, case_for=p.case_for, author_id=case.person.id if case.person else 0,
+                origin=p.origin.value, case_for=p.case_for, to_employer=p.to_employer,
+                author_id=case.person.id if case.person else 0,
                 created_at=core.now(),
             )
         )  # fmt: skip
@@ -272,5 +278,6 @@ async def proposal_of(core: Core, employer_id: int) -> dict[str, str] | None:
             "employer_kind": emp.kind,
             "association": emp.association.name,
             "case_for": emp.case_for,
+            "to_employer": emp.to_employer or "",
             "origin": emp.origin,
         }

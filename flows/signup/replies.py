@@ -50,6 +50,20 @@ async def in_space(core: Core, who: Who, space_key: str, text: str) -> Outcome |
     return await approvals.decide(core, who, employer_id, act, revision=revision, reasons=reasons or None)
 
 
+async def in_channel(core: Core, who: Who, space_key: str, text: str) -> Outcome | None:
+    """An answer typed at the top of an employer's partner channel, not in the proposal's thread:
+    not taken (one union's answer belongs with the proposal it answers), but the person is told
+    so, with the buttons to answer now. Anything else typed there is left alone."""
+    case = keys.partner_case(space_key)
+    if case is None or typed_verdict(text) is None:
+        return None
+    employer_id, _ = case
+    offered = await status.offered(core, who, employer_id, (Action.PARTNER_AGREE, Action.PARTNER_DISAGREE))
+    if not offered:
+        return None  # not theirs to answer (or no longer asked): nothing to say
+    return Outcome(ok=False, reply=say("reply.in_channel"), employer_id=employer_id, reply_buttons=offered)
+
+
 async def in_private(core: Core, who: Who, text: str) -> Outcome | None:
     """An answer typed in the rep's own chat: fine when exactly one proposal waits for it (the
     partner space fell back to 1:1 chats); otherwise the rep is told where to answer."""

@@ -63,7 +63,7 @@ def review_due_notices(emp: Employer, plan: ActionPlan, lead: str = "") -> list[
             employer_id=emp.id,
             next_step=say("review.due.next"),
         )
-        for to in (ToPartnerSpace(emp.id), to_person(emp.proposer), to_person(emp.association.secretary))
+        for to in (ToPartnerSpace(emp.id, in_channel=True), to_person(emp.proposer), to_person(emp.association.secretary))
     ]
 
 

@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows import drafts
 from flows.core import keys
-from flows.core.unit import Core, run
+from flows.core.unit import Core, read, run
 from flows.directory import Who
-from flows.notices import Kind, Notice, Outcome, ToPartnerSpace, text
+from flows.notices import File, FileRef, Kind, Notice, Outcome, ToPartnerSpace, text
 from flows.signup.case import Case, SignupSteps, ref
 from flows.signup.journey import TABLE, Action
 from flows.wording import say, say_str
@@ -21,7 +21,7 @@ def route_request(case: Case) -> Notice:
     emp = case.row
     return Notice(
         Kind.ROUTE_REQUEST,
-        ToPartnerSpace(emp.id),
+        ToPartnerSpace(emp.id, in_channel=True),
         say_str("route_request.headline"),
         body=(say("route_request.body", employer=emp.name),),
         buttons=TABLE.offer(case, Action.CHOOSE_ROUTE),
@@ -35,7 +35,7 @@ def plan_request(emp: Employer, why: str, avoid_principle: int | None = None) ->
     hint = say_str("plan_request.avoid", principle=avoid_principle) if avoid_principle else ""
     return Notice(
         Kind.PLAN_REQUEST,
-        ToPartnerSpace(emp.id),
+        ToPartnerSpace(emp.id, in_channel=True),
         say_str("plan_request.headline", employer=emp.name),
         body=(text(why),),
         buttons=TABLE.offer(Case(emp, None, frozenset()), Action.AGREE_PLAN),
@@ -45,8 +45,35 @@ def plan_request(emp: Employer, why: str, avoid_principle: int | None = None) ->
     )
 
 
+def draft_of(emp: Employer) -> tuple[str, str]:
+    """The draft the route calls for, written for the employer: (its title, its text)."""
+    r = Route(emp.route or Route.JCC.value)
+    kind = EmployerKind(emp.kind).label
+    draft = (drafts.jcc_agenda_item if r is Route.JCC else drafts.joint_letter)(emp.name, kind, emp.to_employer)
+    return say_str("draft.jcc" if r is Route.JCC else "draft.letter", employer=emp.name), draft
+
+
+async def draft_document(core: Core, employer_id: int) -> File | None:
+    """The draft as a Word document (the dispatcher's file maker for ``DRAFT_FILES``)."""
+
+    async def q(s: AsyncSession) -> File | None:
+        emp = await s.get(Employer, employer_id)
+        if emp is None or emp.route is None:
+            return None
+        title, draft = draft_of(emp)
+        return File(drafts.file_name(emp.name, emp.route), DOCX, drafts.document(title, draft))
+
+    return await read(core, q)
+
+
+DRAFT_FILES = "signup_draft"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 async def choose_route(core: Core, who: Who, employer_id: int, route: Route | str) -> Outcome:
-    """Record the route to the employer and post a draft agenda item or letter built from the proposal."""
+    """Record the route to the employer; post the draft agenda item or letter (to copy, or to
+    download as a Word document) and, apart from it, the next step's button, so the draft stays
+    as it was when the step is done."""
     t = TABLE.row(Action.CHOOSE_ROUTE)
     steps = SignupSteps(core)
 
@@ -55,9 +82,9 @@ async def choose_route(core: Core, who: Who, employer_id: int, route: Route | st
         r: Route = (await steps.check(s, t, case, inputs={"route": route}))["route"]
         await steps.move(s, t, case, payload={"route": r.value}, values={"route": r.value})
         emp = case.row
-        kind = EmployerKind(emp.kind).label
-        draft = (drafts.jcc_agenda_item if r is Route.JCC else drafts.joint_letter)(emp.name, kind, emp.case_for)
-        title = say_str("draft.jcc" if r is Route.JCC else "draft.letter", employer=emp.name)
+        emp.route = r.value
+        title, draft = draft_of(emp)
+        missing = () if emp.to_employer else (say("draft.add_why", employer=emp.name),)
         return Outcome(
             ok=True,
             changed=True,
@@ -74,13 +101,23 @@ async def choose_route(core: Core, who: Who, employer_id: int, route: Route | st
                 ),
                 Notice(
                     Kind.DRAFT,
-                    ToPartnerSpace(emp.id),
+                    ToPartnerSpace(emp.id, in_channel=True),
                     title,
-                    body=(text(draft),),
+                    body=(text(draft), *missing),
+                    employer_id=emp.id,
+                    key=keys.draft(emp.id),
+                    next_step=say("draft.next"),
+                    files=(FileRef(DRAFT_FILES, emp.id, drafts.file_name(emp.name, r.value)),),
+                ),
+                Notice(
+                    Kind.ROUTE_REQUEST,
+                    ToPartnerSpace(emp.id, in_channel=True),
+                    say_str("introduce_request.headline", employer=emp.name),
+                    body=(say("introduce_request.body", route=r.label),),
                     buttons=TABLE.offer(case, Action.INTRODUCE),
                     employer_id=emp.id,
                     key=keys.introduce(emp.id),
-                    next_step=say("draft.next"),
+                    next_step=say("introduce_request.next"),
                 ),
             ],
         )

@@ -71,6 +71,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "fact.association": "Local association",
     "fact.origin": "Who started it",
     "fact.case_for": "Why this employer",
+    "fact.to_employer": "To tell the employer",
+    "resubmit.empty": "(nothing)",
     "fact.why_rejected": "Why it was rejected",
     "fact.reasons": "Reasons",
     "fact.principle": "Principle",
@@ -203,6 +205,14 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "partner.agreed_to_proposer.next": (
         "Choose the route to the employer in the shared channel: a JCC agenda item or a joint letter."
     ),
+    "dm.not_understood.slack": (
+        "I didn't understand \u201c{typed}\u201d. Type /vws help to see what I can do, or /vws status for what "
+        "is waiting for you. To answer one of my messages, use its buttons."
+    ),
+    "reply.in_channel": (
+        "That was not recorded as your union's answer: answers count in the proposal's thread (the replies "
+        "under the proposal), so each one sits with what it answers. Reply there, or answer now:"
+    ),
     "reply.where": (
         "Reply 'agree' or 'disagree' in the employer's partner unions' chat, or use the buttons on the proposal's card."
     ),
@@ -223,8 +233,17 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "draft.jcc": "Draft JCC agenda item for {employer}",
     "draft.letter": "Draft joint letter for {employer}",
     "draft.next": (
-        "Edit the draft as you need and use it. When the scheme has been put to the employer, click "
-        "\u201cIntroduced to the employer\u201d."
+        "Copy it, or download the Word document, and edit it as you need before it goes to the employer."
+    ),
+    "draft.add_why": (
+        "The proposal said nothing for the employer to read, so the draft marks where to add why the unions "
+        "invite {employer}. (The case notes in the proposal are not used: they are for the unions only.)"
+    ),
+    "introduce_request.headline": "Next: introduce the scheme to {employer}",
+    "introduce_request.body": "The route is {route}. Its draft is just above, in this channel, to copy or download.",
+    "introduce_request.next": (
+        "When the scheme has been put to the employer, click \u201cIntroduced to the employer\u201d. "
+        "The draft stays here."
     ),
     "introduce.reply": "Recorded: the scheme has been introduced to {employer}.",
     "introduce.headline": "Introduced to {employer}",
@@ -355,7 +374,15 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "field.employer_kind": "Kind of employer",
     "field.association": "Local association",
     "field.case_for": "Why this employer?",
-    "field.case_for.hint": "What makes them a good candidate; what the unions hope they will work on.",
+    "field.case_for.hint": (
+        "What makes them a good candidate; what the unions hope they will work on. For the unions only: "
+        "the employer never sees it."
+    ),
+    "field.to_employer": "What to tell the employer (optional)",
+    "field.to_employer.hint": (
+        "The JCC agenda item or joint letter uses these words, so write them for the employer to read. "
+        "You can change them when you revise the proposal."
+    ),
     "field.origin": "Who started it?",
     "field.reasons": "Reasons",
     "field.reasons.hint": "These go to the people involved in {employer}.",
