@@ -22,6 +22,7 @@ from bot.settings import get_settings
 from flows.directory import DirectoryError
 from flows.principles import principle
 from flows.signup.status import EmployerSummary
+from flows.wording import day
 
 log = logging.getLogger("vws")
 
@@ -93,7 +94,7 @@ async def cmd_directory_load(svc: Services, args: argparse.Namespace) -> int:
 
 
 def _fmt_date(d: Any) -> str:
-    return f"{d:%d %b %Y}" if d else ""
+    return day(d) if d else ""
 
 
 async def cmd_register(svc: Services, args: argparse.Namespace) -> int:

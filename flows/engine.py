@@ -99,6 +99,9 @@ class Engine:
     async def record_national(self, who: Who, employer_id: int, action: Action | str) -> Outcome:
         return await national.record_national(self, who, employer_id, action)
 
+    async def taken_off_list(self, who: Who, employer_id: int) -> Outcome:
+        return await national.taken_off_list(self, who, employer_id)
+
     async def review_falls_due(self, employer_id: int) -> Outcome:
         return await review.review_falls_due(self, employer_id)
 

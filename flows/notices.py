@@ -132,6 +132,17 @@ class ButtonStyle(StrEnum):
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """A question asked before a click takes effect (one that cannot simply be undone): what will
+    happen and who will be told, with the words of its two answers."""
+
+    title: str
+    text: str
+    yes: str
+    no: str = "Cancel"
+
+
+@dataclass(frozen=True)
 class Button:
     """A next step the recipient may take: a row of a process table, offered as a button.
 
@@ -149,6 +160,7 @@ class Button:
     style: ButtonStyle = ButtonStyle.DEFAULT
     needs: tuple[Need, ...] = ()
     cycle: int | None = None
+    confirm: Confirm | None = None  # asked first (Slack's confirm dialog; in Teams, a card that opens)
 
 
 # --------------------------------------------------------------------------- files

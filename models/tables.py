@@ -189,7 +189,8 @@ class Employer(Base):
     joined_at: Mapped[datetime | None]
     added_to_list_at: Mapped[datetime | None]
     logo_sent_at: Mapped[datetime | None]
-    left_list_at: Mapped[datetime | None]
+    left_list_at: Mapped[datetime | None]  # when it left the scheme (revoked)
+    off_list_at: Mapped[datetime | None]  # when the national union recorded taking it off the list
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

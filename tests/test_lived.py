@@ -131,3 +131,81 @@ async def test_a_direct_message_the_bot_does_not_understand_gets_a_short_help_re
     await world.settle()
     reply = world.last_dm("U0REP1")
     assert "I didn't understand \u201chello\u201d" in text_of(reply) and "/vws help" in text_of(reply)
+
+
+# --------------------------------------------------------------------------- are you sure?
+
+
+async def test_withdraw_asks_first_saying_what_will_happen_and_who_will_be_told(world: SlackWorld) -> None:
+    await world.command("U0REP1", "propose")
+    await world.submit("U0REP1", **PROPOSAL)
+    await world.click("U0SEC1", world.last_dm("U0SEC1"), "Reject")
+    await world.submit("U0SEC1", reasons="Not this term, please")
+    rejected = world.last_dm("U0REP1")
+    assert buttons(rejected) == ["Revise and resubmit", "Withdraw"]
+    [withdraw] = [el for b in rejected["blocks"] if b["type"] == "actions" for el in b["elements"]
+                  if el["text"]["text"] == "Withdraw"]  # fmt: skip
+    confirm = withdraw["confirm"]  # Slack asks before it sends the click
+    assert confirm["title"]["text"] == "Withdraw the proposal?"
+    assert "Oakfield Primary School" in confirm["text"]["text"] and "Sam" in confirm["text"]["text"]
+    assert confirm["confirm"]["text"] == "Withdraw it" and confirm["deny"]["text"] == "Cancel"
+    assert confirm["style"] == "danger"
+    # Resubmit changes nothing for good: no question asked.
+    [resubmit] = [el for b in rejected["blocks"] if b["type"] == "actions" for el in b["elements"]
+                  if el["text"]["text"] == "Revise and resubmit"]  # fmt: skip
+    assert "confirm" not in resubmit
+
+
+async def joined(world: SlackWorld) -> str:
+    """Through to an action plan agreed: the employer is in the scheme. Returns its channel."""
+    from tests.test_slack import WORKPLAN
+
+    channel, _ = await agreed(world)
+    route = next(m for m in in_channel(world, channel) if buttons(m) == ["JCC agenda item", "Joint letter"])
+    await world.click("U0GMB1", route, "JCC agenda item", channel=channel)
+    step = next(m for m in in_channel(world, channel) if buttons(m) == ["Introduced to the employer"])
+    await world.click("U0REP1", step, "Introduced to the employer", channel=channel)
+    await world.command("U0SEC1", "plan")
+    sub = await world.submit("U0SEC1", principle="2", objectives="Introduce mental health first aiders",
+                             activities="Train six staff", success_criteria="Six first aiders in post", workplan=WORKPLAN,
+                             review_on="2027-11-30")  # fmt: skip
+    assert sub.status == 200 and not sub.body, sub.body
+    assert await employer_stage(world) is Stage.JOINED
+    return channel
+
+
+async def test_objective_met_before_the_review_is_due_is_asked_about_first(world: SlackWorld) -> None:
+    await joined(world)
+    await world.command("U0SEC1", "review")
+    early = await world.submit("U0SEC1", outcome="objective_met")
+    errors = early.json()["errors"]
+    assert "not due until 30 Nov 2027" in errors["confirm_early"]
+    assert await employer_stage(world) is Stage.JOINED  # nothing recorded yet
+    done = await world.submit("U0SEC1", outcome="objective_met", confirm_early="yes")
+    assert done.status == 200 and not done.body, done.body
+    assert await employer_stage(world) is Stage.OBJECTIVE_MET
+
+
+async def test_revoke_asks_to_confirm_what_will_happen_and_the_national_union_records_taking_it_off_the_list(
+    world: SlackWorld,
+) -> None:
+    await joined(world)
+    national = [m for m in world.slack.messages_in("C0NATIONAL") if m.get("bot_id")][-1]
+    await world.click("U0NAT1", national, "Added to list", channel="C0NATIONAL")
+    await world.command("U0NEM1", "revoke")
+    view = world.top_view("U0NEM1")
+    tick = next(b for b in view["blocks"] if b.get("block_id") == "confirm")
+    assert "leaves the scheme and the national list" in text_of({"blocks": [tick]})
+    unticked = await world.submit("U0NEM1", reasons="Made staff redundant without consultation", confirm=None)
+    assert "confirm" in unticked.json()["errors"]
+    assert await employer_stage(world) is Stage.JOINED
+    done = await world.submit("U0NEM1", reasons="Made staff redundant without consultation", confirm="yes")
+    assert done.status == 200 and not done.body, done.body
+    assert await employer_stage(world) is Stage.REVOKED
+    revoked = [m for m in world.slack.messages_in("C0NATIONAL") if "revoked" in text_of(m).lower()][-1]
+    assert buttons(revoked) == ["Taken off the list"]
+    await world.click("U0NAT1", revoked, "Taken off the list", channel="C0NATIONAL")
+    after = next(m for m in world.slack.messages_in("C0NATIONAL") if m["ts"] == revoked["ts"])
+    assert buttons(after) == [] and "Taken off the list by" in text_of(after)
+    [row] = await world.services.engine.register(everyone=True)
+    assert row.stage is Stage.REVOKED

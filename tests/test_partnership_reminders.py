@@ -117,7 +117,7 @@ async def test_the_meeting_is_announced_5_working_days_before_with_the_open_loca
             if "partnership meets on" in n.headline]  # fmt: skip
     [(at, notice)] = sent
     assert local_day(at) == date(2026, 12, 2)  # Wednesday 9 December, less 5 working days
-    assert notice.headline == "Leeds partnership meets on Wednesday 09 December 2026"
+    assert notice.headline == "Leeds partnership meets on Wednesday 9 Dec 2026"
     assert f"Issue #{issue}: Cover supervision beyond the agreed limit" in notice.as_plain()
     assert isinstance(notice.to, ToSpace) and notice.to.open_space
 

@@ -308,12 +308,12 @@ async def test_review_and_revocation_in_slack(world: SlackWorld, clock: Clock) -
     assert missing.json()["errors"] == {"review_on": "Give the new review date."}
     ok = await world.submit("U0REP1", outcome="not_met_extend", reasons="Training slipped", review_on="2028-03-31")
     assert not ok.body
-    assert "moves to 31 March 2028" in text_of(world.last_dm("U0REP1"))
+    assert "moves to 31 Mar 2028" in text_of(world.last_dm("U0REP1"))
 
     await world.command("U0NEM1", "revoke oakfield")
     form = world.top_view("U0NEM1")
     assert form["callback_id"] == "vws:revoke"
-    await world.submit("U0NEM1", reasons="Acted outwith the agreed policy")
+    await world.submit("U0NEM1", reasons="Acted outwith the agreed policy", confirm="yes")  # it asks first
     assert await employer_stage(world) is Stage.REVOKED
     assert any("Revoked: Oakfield Primary School" in text_of(m) for m in world.slack.messages_in("C0NATIONAL"))
 

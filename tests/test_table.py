@@ -64,6 +64,7 @@ RUN: dict[Action, Run] = {
     Action.NOT_MET_EXTEND: lambda e, w, emp, wa: e.review(w, emp, Action.NOT_MET_EXTEND, reasons=R, new_review_date=FUTURE),  # type: ignore[arg-type]
     Action.NOT_MET_NEW_PLAN: lambda e, w, emp, wa: e.review(w, emp, Action.NOT_MET_NEW_PLAN, reasons=R),  # type: ignore[arg-type]
     Action.REVOKE: lambda e, w, emp, wa: e.revoke(w, emp, R),  # type: ignore[arg-type]
+    Action.TAKEN_OFF_LIST: lambda e, w, emp, wa: e.taken_off_list(w, emp),  # type: ignore[arg-type]
     Action.WITHDRAW: lambda e, w, emp, wa: e.withdraw(w, emp),  # type: ignore[arg-type]
 }  # fmt: skip
 #: Rows no person takes through a button or a form: creating a case, and the clock's review.

@@ -45,3 +45,28 @@ def test_a_second_language_is_a_second_catalogue() -> None:
         wording.use_language("en")
     with pytest.raises(ValueError, match="ids the English one does not"):
         wording.add_catalogue("xx", {"no.such.message": "?"})
+
+
+def _templates() -> list[tuple[str, str]]:
+    out = []
+    for msgid, message in en.MESSAGES.items():
+        for t in message if isinstance(message, tuple) else (message,):
+            out.append((msgid, t))
+    return out
+
+
+def test_no_message_puts_an_apostrophe_s_after_a_name() -> None:
+    """"{employer}'s" turns St Mary's into "St Mary's's" and Learning Partners into
+    "Learning Partners's": messages say "the action plan for {employer}" instead."""
+    assert [msgid for msgid, t in _templates() if re.search(r"\}['\u2019]s\b", t)] == []
+
+
+def test_dates_are_said_one_way() -> None:
+    """People see "1 Dec 2027" everywhere (with the weekday where it helps): never "01 December 2027"."""
+    import datetime as dt
+
+    assert [msgid for msgid, t in _templates() if re.search(r"\{\w+:%", t)] == []
+    assert wording.say_str("review.due.body", employer="St Mary's", principle="Principle 2",
+                           review_on=dt.date(2027, 12, 1)).endswith("due for review on 1 Dec 2027.")  # fmt: skip
+    assert wording.day(dt.date(2027, 3, 5)) == "5 Mar 2027"
+    assert wording.day(dt.date(2027, 3, 5), weekday=True) == "Friday 5 Mar 2027"

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from flows.calendar import Nation, WorkingHours
+from flows.wording import day as say_day
 
 LANDING = clock_time(9, 0)
 """Where every move of the clock lands, local time: inside working hours (08:00 to 18:00)."""
@@ -113,7 +114,7 @@ class SandboxClock:
         skipped = [asked + timedelta(days=n) for n in range((day - asked).days)]
         when = datetime.combine(day, LANDING, self.tz)
         if asked < here.date() or when <= here:
-            raise ClockError(f"{asked:%d %B %Y} is not in the sandbox's future; the clock only moves forward.")
+            raise ClockError(f"{say_day(asked)} is not in the sandbox's future; the clock only moves forward.")
         if when - here > timedelta(days=3 * 366):
             raise ClockError("Move the clock at most three years at a time.")
         return Landing(when, self._why(skipped) if skipped else None)

@@ -18,6 +18,7 @@ from bot.slack.render import buttons_block, cut, esc, plain_safe, to_dicts
 from flows.core.dispatch import ShowHelp
 from flows.principles import principle
 from flows.signup.status import StatusView
+from flows.wording import day
 
 
 def help_text(help: ShowHelp) -> str:
@@ -58,7 +59,7 @@ def status_blocks(view: StatusView | None, *, help: ShowHelp | None = None) -> l
     if view.reviews:
         blocks.append(DividerBlock())
         blocks.append(HeaderBlock(text=PlainTextObject(text="Next reviews", emoji=False)))
-        lines = [f"• *{esc(e.name)}*: {e.review_on:%d %b %Y}"
+        lines = [f"• *{esc(e.name)}*: {day(e.review_on)}"
                  + (f" ({esc(principle(e.principle).title)})" if e.principle else "") for e in view.reviews if e.review_on]
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
     if view.deadlines:

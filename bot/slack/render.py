@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -108,12 +109,22 @@ def buttons_block(buttons: Iterable[Button], block_id: str | None = None) -> Act
         n = seen.get(b.action, 0)
         seen[b.action] = n + 1
         style = None if b.style is ButtonStyle.DEFAULT else b.style.value
+        confirm = None
+        if b.confirm is not None:  # Slack asks first, in its own dialog
+            confirm = ConfirmObject(
+                title=PlainTextObject(text=cut(b.confirm.title, 100), emoji=False),
+                text=PlainTextObject(text=cut(b.confirm.text, 300), emoji=False),
+                confirm=PlainTextObject(text=cut(b.confirm.yes, 30), emoji=False),
+                deny=PlainTextObject(text=cut(b.confirm.no, 30), emoji=False),
+                style="danger",  # asked only before something that cannot simply be undone
+            )
         elements.append(
             ButtonElement(
                 text=PlainTextObject(text=cut(b.label, BUTTON_TEXT_LIMIT), emoji=False),
                 action_id=action_id(b, n),
                 value=button_value(b),
                 style=style,
+                confirm=confirm,
             )
         )
     return ActionsBlock(elements=elements[:25], block_id=block_id)

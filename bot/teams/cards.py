@@ -20,6 +20,7 @@ from flows.core.forms import Field, FieldKind, Form
 from flows.core.payload import Payload
 from flows.core.status import StatusSection
 from flows.notices import Button, ButtonStyle, Notice, PersonRef, Text
+from flows.wording import day
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -110,6 +111,24 @@ def action(
     return out
 
 
+def button_action(b: Button, title: str | None = None) -> dict[str, Any]:
+    """A notice's button as a card action. One that must be confirmed opens, in the card, what
+    will happen and who will be told, with the button that does it (Action.ShowCard works on
+    every Teams client, phones included)."""
+    if b.confirm is None:
+        return action(title or b.label, button_data(b), b.style)
+    c = b.confirm
+    return {
+        "type": "Action.ShowCard",
+        "title": title or b.label,
+        "card": {
+            "type": "AdaptiveCard",
+            "body": [block(escape(c.title), weight="Bolder"), block(escape(c.text))],
+            "actions": [action(c.yes, button_data(b), ButtonStyle.DANGER)],
+        },
+    }
+
+
 def button_data(b: Button) -> dict[str, Any]:
     """What a click carries: the shared payload (action, case, its version, a value)."""
     return {"op": "button", "p": Payload.of(b).pack()}
@@ -128,7 +147,7 @@ def notice_card(n: Notice, mentions: Mentions | None = None) -> dict[str, Any]:
         body.append(block("**Next:** " + t(n.next_step), isSubtle=True))
     for f in n.files:  # Teams gets the text above; the document itself comes from the CLI (vws code report --docx)
         body.append(block(escape(f"Document: {f.name} (its text is above)"), isSubtle=True, size="Small"))
-    actions = [action(b.label, button_data(b), b.style) for b in n.buttons]
+    actions = [button_action(b) for b in n.buttons]
     extra: dict[str, Any] = {}
     if t.entities:
         extra["msteams"] = {"entities": t.entities}
@@ -176,7 +195,7 @@ def refreshed_card(
         body.append(
             block(escape(f"Now: {employer}: {stage}. Nothing here is waiting for you."), isSubtle=True)
         )
-    actions = [action(b.label, button_data(b), b.style) for b in buttons]
+    actions = [button_action(b) for b in buttons]
     return card(body, actions, refresh=refresh)
 
 
@@ -285,19 +304,19 @@ def status_card(
         for name, stage, buttons in waiting:
             body.append(block(f"{escape(name)}: {escape(stage)}"))
             if len(actions) + len(buttons) <= MAX_ACTIONS:
-                actions += [action(f"{b.label}: {name}"[:60], button_data(b), b.style) for b in buttons]
+                actions += [button_action(b, f"{b.label}: {name}"[:60]) for b in buttons]
     if proposals:
         body.append(block("**Your proposals**"))
         body += [block(f"{escape(name)}: {escape(stage)}") for name, stage in proposals]
     if reviews:
         body.append(block("**Reviews coming up**"))
-        body += [block(f"{escape(name)}: {on.strftime('%-d %b %Y') if on else '?'}") for name, on in reviews]
+        body += [block(f"{escape(name)}: {day(on) if on else '?'}") for name, on in reviews]
     for section in sections:
         body.append(block(f"**{escape(section.heading)}**"))
         for item in section.items[:15]:
             body.append(block(escape(item.title + (f": {item.detail}" if item.detail else ""))))
             if len(actions) + len(item.buttons) <= MAX_ACTIONS:
-                actions += [action(f"{b.label}: {item.title}"[:60], button_data(b), b.style) for b in item.buttons]
+                actions += [button_action(b, f"{b.label}: {item.title}"[:60]) for b in item.buttons]
         if section.more:
             body.append(block(escape(f"…and {section.more} more."), isSubtle=True))
     if len(body) == 1:

@@ -83,3 +83,13 @@ class Form:
 
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+
+def ticked(value: object) -> list[str]:
+    """The values ticked in a CHECKBOXES field, however the platform sent them: Slack a list,
+    Teams one comma-separated string."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if v not in (None, "")]
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return []

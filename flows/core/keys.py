@@ -64,6 +64,11 @@ def national(employer_id: int) -> str:
     return f"national:{employer_id}"
 
 
+def national_revoked(employer_id: int) -> str:
+    """The national union's message about a revocation (its "Taken off the list" button)."""
+    return f"national-revoked:{employer_id}"
+
+
 # --------------------------------------------------------------------------- places
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.notices import (
     Button,
     ButtonStyle,
+    Confirm,
     FileRef,
     Kind,
     Notice,
@@ -153,15 +154,20 @@ def _recipient(d: dict[str, Any]) -> Recipient:
 
 
 def _button(b: Button) -> dict[str, Any]:
-    return {"a": b.action, "l": b.label, "e": b.employer_id, "r": b.revision, "v": b.value, "s": b.style.value,
-            "n": [n.value for n in b.needs], "c": b.cycle}  # fmt: skip
+    out = {"a": b.action, "l": b.label, "e": b.employer_id, "r": b.revision, "v": b.value, "s": b.style.value,
+           "n": [n.value for n in b.needs], "c": b.cycle}  # fmt: skip
+    if b.confirm is not None:
+        out["cf"] = [b.confirm.title, b.confirm.text, b.confirm.yes, b.confirm.no]
+    return out
 
 
 def _unbutton(d: dict[str, Any]) -> Button:
     from flows.core.table import Need
 
+    cf = d.get("cf")
+    confirm = Confirm(*(str(x) for x in cf[:4])) if isinstance(cf, list) and len(cf) >= 4 else None
     return Button(str(d["a"]), str(d["l"]), int(d["e"]), d.get("r"), d.get("v"), ButtonStyle(d.get("s", "default")),
-                  tuple(Need(n) for n in d.get("n", [])), d.get("c"))  # fmt: skip
+                  tuple(Need(n) for n in d.get("n", [])), d.get("c"), confirm)  # fmt: skip
 
 
 def to_json(n: Notice) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 from flows.core.roles import Role
-from flows.notices import Button, ButtonStyle, Text
+from flows.notices import Button, ButtonStyle, Confirm, Text
 
 
 class Need(StrEnum):
@@ -84,11 +84,13 @@ C = TypeVar("C", bound=CaseLike)
 
 @dataclass(frozen=True)
 class Offer:
-    """One button through which a row is offered: its label, style and (optional) value."""
+    """One button through which a row is offered: its label, style and (optional) value, and
+    ``confirm``: the question to ask before the click takes effect on a case (None: none)."""
 
     label: str
     style: ButtonStyle = ButtonStyle.DEFAULT
     value: str | None = None
+    confirm: Callable[[Any], Confirm | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class Transition:
                 style=o.style,
                 needs=tuple(n for n in Need if n in self.needs and n is not Need.REVISION),
                 cycle=cycle,
+                confirm=o.confirm(case) if o.confirm is not None else None,
             )
             for o in self.offers
         )

@@ -21,7 +21,7 @@ from flows.partnership.documents import REMIT, current
 from flows.partnership.journey import RESOLVES, TABLE, Action, Level, Stage
 from flows.partnership.ladder import after, stage_of
 from flows.partnership.summary import contacts, headline, level_key, thread_note, to_each
-from flows.wording import say, say_str
+from flows.wording import day, say, say_str
 from models.partnership import Issue, IssueAttempt, IssueNote, PartnershipEvent
 
 
@@ -200,7 +200,7 @@ async def propose_remit(core: Core, who: Who, issue_id: int) -> Outcome:
         await steps.check(s, t, case)
         await steps.move(s, t, case, values={"remit_proposed_at": core.now()})
         doc = await current(s, case.partnership.id, REMIT)
-        due = f"{doc.next_review_on:%d %B %Y}" if doc else say_str("not_yet")
+        due = day(doc.next_review_on) if doc else say_str("not_yet")
         area = case.row.remit_area or ""
         thread = await thread_note(s, case.row, say_str("remit_proposed.headline", id=case.id),
                                    [say("remit_proposed.body", who=ref(case.person), area=area, when=due)])  # fmt: skip

@@ -20,7 +20,7 @@ from flows.directory import Who
 from flows.notices import Kind, Notice, Outcome
 from flows.partnership.case import PartnershipCase, PartnershipSteps, ref, space
 from flows.partnership.journey import DOC_TABLE, DocAction
-from flows.wording import say, say_str
+from flows.wording import day, say, say_str
 from models.partnership import Issue, Partnership, PartnershipDocument, PartnershipMember
 from models.partnership_inputs import PROTOCOL_THEMES, ProtocolIn, RemitIn
 
@@ -195,7 +195,7 @@ async def review(core: Core, who: Who, partnership_id: int, kind: str, answers: 
                 body=tuple(body_lines),
                 facts=((say_str(f"doc.{kind}").capitalize(), "\n".join(text_of(doc))),
                        (say_str("fact.took_part"), ", ".join(doc.parties)),
-                       (say_str("fact.next_review"), f"{next_review:%d %B %Y}")),
+                       (say_str("fact.next_review"), day(next_review))),
                 next_step=say("nothing_to_do"),
             )],
         )  # fmt: skip
@@ -205,9 +205,9 @@ async def review(core: Core, who: Who, partnership_id: int, kind: str, answers: 
 
 def _months_after(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
-    for day in (d.day, 30, 29, 28):
+    for dd in (d.day, 30, 29, 28):
         try:
-            return date(d.year + y, m + 1, day)
+            return date(d.year + y, m + 1, dd)
         except ValueError:
             continue
     return d + timedelta(days=30 * months)

@@ -35,7 +35,7 @@ from flows.partnership.summary import (
     thread_note,
     to_each,
 )
-from flows.wording import say, say_str
+from flows.wording import day, say, say_str
 from models.partnership import IssueAttempt, IssueNote
 from models.partnership_inputs import AttemptIn
 
@@ -75,7 +75,7 @@ async def log_attempt(core: Core, who: Who, issue_id: int, action: str, answers:
         await steps.move(s, t, case, payload={"attempt": attempt.id}, values={"last_activity_at": core.now()})
         note = await thread_note(
             s, case.row, say_str("attempt.posted.headline", id=case.id, level=case.level.label),
-            [say("attempt.posted.body", who=ref(case.person), on=f"{a.tried_on:%d %B %Y}")],
+            [say("attempt.posted.body", who=ref(case.person), on=day(a.tried_on))],
             facts_=((say_str("fact.tried"), a.tried), (say_str("fact.outcome"), a.outcome),
                     (say_str("fact.result"), say_str(f"attempt.result.{a.result}"))),
         )  # fmt: skip

@@ -53,7 +53,7 @@ from flows.partnership.journey import (
 from flows.partnership.raising import SCREEN_ISSUE
 from flows.partnership.summary import contacts, headline, offered
 from flows.reminders.sources import DueNudge, Prepared, Snoozes, Source, register
-from flows.wording import say, say_str
+from flows.wording import day, say, say_str
 from models.partnership import Issue, Partnership, PartnershipDocument
 
 SNOOZE = "snooze"
@@ -256,7 +256,7 @@ class _Preparer:
         )).scalars().all()  # fmt: skip
         agenda = "\n".join(f"• {headline(i)} ({Stage(i.stage).label})" for i in issues) or say_str("remind.meeting.none")
         notice = Notice(
-            Kind.REMINDER, await space(self.s, p), say_str("remind.meeting.headline", partnership=p.name, when=f"{on:%A %d %B %Y}"),
+            Kind.REMINDER, await space(self.s, p), say_str("remind.meeting.headline", partnership=p.name, when=day(on, weekday=True)),
             body=(say("remind.meeting.body", n=len(issues)),), facts=((say_str("fact.agenda"), agenda),),
             buttons=(Button(SCREEN_ISSUE, say_str("status.raise"), p.id),), next_step=say("remind.meeting.next"),
         )  # fmt: skip
@@ -274,7 +274,7 @@ class _Preparer:
             return Prepared(skip="superseded")
         days = (doc.next_review_on - self.now.astimezone(self.hours.tz).date()).days
         if days < 0:
-            when = say_str("remind.review.overdue", on=f"{doc.next_review_on:%d %B %Y}")
+            when = say_str("remind.review.overdue", on=day(doc.next_review_on))
         else:
             when = say_str("remind.review.today") if days == 0 else say_str("remind.review.in", n=days)
         facts = [(say_str(f"doc.{kind}").capitalize(), "\n".join(areas_of(doc)) if kind == REMIT else say_str("remind.review.themes"))]
@@ -285,7 +285,7 @@ class _Preparer:
         notice = Notice(
             Kind.REMINDER, await space(self.s, p),
             say_str("remind.review.headline", kind=say_str(f"doc.{kind}").capitalize(), partnership=p.name, when=when),
-            body=(say("remind.review.body", kind=say_str(f"doc.{kind}"), on=f"{doc.next_review_on:%d %B %Y}"),),
+            body=(say("remind.review.body", kind=say_str(f"doc.{kind}"), on=day(doc.next_review_on)),),
             facts=tuple(facts), buttons=buttons, next_step=say("remind.review.next"),
         )  # fmt: skip
         return Prepared((notice,))

@@ -24,7 +24,7 @@ from flows.partnership.documents import PROTOCOL, REMIT, current, next_meeting, 
 from flows.partnership.journey import OPEN, Level, Stage, what
 from flows.partnership.status import events_of
 from flows.partnership.summary import attempt_lines, days_at, dossier, history_lines
-from flows.wording import say_str
+from flows.wording import day, say_str
 from models.partnership import EscalationContact, Issue, Partnership, PartnershipEvent, PartnershipMember
 from models.tables import Person
 
@@ -81,7 +81,7 @@ async def _report(s: AsyncSession, core: Core, p: Partnership) -> list[str]:
     lines.append(say_str("report.members", members="; ".join(f"{k}: {', '.join(v)}" for k, v in by_side.items())))
     meets = say_str("report.every", n=p.meet_every_weeks) if p.meet_every_weeks else say_str("report.no_cadence")
     upcoming = next_meeting(p, core.today())
-    nxt = f"{upcoming:%d %B %Y}" if upcoming else say_str("not_yet")
+    nxt = day(upcoming) if upcoming else say_str("not_yet")
     lines.append(say_str("report.meetings", cadence=meets, next=nxt))
     for kind in (REMIT, PROTOCOL):
         doc = await current(s, p.id, kind)
@@ -89,7 +89,7 @@ async def _report(s: AsyncSession, core: Core, p: Partnership) -> list[str]:
             continue
         took = ", ".join(doc.parties) if doc.parties else say_str("report.not_reviewed")
         lines.append(say_str("report.doc", kind=say_str(f"doc.{kind}").capitalize(), version=doc.version,
-                             agreed=f"{doc.agreed_on:%d %B %Y}", took=took, review=f"{doc.next_review_on:%d %B %Y}"))  # fmt: skip
+                             agreed=day(doc.agreed_on), took=took, review=day(doc.next_review_on)))  # fmt: skip
         lines += [f"    {line}" for line in text_of(doc)]
     issues = list((await s.execute(select(Issue).where(Issue.partnership_id == p.id).order_by(Issue.id))).scalars())
     open_ = [i for i in issues if Stage(i.stage) in OPEN]

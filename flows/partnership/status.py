@@ -28,7 +28,7 @@ from flows.partnership.documents import next_meeting
 from flows.partnership.journey import OPEN, TABLE, Level, Stage
 from flows.partnership.raising import IN_SCHEME, SCREEN_CONCERN, SCREEN_ISSUE
 from flows.partnership.summary import days_at
-from flows.wording import say_str
+from flows.wording import day, say_str
 from models.partnership import (
     EscalationContact,
     Issue,
@@ -168,7 +168,7 @@ async def _open(s: AsyncSession, *where: object) -> list[Issue]:
 
 def _meeting(p: Partnership, core: Core) -> str:
     upcoming = next_meeting(p, core.today())
-    return say_str("status.next_meeting", when=f"{upcoming:%d %B %Y}") if upcoming else ""
+    return say_str("status.next_meeting", when=day(upcoming)) if upcoming else ""
 
 
 async def _counts_line(s: AsyncSession, nations: set[str]) -> str:

@@ -29,7 +29,7 @@ from flows.partnership.journey import (
     Level,
     Stage,
 )
-from flows.wording import say, say_str
+from flows.wording import day, say, say_str
 from models.partnership import (
     EscalationContact,
     Issue,
@@ -120,16 +120,16 @@ def history_lines(d: Dossier, core: Core) -> list[str]:
     for level, start, end in spans(d.issue, d.events, core.now()):
         days = max(0, ((end or core.now()) - start).days)
         if end is None:
-            lines.append(say_str("summary.level.now", level=level.label.capitalize(), since=f"{start:%d %b %Y}", n=days))
+            lines.append(say_str("summary.level.now", level=level.label.capitalize(), since=day(start), n=days))
         else:
-            lines.append(say_str("summary.level.was", level=level.label.capitalize(), since=f"{start:%d %b %Y}",
-                                 until=f"{end:%d %b %Y}", n=days))  # fmt: skip
+            lines.append(say_str("summary.level.was", level=level.label.capitalize(), since=day(start),
+                                 until=day(end), n=days))  # fmt: skip
     return lines
 
 
 def attempt_lines(d: Dossier) -> list[str]:
     return [
-        say_str("summary.attempt", n=i, on=f"{a.tried_on:%d %b %Y}", level=Level(a.level).label, who=_who(d, a.person_id),
+        say_str("summary.attempt", n=i, on=day(a.tried_on), level=Level(a.level).label, who=_who(d, a.person_id),
                 tried=a.tried or say_str("summary.erased"), outcome=a.outcome or say_str("summary.erased"),
                 result=say_str(f"attempt.result.{a.result}"))  # fmt: skip
         for i, a in enumerate(d.attempts, start=1)
@@ -154,7 +154,7 @@ def facts(d: Dossier, core: Core, *, detail: bool = True) -> tuple[tuple[str, st
         out.append((say_str("fact.attempts"), "\n".join(attempt_lines(d))))
     for n in d.notes:
         label = say_str(f"note.{n.kind}", level=Level(n.level).label)
-        out.append((label, f"{n.text or say_str('summary.erased')} ({_who(d, n.person_id)}, {n.at:%d %b %Y})"))
+        out.append((label, f"{n.text or say_str('summary.erased')} ({_who(d, n.person_id)}, {day(n.at)})"))
     return tuple(out)
 
 

@@ -30,7 +30,7 @@ from flows.reminders.subjects import SNOOZE, NudgeKind, parse, snooze_value
 from flows.signup.case import Case, ref
 from flows.signup.journey import IN_SCHEME, REVIEWABLE, TABLE, Action, Stage
 from flows.signup.review import review_due_notices
-from flows.wording import say, say_str
+from flows.wording import due_by, say, say_str
 from models.tables import ActionPlan, Employer, Held, PartnerVoice, Person, WorkplanAction
 from models.tables import Role as RoleRow
 
@@ -174,7 +174,7 @@ class _Preparer:
         when = _when(wa.by_date, self.today())
         what = (
             say("remind.workplan.what", number=wa.number, detail=wa.detail),
-            say("remind.workplan.owner", owner=owner_name, by_text=wa.by_date_text, by=wa.by_date),
+            say("remind.workplan.owner", owner=owner_name, by=due_by(wa.by_date_text, wa.by_date)),
         )
         done = say("remind.workplan.next")
         head = say_str("remind.workplan.headline", number=wa.number, employer=emp.name, when=when)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.core.dispatch import Command, Dispatcher, Inputs, Response, ShowStatus
-from flows.core.forms import Form, Option
+from flows.core.forms import Form, Option, ticked
 from flows.core.payload import Payload
 from flows.core.unit import Core, Refusal
 from flows.directory import Who
@@ -157,12 +157,24 @@ async def _review(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcome:
     outcome = str(answers.get("outcome") or "")
     if outcome not in {a.value for a in (Action.OBJECTIVE_MET, Action.NOT_MET_EXTEND, Action.NOT_MET_NEW_PLAN)}:
         return Outcome(ok=False, reply=say("choose_outcome"), errors={"outcome": say_str("choose_outcome")})
+    if outcome == Action.OBJECTIVE_MET and "yes" not in ticked(answers.get("confirm_early")):
+        early = await status.review_not_due(core, _subject(p, answers))
+        if early is not None:  # a year early is a slip as often as not: ask, saying when it is due
+            msg = say_str("review.early", review_on=early)
+            return Outcome(ok=False, reply=say("review.early.reply", problem=msg), errors={"confirm_early": msg})
     return await review.review(
         core, who, _subject(p, answers), outcome, reasons=answers.get("reasons"), new_review_date=answers.get("review_on")
     )
 
 
+async def _taken_off(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcome:
+    return await national.taken_off_list(core, who, _subject(p, answers))
+
+
 async def _revoke(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcome:
+    if "yes" not in ticked(answers.get("confirm")):  # it cannot be undone: the form asks first
+        msg = say_str("field.confirm_revoke.needed")
+        return Outcome(ok=False, reply=say("review.early.reply", problem=msg), errors={"confirm": msg})
     return await revocation.revoke(core, who, _subject(p, answers), answers.get("reasons"))
 
 
@@ -245,6 +257,7 @@ def register(d: Dispatcher) -> None:
     d.add(Action.AGREE_PLAN, _guarded(_plan), _plan_form)
     d.add(Action.WORKPLAN_DONE, _guarded(_workplan_done))
     d.add(Action.ADDED_TO_LIST, _guarded(_national))
+    d.add(Action.TAKEN_OFF_LIST, _guarded(_taken_off))
     d.add(Action.LOGO_SENT, _guarded(_national))
     d.add(Action.OBJECTIVE_MET, _guarded(_objective_met))
     d.add(Action.NOT_MET, _guarded(_not_met), _not_met_form)

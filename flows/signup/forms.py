@@ -142,6 +142,8 @@ def review_form(employers: Sequence[EmployerSummary], *, employer_id: int | None
         Field("reasons", say_str("field.reasons"), FieldKind.LONG_TEXT, required=False, max_length=3000,
               hint=say_str("field.review_reasons.hint")),
         Field("review_on", say_str("field.new_review_on"), FieldKind.DATE, required=False, hint=say_str("field.new_review_on.hint")),
+        Field("confirm_early", say_str("field.confirm_early"), FieldKind.CHECKBOXES, required=False,
+              options=(Option("yes", say_str("field.confirm_early.yes")),), hint=say_str("field.confirm_early.hint")),
     )  # fmt: skip
     return Form(
         "review", say_str("form.review.title"), say_str("form.review.heading"), say_str("form.review.submit"),
@@ -153,7 +155,9 @@ def revoke_form(employers: Sequence[EmployerSummary], *, employer_id: int | None
     fields = (
         _employer_field(employers, employer_id, Action.REVOKE),
         Field("reasons", say_str("field.reasons"), FieldKind.LONG_TEXT, max_length=3000),
-    )
+        Field("confirm", say_str("field.confirm_revoke"), FieldKind.CHECKBOXES, required=False,
+              hint=say_str("field.confirm_revoke.hint"), options=(Option("yes", say_str("field.confirm_revoke.yes")),)),
+    )  # fmt: skip
     return Form(
         "revoke", say_str("form.revoke.title"), say_str("form.revoke.heading"), say_str("form.revoke.submit"),
         Payload(Action.REVOKE, employer_id), fields, notes=(say_str("form.revoke.note"),), danger=True,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from flows.core.roles import Role
 from flows.core.table import Guard, Need, Offer, Pin, Table, Transition, row
-from flows.notices import ButtonStyle, Text, text
+from flows.notices import ButtonStyle, Confirm, Text, text
 from flows.wording import say, say_str
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ class Action(StrEnum):
     NOT_MET_EXTEND = "not_met_extend"
     NOT_MET_NEW_PLAN = "not_met_new_plan"
     REVOKE = "revoke"
+    TAKEN_OFF_LIST = "taken_off_list"
     WITHDRAW = "withdraw"
 
 
@@ -126,6 +127,35 @@ ONE_UNION = Guard["Case"]("one union", _one_union, lambda c: say("partner.severa
 ONE_VOICE = Guard["Case"]("one voice per union", _not_spoken, _spoken)
 NOT_LISTED = Guard["Case"]("not on the list yet", lambda c: c.row.added_to_list_at is None)
 NO_LOGO = Guard["Case"]("logo not sent yet", lambda c: c.row.logo_sent_at is None)
+STILL_LISTED = Guard["Case"]("on the list, not yet taken off",
+                             lambda c: c.row.added_to_list_at is not None and c.row.off_list_at is None)  # fmt: skip
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _confirm_withdraw(case: Case) -> Confirm:
+    """Withdrawing cannot be undone: say so, and who will be told, before the click counts. (The
+    same button goes to several people, so it names everyone concerned: apart from the one who
+    clicks, they are the ones told.)"""
+    emp = case.row
+    assoc = emp.association
+    told: list[str] = []
+    for person, title in ((emp.proposer, "confirm.proposer"), (assoc.secretary, "confirm.secretary")):
+        if person is not None:
+            told.append(say_str("confirm.named", name=person.name, role=say_str(title)) if person.name else say_str(title))
+    if case.stage is Stage.AWAITING_NEM and assoc.nem is not None:
+        told.append(say_str("confirm.named", name=assoc.nem.name, role=say_str("confirm.nem")) if assoc.nem.name
+                    else say_str("confirm.nem"))  # fmt: skip
+    if case.stage in (Stage.PARTNER_CONSULTATION, Stage.PARTNERS_AGREED, Stage.ROUTE_AGREED, Stage.EMPLOYER_INTRODUCED):
+        told.append(say_str("confirm.partner_channel"))
+    return Confirm(
+        say_str("confirm.withdraw.title"),
+        say_str("confirm.withdraw.text", employer=emp.name, told=_and(told) if told else say_str("confirm.nobody")),
+        say_str("confirm.withdraw.yes"),
+        say_str("confirm.no"),
+    )
 
 
 S, R, N = Stage, Role, Need
@@ -177,8 +207,10 @@ TABLE = Table("signup", (
         waits_in=(), rivals=REVIEWS, form="review"),
     row(Action.REVOKE,            IN_SCHEME,            S.REVOKED,              {R.NEM, R.NATIONAL_OFFICER},      {N.REASONS},                "revoked the employer's membership of the scheme",
         waits_in=(), form="revoke"),
+    row(Action.TAKEN_OFF_LIST,    {S.REVOKED},          None,                   {R.NATIONAL_OFFICER},             (),                         "took the employer off the national list",
+        offers=(Offer("Taken off the list", P),), guards=(STILL_LISTED,), rivals=(Action.TAKEN_OFF_LIST,)),
     row(Action.WITHDRAW,          BEFORE_JOINING,       S.WITHDRAWN,            {R.PROPOSER, R.SECRETARY},        (),                         "withdrew the proposal",
-        offers=(Offer("Withdraw"),), waits_in=(), shown_in={S.REJECTED}),
+        offers=(Offer("Withdraw", confirm=_confirm_withdraw),), waits_in=(), shown_in={S.REJECTED}),
 ))  # fmt: skip
 
 #: The review outcomes a "Not met" form chooses between.

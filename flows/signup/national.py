@@ -66,3 +66,38 @@ async def record_national(core: Core, who: Who, employer_id: int, action: Action
         )
 
     return await run(core, body)
+
+
+async def taken_off_list(core: Core, who: Who, employer_id: int) -> Outcome:
+    """A national officer records that a revoked employer is off the national list (and its logo
+    withdrawn): the revocation's message loses its button and says who did it, when."""
+    t = TABLE.row(Action.TAKEN_OFF_LIST)
+    steps = SignupSteps(core)
+
+    async def body(s: AsyncSession) -> Outcome:
+        case = await steps.load(s, who, employer_id)
+        await steps.check(s, t, case)
+        await steps.move(s, t, case, values={"off_list_at": core.now()}, extra_where=Employer.off_list_at.is_(None))
+        emp = case.row
+        return Outcome(
+            ok=True,
+            changed=True,
+            employer_id=emp.id,
+            reply=say("national.off.reply", employer=emp.name),
+            notices=[
+                Notice(
+                    Kind.REVOKED,
+                    ToNational(),
+                    say_str("revoked.headline", employer=emp.name),
+                    body=(say("national.off.body", employer=emp.name, area=emp.association.name, who=ref(case.person),
+                              when=core.when(core.now())),),  # fmt: skip
+                    employer_id=emp.id,
+                    replaces=keys.national_revoked(emp.id),
+                    next_step=say("nothing_more"),
+                ),
+                Notice(Kind.PROGRESS, ToPartnerSpace(emp.id), say_str("national.told.off", employer=emp.name),
+                       employer_id=emp.id, next_step=say("nothing_to_do")),  # fmt: skip
+            ],
+        )
+
+    return await run(core, body)

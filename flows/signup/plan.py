@@ -21,7 +21,7 @@ from flows.notices import Kind, Notice, Outcome, ToNational, ToPartnerSpace
 from flows.principles import principle
 from flows.signup.case import Case, SignupSteps, ref, to_person, with_owner
 from flows.signup.journey import TABLE, Action, Stage
-from flows.wording import say, say_str
+from flows.wording import day, due_by, say, say_str
 from models.schemas import EmployerKind, PlanIn
 from models.tables import ActionPlan, Employer, Event, Person, WorkplanAction
 
@@ -107,8 +107,10 @@ async def agree_plan(core: Core, who: Who, employer_id: int, data: PlanIn | dict
         )  # fmt: skip
         s.add(plan)
         await s.flush()
+        owners: dict[int, str] = {}
         for a in plan_in.workplan:
             owner = await _owner(s, a.owner)
+            owners[a.number] = owner.name if owner is not None and owner.name else a.owner  # a name, not an ID
             s.add(
                 WorkplanAction(
                     plan_id=plan.id, number=a.number, detail=a.detail, owner=a.owner,
@@ -127,7 +129,7 @@ async def agree_plan(core: Core, who: Who, employer_id: int, data: PlanIn | dict
             changed=True,
             employer_id=emp.id,
             reply=(reply,),
-            notices=_joined_notices(case, plan, plan_in, first),
+            notices=_joined_notices(case, plan, plan_in, first, owners),
         )
 
     return await run(core, body)
@@ -143,28 +145,30 @@ async def _owner(s: AsyncSession, owner: str) -> Person | None:
     return None
 
 
-def plan_facts(plan: ActionPlan, plan_in: PlanIn) -> tuple[tuple[str, str], ...]:
+def plan_facts(plan: ActionPlan, plan_in: PlanIn, owners: Mapping[int, str] | None = None) -> tuple[tuple[str, str], ...]:
     facts: tuple[tuple[str, str], ...] = (
         (say_str("fact.principle"), principle(plan.principle).title),
         (say_str("fact.objectives"), plan.objectives),
         (say_str("fact.activities"), plan.activities),
         (say_str("fact.success_criteria"), plan.success_criteria),
-        (say_str("fact.review_date"), f"{plan.review_on:%d %B %Y}"),
+        (say_str("fact.review_date"), day(plan.review_on)),
     )
     if plan.previous_failure_reasons:
         facts += ((say_str("fact.why_last_failed"), plan.previous_failure_reasons),)
     if plan_in.workplan:
         lines = "\n".join(
-            say_str("plan.workplan_line", number=a.number, detail=a.detail, owner=a.owner, by=a.by_date_text or a.by_date)
+            say_str("plan.workplan_line", number=a.number, detail=a.detail, owner=(owners or {}).get(a.number, a.owner),
+                    by=due_by(a.by_date_text, a.by_date))  # fmt: skip
             for a in plan_in.workplan
         )
         facts += ((say_str("fact.workplan"), lines),)
     return facts
 
 
-def _joined_notices(case: Case, plan: ActionPlan, plan_in: PlanIn, first: bool) -> list[Notice]:
+def _joined_notices(case: Case, plan: ActionPlan, plan_in: PlanIn, first: bool,
+                    owners: Mapping[int, str] | None = None) -> list[Notice]:  # fmt: skip
     emp = case.row
-    facts = plan_facts(plan, plan_in)
+    facts = plan_facts(plan, plan_in, owners)
     assoc = emp.association
     if not first:
         return [
@@ -223,7 +227,7 @@ def _joined_notices(case: Case, plan: ActionPlan, plan_in: PlanIn, first: bool) 
             ),
             facts=(
                 (say_str("fact.principle"), principle(plan.principle).title),
-                (say_str("fact.review_date"), f"{plan.review_on:%d %B %Y}"),
+                (say_str("fact.review_date"), day(plan.review_on)),
             ),
             buttons=TABLE.offer(case, Action.ADDED_TO_LIST, Action.LOGO_SENT),
             employer_id=emp.id,

@@ -36,6 +36,7 @@ async def revoke(core: Core, who: Who, employer_id: int, reasons: str | None) ->
         given = (await steps.check(s, t, case, inputs={"reasons": reasons}))["reasons"]
         await steps.move(s, t, case, reasons=given, values={"left_list_at": core.now()})
         emp = case.row
+        emp.stage = Stage.REVOKED.value  # as moved: what the national union may do next is offered on it
         plan = await current_plan(s, emp)
         if plan is not None and plan.status == "active":
             plan.status = "revoked"
@@ -74,7 +75,9 @@ async def revoke(core: Core, who: Who, employer_id: int, reasons: str | None) ->
                         ),
                     ),
                     facts=facts,
+                    buttons=TABLE.offer(case, Action.TAKEN_OFF_LIST) if was_listed else (),
                     employer_id=emp.id,
+                    key=keys.national_revoked(emp.id),
                     next_step=say("revoked.national.next.listed" if was_listed else "revoked.national.next.unlisted"),
                 ),
                 Notice(

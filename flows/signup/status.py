@@ -390,6 +390,22 @@ async def refusal(core: Core, who: Who, p: Payload) -> Outcome | None:
     return await read(core, q)
 
 
+async def review_not_due(core: Core, employer_id: int | None) -> date | None:
+    """The review date of an employer whose review has not fallen due yet (None otherwise)."""
+    if employer_id is None:
+        return None
+
+    async def q(s: AsyncSession) -> date | None:
+        emp = await s.get(Employer, employer_id)
+        if emp is None or emp.stage != Stage.JOINED.value:
+            return None
+        plan = (await s.execute(select(ActionPlan).where(ActionPlan.employer_id == emp.id,
+                                                         ActionPlan.cycle == emp.cycle))).scalar_one_or_none()  # fmt: skip
+        return plan.review_on if plan is not None and plan.review_on > core.today() else None
+
+    return await read(core, q)
+
+
 async def summary(core: Core, employer_id: int) -> EmployerSummary | None:
     async def q(s: AsyncSession) -> EmployerSummary | None:
         found = await summaries(s, Employer.id == employer_id)

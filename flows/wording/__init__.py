@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from flows.notices import PersonRef, Text
@@ -72,8 +73,31 @@ def say(msgid: str, /, n: int | None = None, **values: Any) -> Text:
         else:
             if conversion:
                 value = _FORMATTER.convert_field(value, conversion)
-            out.append(format(value, spec or ""))
+            if isinstance(value, date) and not isinstance(value, datetime) and spec in ("", "weekday"):
+                out.append(day(value, weekday=spec == "weekday"))  # one way of saying a date
+            else:
+                out.append(format(value, spec or ""))
     return _join(out)
+
+
+def due_by(typed: str | None, d: date) -> str:
+    """A workplan by-date as people read it: the plan's own words where they name a month or a
+    year ("End October 2027", "End 2027"), else the date the one way ("31 Mar 2027")."""
+    import re
+
+    t = " ".join((typed or "").split())
+    t = re.sub(r"(?i)^(by|before)\s+", "", t)
+    if re.fullmatch(r"(?i)(end(\s+of)?\s+)?\d{4}", t):
+        return f"End {d.year}"
+    if re.fullmatch(r"(?i)(end(\s+of)?\s+)?[a-z]+\.?\s+\d{4}", t):
+        return f"End {d:%B %Y}"
+    return day(d)
+
+
+def day(d: date, *, weekday: bool = False) -> str:
+    """A date the way people read it here: "5 Mar 2027" (or "Friday 5 Mar 2027")."""
+    said = f"{d.day} {d:%b %Y}"
+    return f"{d:%A} {said}" if weekday else said
 
 
 def say_str(msgid: str, /, n: int | None = None, **values: Any) -> str:

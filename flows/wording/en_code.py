@@ -132,7 +132,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.adopted.for": "As adopted by {employer} (version {version} of the Code; branches: {branches}; {stage}).",
     "code.adopted.criteria": "Criteria for selecting contractors",
     "code.adopted.amended_by": "Amended locally by {union}: {reason}",
-    "code.adopted.other_wording": "{union}'s local wording: {text}",
+    "code.adopted.other_wording": "Local wording from {union}: {text}",
     "code.adopted.original": "The Code's wording: {text}",
     "code.adopted.not_agreed_by": "Not agreed by {union}: {reason}",
     "code.adopted.varied_from": "Varied by the committee from: {text}",
@@ -144,7 +144,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.actual.done": "Recorded {name} for {period}: {value}, {standing} (target {target}).",
     "code.report.no_target": "none set",
     # ------------------------------------------------------------------ contractors
-    "code.seek.headline": "Draft: {contractor}'s commitment to the Code ({contract})",
+    "code.seek.headline": "Draft: a commitment to the Code from {contractor} ({contract})",
     "code.seek.letter": (
         "To {contractor}: as a potential contractor for {contract}, {employer} and the trade union branches "
         "({branches}) ask for your commitment to adopt and implement the Best Value Code for Quality Employment, "
@@ -156,9 +156,9 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.sent.done": "Recorded that the request went to {contractor}.",
     "code.sent.headline": "Request sent to {contractor} ({contract})",
     "code.sent.body": "{who} sent {contractor} the request to commit to the Code for {contract}.",
-    "code.response.done": "Recorded {contractor}'s response: {what}.",
+    "code.response.done": "Recorded the response from {contractor}: {what}.",
     "code.response.headline": "{contractor}: {what}",
-    "code.response.body": "{who} recorded {contractor}'s response for {contract}: {what}.",
+    "code.response.body": "{who} recorded the response from {contractor} for {contract}: {what}.",
     "code.award.done": "Recorded that the contract was awarded to {contractor}.",
     "code.award.headline": "{contract} awarded to {contractor}",
     "code.award.body": "Contract Compliance clauses committed to: {committed}; excepted: {excepted}. Record each year's delivery against them.",
@@ -263,7 +263,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.field.contract.placeholder": "e.g. School meals 2027",
     "code.field.contractor": "Contractor",
     "code.form.response.title": "Contractor's response",
-    "code.form.response.heading": "{contractor}'s response",
+    "code.form.response.heading": "The response from {contractor}",
     "code.form.response.submit": "Record",
     "code.field.response": "Response",
     "code.field.exceptions": "Clauses excepted",

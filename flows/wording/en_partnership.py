@@ -319,7 +319,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "field.next_review.hint": "Leave empty for the partnership's usual interval (a year unless it set otherwise).",
     "review.unknown_parties": "Choose among the sides that sit on the partnership: {parties}.",
     "review.next_future": "The next review must be in the future.",
-    "review.reply": "Recorded: the {partnership} partnership's {kind}, version {version}. Next review {next_review:%d %B %Y}.",
+    "review.reply": "Recorded: the {partnership} partnership's {kind}, version {version}. Next review {next_review}.",
     "review.posted.headline": "{kind} reviewed: {partnership} (version {version})",
     "review.posted.body": "{who} recorded the review of the {kind} (version {version}).",
     "review.posted.absent": "Not at this review: {parties}.",

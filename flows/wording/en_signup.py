@@ -30,6 +30,34 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "role_title.nem": "National Executive Member",
     "role_title.partner": "{union} rep",
     "only_who": "Only {names} can do that for {employer}.",
+    # ------------------------------------------------------------------ asked before a click counts
+    "confirm.no": "Cancel",
+    "confirm.named": "{name} ({role})",
+    "confirm.proposer": "the rep who proposed it",
+    "confirm.secretary": "the Local Association Secretary",
+    "confirm.nem": "the National Executive Member",
+    "confirm.partner_channel": "the partner unions, in their channel",
+    "confirm.nobody": "nobody else",
+    "confirm.withdraw.title": "Withdraw the proposal?",
+    "confirm.withdraw.text": (
+        "The proposal for {employer} stops here for good: it cannot be taken back, only proposed again "
+        "later. {told} will be told (apart from you)."
+    ),
+    "confirm.withdraw.yes": "Withdraw it",
+    "field.confirm_early": "Before the review date?",
+    "field.confirm_early.yes": "Yes: record it now, before the review is due",
+    "field.confirm_early.hint": "Only needed when the review is not due yet.",
+    "review.early": (
+        "The review is not due until {review_on}. If the objective is met already, tick the box to record it now."
+    ),
+    "review.early.reply": "{problem} Nothing has been recorded yet.",
+    "field.confirm_revoke": "Are you sure?",
+    "field.confirm_revoke.yes": "Yes: revoke it",
+    "field.confirm_revoke.hint": (
+        "The employer leaves the scheme and the national list; the national union, the NEM, "
+        "the Local Association Secretary, the rep who proposed it and the partner unions will be told."
+    ),
+    "field.confirm_revoke.needed": "Tick the box to confirm: revoking cannot be undone.",
     # ------------------------------------------------------------------ refusals
     "not_in_directory": (
         "You're not in the VWS directory yet, so the bot can't act for you. "
@@ -41,7 +69,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
         "since (version {revision}) and is now {stage}. {nothing_changed}"
     ),
     "stale_cycle": (
-        "That button was about cycle {old} of {employer}'s action plan; {employer} is now on cycle {cycle} "
+        "That button was about cycle {old} of the action plan for {employer}; {employer} is now on cycle {cycle} "
         "({stage}). {nothing_changed}"
     ),
     "already_decided": "Already decided: {who} {what} on {when}. {nothing_changed} {employer} is now {stage}.",
@@ -260,7 +288,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
         "Last cycle worked on principle {principle}. A new cycle begins with a different principle."
     ),
     "plan.review_after_start": "The review date must be after the start date.",
-    "plan.reply": "Action plan recorded for {employer}: {principle}. Review due {review_on:%d %B %Y}.",
+    "plan.reply": "Action plan recorded for {employer}: {principle}. Review due {review_on}.",
     "plan.reply.joined": " The employer has joined the scheme.",
     "plan.workplan_line": "{number}. {detail} ({owner}, by {by})",
     "plan.avoid": "{employer}: not principle {principle} again",
@@ -268,7 +296,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "joined.headline": "{employer} has joined the Valued Worker Scheme",
     "joined.body": "The employer agreed its first action plan, recorded by {who}.",
     "joined.next": (
-        "Work to the plan. The bot will remind you of workplan deadlines and of the review on {review_on:%d %B %Y}."
+        "Work to the plan. The bot will remind you of workplan deadlines and of the review on {review_on}."
     ),
     "joined.nem.body": "{employer} ({area}) has agreed its first action plan.",
     "joined.nem.next": (
@@ -276,7 +304,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     ),
     "cycle.headline": "New cycle for {employer}: cycle {cycle}",
     "cycle.body": "A new action plan was agreed, recorded by {who}.",
-    "cycle.next": "Work to the plan. The review is due on {review_on:%d %B %Y}.",
+    "cycle.next": "Work to the plan. The review is due on {review_on}.",
     "cycle.nem.headline": "New action plan: {employer}",
     "cycle.nem.body": "{employer} ({area}) has begun cycle {cycle} of the scheme.",
     "workplan.no_such_action": "There is no workplan action #{id}. {nothing_changed}",
@@ -303,11 +331,14 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "national.done.logo": "sent the logo",
     "national.told.list": "{employer} is now on the national list of Valued Worker Scheme employers.",
     "national.told.logo": "The national union has sent the scheme's logo to {employer}.",
+    "national.told.off": "The national union has taken {employer} off the national list.",
+    "national.off.reply": "Recorded: {employer} is off the national list.",
+    "national.off.body": "{employer} ({area}). Taken off the list by {who} on {when}.",
     # ------------------------------------------------------------------ reviews
-    "review.not_due": "{employer}'s review is not due yet.",
+    "review.not_due": "The review of {employer} is not due yet.",
     "review.due.reply": "{employer}: review due.",
     "review.due.headline": "Review due: {employer}",
-    "review.due.body": "{employer}'s action plan ({principle}) is due for review on {review_on:%d %B %Y}.",
+    "review.due.body": "The action plan for {employer} ({principle}) is due for review on {review_on}.",
     "review.due.next": (
         "Has the objective been met? Click Objective met, or Not met to extend the review or agree a new plan."
     ),
@@ -315,8 +346,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "review.met.why": "Review: {employer} met its objective ({principle}). The cycle begins again with a new action plan.",
     "review.met.reply": "Recorded: {employer} met its objective. Next, agree a new action plan on a different principle.",
     "review.met.told": "Objective met",
-    "review.extend.reply": "Recorded: objective not yet met; the review of {employer} moves to {review_on:%d %B %Y}.",
-    "review.extend.told": "Not met: review extended to {review_on:%d %B %Y}",
+    "review.extend.reply": "Recorded: objective not yet met; the review of {employer} moves to {review_on}.",
+    "review.extend.told": "Not met: review extended to {review_on}",
     "review.new_plan.why": (
         "Review: {employer} did not meet its objective. A new action plan is to be agreed; the reasons the "
         "last one failed are recorded with it."
@@ -330,17 +361,20 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "outcome.not_met_new_plan": "Not met: agree a new action plan",
     # ------------------------------------------------------------------ revocation, withdrawal
     "revoked.reply": (
-        "{employer}'s membership of the Valued Worker Scheme is revoked. The national union, the NEM and the "
+        "The membership of {employer} in the Valued Worker Scheme is revoked. The national union, the NEM and the "
         "local reps have been told."
     ),
     "revoked.headline": "Revoked: {employer}",
     "revoked.national.body": (
         "{employer} ({area}) is no longer in the Valued Worker Scheme. Revoked by {who} on {when}."
     ),
-    "revoked.national.next.listed": "Take the employer off the national list.",
+    "revoked.national.next.listed": (
+        "Take the employer off the national list (and ask it to stop using the logo), then click "
+        "\u201cTaken off the list\u201d."
+    ),
     "revoked.national.next.unlisted": "It was not yet on the national list; nothing to remove.",
     "revoked.space.body": "Revoked by {who}.",
-    "revoked.person.body": "{employer}'s membership of the scheme was revoked by {who}.",
+    "revoked.person.body": "The membership of {employer} in the scheme was revoked by {who}.",
     "withdrawn.reply": "The proposal for {employer} is withdrawn.",
     "withdrawn.headline": "Withdrawn: {employer}",
     "withdrawn.approver.body": "Withdrawn by {who} on {when}. No decision is needed.",
@@ -422,7 +456,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "remind.weeks_overdue": ("{n} week overdue", "{n} weeks overdue"),
     "remind.workplan.headline": "Workplan action {number} for {employer}: {when}",
     "remind.workplan.what": "Action {number}: {detail}",
-    "remind.workplan.owner": "Owner: {owner}. By: {by_text} ({by:%d %B %Y}).",
+    "remind.workplan.owner": "Owner: {owner}. By: {by}.",
     "remind.workplan.next": (
         "When it is done, click Mark done and these reminders stop. If it needs a new date, agree one with the "
         "partner unions."

@@ -1,5 +1,6 @@
 """what the unions say to the employer: a proposal's words for the JCC item or joint letter,
-kept apart from the internal case notes (issue 14)
+kept apart from the internal case notes; and when a revoked employer was taken off the national
+list (issue 14)
 
 Revision ID: 0006
 Revises: 0005
@@ -21,6 +22,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("employers") as batch:
         batch.add_column(sa.Column("to_employer", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("off_list_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("proposal_revisions") as batch:
         batch.add_column(sa.Column("to_employer", sa.Text(), nullable=True))
 
@@ -29,4 +31,5 @@ def downgrade() -> None:
     with op.batch_alter_table("proposal_revisions") as batch:
         batch.drop_column("to_employer")
     with op.batch_alter_table("employers") as batch:
+        batch.drop_column("off_list_at")
         batch.drop_column("to_employer")
