@@ -282,3 +282,34 @@ async def test_slack_refusing_a_burst_to_one_channel_delays_that_channel_only(db
         assert await outbox_states(world) == {"sent": 12}
     finally:
         await stop_world(world)
+
+
+async def test_a_decision_made_in_time_is_committed_and_answered_even_when_the_commit_is_slow(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack's 3 s bound how long the bot waits for its records (a database that does not answer
+    gets the plain "nothing was recorded"), but once a decision is made and being committed it
+    finishes: a slow commit under load is never cut off halfway and reported as not recorded."""
+    import asyncio
+
+    import bot.slack.app as slack_app
+    from flows.core import unit
+
+    await propose(world)
+    request = world.last_dm("U0SEC1")
+    monkeypatch.setattr(slack_app, "DATABASE_DEADLINE", 0.3)
+    decided = unit.decided
+
+    async def slow_commit() -> None:
+        decided()
+        await asyncio.sleep(0.6)  # the commit waits its turn for the database
+
+    monkeypatch.setattr(unit, "_committing", slow_commit)
+    before = len(world.slack.ephemerals("U0SEC1"))
+    d = await world.click("U0SEC1", request, "Approve")
+    assert d.status == 200
+    assert await employer_stage(world) is Stage.AWAITING_NEM
+    told = [e["text"] for e in world.slack.ephemerals("U0SEC1")[before:]]
+    assert not any(DOWN in t for t in told)
+    assert any("You approved Oakfield Primary School" in t for t in told)
+    assert [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]

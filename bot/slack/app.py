@@ -38,6 +38,7 @@ from flows.core.dispatch import ShowHelp, ShowStatus, stale
 from flows.core.forms import Form
 from flows.core.outbox import replying_in
 from flows.core.payload import BadPayload, Payload
+from flows.core.unit import deciding_within
 from flows.directory import Who
 from flows.notices import Outcome, Place
 from flows.wording import say, say_str
@@ -176,7 +177,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     async def deciding(place: Place) -> AsyncIterator[None]:
         """The dispatch, committed with its notices (the answer to ``place``), in Slack's time."""
         with replying_in(place):
-            async with asyncio.timeout(DATABASE_DEADLINE):
+            async with deciding_within(DATABASE_DEADLINE):
                 yield
 
     async def answer(outcome: Outcome, place: Place) -> None:
@@ -197,7 +198,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     async def on_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         who = Who(slack=command["user_id"])
         try:
-            async with asyncio.timeout(DATABASE_DEADLINE):
+            async with deciding_within(DATABASE_DEADLINE):
                 response = await dispatch.command(who, command.get("text") or "")
         except DATABASE_DOWN as exc:
             log.warning("slack: a command found the database unreachable (%s)", type(exc).__name__)

@@ -17,6 +17,7 @@ decided, what and when (:meth:`Steps.already`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -83,6 +84,7 @@ async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> O
         async with core.sessions() as s, s.begin():
             out = await fn(s)
             await _to_outbox(core, s, out, place)
+            await _committing()
     except Refusal as r:
         out = r.outcome
         if place is None or out.errors or not getattr(core, "outbox", False):
@@ -94,6 +96,35 @@ async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> O
         if committed is not None:
             committed()  # wake the delivery worker: the notices can go now
     return out
+
+
+#: The adapter's deadline for deciding (see :func:`deciding_within`), while one runs.
+_DEADLINE: ContextVar[asyncio.Timeout | None] = ContextVar("vws_deadline", default=None)
+
+
+@asynccontextmanager
+async def deciding_within(seconds: float) -> AsyncIterator[None]:
+    """Bound how long a request waits for its records (a platform waits 3 s for its answer): a
+    database that does not answer in time raises ``TimeoutError`` and nothing is recorded. Once a
+    use case has decided and its transaction is being committed, the bound is lifted, so a slow
+    commit finishes and is answered, never cut off halfway and reported as not recorded."""
+    async with asyncio.timeout(seconds) as bound:
+        token = _DEADLINE.set(bound)
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
+
+def decided() -> None:
+    """The decision is made: lift the deadline (if any) for the commit and what follows it."""
+    bound = _DEADLINE.get()
+    if bound is not None:
+        bound.reschedule(None)
+
+
+async def _committing() -> None:
+    decided()
 
 
 async def _to_outbox(core: Core, s: AsyncSession, out: Outcome, place: Place | None) -> None:
