@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
+
+#: How long a SQLite writer waits for the write lock before giving up.
+BUSY_SECONDS = 30
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -20,7 +25,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # SQL parameters hold what people typed, names and ids: never put them in an error's text.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": BUSY_SECONDS})
     elif "asyncpg" in url:
         # A database that does not answer must not hold a click for longer than Slack waits.
         kwargs.setdefault("connect_args", {"timeout": 2})
@@ -39,9 +44,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+
+        turns = asyncio.Lock()  # this process's writers, first come first served
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
@@ -50,10 +57,45 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # with ``reading()`` only read, and under WAL they need no lock at all.
             if conn.get_execution_options().get(READ_ONLY):
                 conn.exec_driver_sql("BEGIN")
-            else:
+                return
+            # SQLite's busy handler lets waiting writers poll at growing intervals, so the one
+            # that waited longest can keep losing to newcomers: in this process they queue in
+            # order instead (the busy timeout still covers writers in other processes).
+            await_only(asyncio.wait_for(turns.acquire(), BUSY_SECONDS))
+            conn.info[_TURN] = turns
+            try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _end_turn(conn)
+                raise
+
+        event.listen(engine.sync_engine, "commit", _end_turn)
+        event.listen(engine.sync_engine, "rollback", _end_turn)
+        # However a connection goes back (a cancelled request, a connection thrown away), its turn ends.
+        event.listen(engine.sync_engine.pool, "checkin", _end_record_turn)
+        event.listen(engine.sync_engine.pool, "invalidate", _end_record_turn)
 
     return engine
+
+
+_TURN = "vws_write_turn"
+
+
+def _end_turn(conn: Any) -> None:
+    """A writer's transaction ends (the event comes just before the driver's COMMIT or ROLLBACK,
+    so the next writer may wait a moment in SQLite's busy handler, but not for its turn)."""
+    _release(conn.info)
+
+
+def _end_record_turn(_dbapi_conn: Any, record: Any, *_: Any) -> None:
+    if record is not None:
+        _release(record.info)
+
+
+def _release(info: dict[str, Any]) -> None:
+    turns = info.pop(_TURN, None)
+    if turns is not None and turns.locked():
+        turns.release()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -87,3 +87,45 @@ async def test_the_three_unions_agreeing_at_once_all_count(services: Services, d
     finally:
         for svc in (a, b, c):
             await svc.close()
+
+
+async def test_on_sqlite_writers_in_one_process_take_turns_in_the_order_they_came(db_url: str) -> None:
+    """SQLite lets one writer in at a time; its own busy handler lets waiters poll at growing
+    intervals, so a writer that has waited longest may keep losing to newcomers (under 20
+    concurrent clicks some waited past Slack's 3 s). In one process, writers queue in order."""
+    import pytest
+    from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+
+    from models.db import make_engine, make_sessionmaker
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's row locks queue writers themselves")
+    engine = make_engine(db_url)
+    sessions = make_sessionmaker(engine)
+    meta = MetaData()
+    turns = Table("bench_turns", meta, Column("n", Integer))
+    async with engine.begin() as conn:
+        await conn.run_sync(meta.create_all)
+    first_in = asyncio.Event()
+
+    async def writer(n: int, hold: float = 0.0) -> None:
+        async with sessions() as s, s.begin():
+            await s.execute(insert(turns).values(n=n))
+            if n == 0:
+                first_in.set()
+            await asyncio.sleep(hold)
+
+    try:
+        tasks = [asyncio.create_task(writer(0, hold=0.3))]
+        await first_in.wait()
+        for n in range(1, 12):
+            tasks.append(asyncio.create_task(writer(n)))
+            await asyncio.sleep(0.02)  # each one comes a little after the one before
+        await asyncio.gather(*tasks)
+        async with sessions() as s:
+            order = list((await s.execute(select(turns.c.n))).scalars())
+        assert order == list(range(12))
+    finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(meta.drop_all)
+        await engine.dispose()
