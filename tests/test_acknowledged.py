@@ -61,11 +61,12 @@ async def test_slack_down_for_25_seconds_then_back_delivers_everything_once(worl
 
 
 async def test_rate_limits_are_waited_out_for_the_throttled_channel_only(world: SlackWorld) -> None:
-    world.slack.fail_next("chat.postMessage", status=429, retry_after=2)
+    world.slack.fail_next("chat.postMessage", status=429, retry_after=2, channel="U0REP1")
     await propose(world)
     posts = world.slack.calls("chat.postMessage")
-    assert [(c.args["channel"], c.status) for c in posts] == [("U0REP1", 429), ("U0REP1", 200), ("U0SEC1", 200)]
-    waited = posts[1].at - posts[0].at
+    # the Secretary's request is not held behind the rep's throttled confirmation
+    assert [(c.args["channel"], c.status) for c in posts] == [("U0REP1", 429), ("U0SEC1", 200), ("U0REP1", 200)]
+    waited = posts[2].at - posts[0].at
     assert waited >= 1.9  # Retry-After honoured
     assert len(approval_requests(world)) == 1
 
@@ -313,3 +314,13 @@ async def test_a_decision_made_in_time_is_committed_and_answered_even_when_the_c
     assert not any(DOWN in t for t in told)
     assert any("You approved Oakfield Primary School" in t for t in told)
     assert [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
+
+
+async def test_a_notice_failing_for_one_person_holds_up_no_one_else_about_the_same_case(world: SlackWorld) -> None:
+    """Slack failing to post the rep's confirmation (tried again later) must not keep the
+    Secretary waiting for the approval request: only notices to the same place keep their order."""
+    world.slack.fail_next("chat.postMessage", status=500, channel="U0REP1")
+    await propose(world)
+    posts = [(c.args["channel"], c.status) for c in world.slack.calls("chat.postMessage")]
+    assert posts == [("U0REP1", 500), ("U0SEC1", 200), ("U0REP1", 200)]
+    assert len(approval_requests(world)) == 1

@@ -115,12 +115,18 @@ async def test_on_sqlite_writers_in_one_process_take_turns_in_the_order_they_cam
                 first_in.set()
             await asyncio.sleep(hold)
 
+    async def connected() -> None:
+        async with sessions() as s:
+            await s.execute(select(turns.c.n))
+            await asyncio.sleep(0.1)
+
     try:
-        tasks = [asyncio.create_task(writer(0, hold=0.3))]
+        await asyncio.gather(*(connected() for _ in range(12)))  # the pool's connections open: none waits to connect
+        tasks = [asyncio.create_task(writer(0, hold=0.8))]
         await first_in.wait()
         for n in range(1, 12):
             tasks.append(asyncio.create_task(writer(n)))
-            await asyncio.sleep(0.02)  # each one comes a little after the one before
+            await asyncio.sleep(0.05)  # each one comes a little after the one before
         await asyncio.gather(*tasks)
         async with sessions() as s:
             order = list((await s.execute(select(turns.c.n))).scalars())

@@ -250,10 +250,11 @@ async def test_unsigned_or_stale_requests_get_401_and_touch_nothing(world: Slack
 
 
 async def test_a_rate_limited_post_is_retried_after_retry_after(world: SlackWorld) -> None:
-    world.slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    world.slack.fail_next("chat.postMessage", status=429, retry_after=1, channel="U0REP1")
     await propose(world)
     attempts = world.slack.calls("chat.postMessage")
-    assert [(c.args["channel"], c.status) for c in attempts] == [("U0REP1", 429), ("U0REP1", 200), ("U0SEC1", 200)]
+    # the rep's confirmation waits its Retry-After; the Secretary's request does not wait with it
+    assert [(c.args["channel"], c.status) for c in attempts] == [("U0REP1", 429), ("U0SEC1", 200), ("U0REP1", 200)]
     assert len(world.slack.dms_to("U0REP1")) == 1  # the retry posted once
     assert buttons(world.last_dm("U0SEC1")) == ["Approve", "Reject"]
 

@@ -14,6 +14,7 @@ the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -59,19 +60,22 @@ def reply_place() -> Place | None:
 
 
 def lane_of(notice: Notice) -> str:
-    """Notices about one case keep their order; a notice about no case, its recipient's."""
-    if notice.employer_id:
-        return f"employer:{notice.employer_id}"
-    if notice.place is not None:
-        return f"reply:{notice.place.platform}:{notice.place.user}"
+    """Notices to one place about one case keep their order (a person's messages and the updates
+    to their cards, a space's posts and its creation); notices to different places go
+    independently, so one that fails or waits for its channel holds up only its own place."""
     to = notice.to
-    if isinstance(to, ToPerson):
-        return f"person:{to.person.id}"
-    if isinstance(to, ToSpace):
-        return f"space:{to.key}"
-    if isinstance(to, ToPartnerSpace):
-        return f"employer:{to.employer_id}"
-    return "national"
+    if notice.place is not None:
+        where = f"reply:{notice.place.platform}:{notice.place.user}"
+    elif isinstance(to, ToPerson):
+        where = f"person:{to.person.id}"
+    elif isinstance(to, ToSpace):
+        where = f"space:{to.key}"
+    elif isinstance(to, ToPartnerSpace):
+        where = f"partners:{to.employer_id}"
+    else:
+        where = "national"
+    lane = f"employer:{notice.employer_id}:{where}" if notice.employer_id else where
+    return lane if len(lane) <= 120 else "h:" + hashlib.sha256(lane.encode()).hexdigest()  # the column's width
 
 
 async def enqueue(

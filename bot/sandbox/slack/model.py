@@ -143,6 +143,7 @@ class _Failure:
     status: int
     retry_after: int | None
     error: str | None
+    channel: str | None = None  # only a call to this channel (None: the next call, wherever)
 
 
 def _flag(value: Any) -> bool:

@@ -65,6 +65,13 @@ class _WebApi(_Views):
             "views.publish": self._views_publish,
         }
 
+    def _next_failure(self, failures: list[Any] | None, args: JSON) -> Any:
+        """The failure queued for this call (the first for its channel, or for any), taken off the queue."""
+        for i, failure in enumerate(failures or []):
+            if failure.channel is None or args.get("channel") in (failure.channel, f"D{failure.channel}"):
+                return failures.pop(i) if failures is not None else None
+        return None
+
     async def _on_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         at = self._now()
@@ -82,8 +89,8 @@ class _WebApi(_Views):
             if down is not None:
                 status = down
                 raise _ApiError("ratelimited" if down == 429 else "internal_error")
-            if failures:
-                failure = failures.pop(0)
+            failure = self._next_failure(failures, args)
+            if failure is not None:
                 if failure.error is None:
                     status = failure.status
                     if failure.retry_after is not None:

@@ -329,14 +329,16 @@ class _Workspace(_Base):
         self._lose_answer[method] = self._lose_answer.get(method, 0) + times
 
     def fail_next(
-        self, method: str, status: int = 429, retry_after: int | None = 1, *, error: str | None = None
+        self, method: str, status: int = 429, retry_after: int | None = 1, *, error: str | None = None,
+        channel: str | None = None,
     ) -> None:
-        """Make the next call of ``method`` fail (calls queue up).
+        """Make the next call of ``method`` fail (calls queue up); with ``channel``, the next call
+        of it to that channel (a user id means the bot's DM with them).
 
         Without ``error`` it answers HTTP ``status`` (429 carries ``Retry-After``) with
         ``{"ok": false, "error": "ratelimited"}``; with ``error`` it answers HTTP 200 with
         ``{"ok": false, "error": error}``, as Slack does for API errors.
         """
         self._failures.setdefault(method, []).append(
-            _Failure(status=200 if error else status, retry_after=retry_after, error=error)
+            _Failure(status=200 if error else status, retry_after=retry_after, error=error, channel=channel)
         )
