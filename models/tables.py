@@ -169,6 +169,7 @@ class Employer(Base):
             sqlite_where=text("stage NOT IN ('withdrawn', 'revoked')"),
             postgresql_where=text("stage NOT IN ('withdrawn', 'revoked')"),
         ),
+        Index("ix_employers_association_stage", "association_id", "stage"),  # a Secretary's cases by stage
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,7 +177,7 @@ class Employer(Base):
     name_key: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str] = mapped_column(String(32))  # school | multi_academy_trust | local_authority
     association_id: Mapped[int] = mapped_column(ForeignKey("local_associations.id"), index=True)
-    proposer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)  # a rep's own proposals
     origin: Mapped[str] = mapped_column(String(32))  # rep_identified | employer_approached
     case_for: Mapped[str] = mapped_column(Text)  # the unions' own notes: never shown to the employer
     to_employer: Mapped[str | None] = mapped_column(Text)  # what the JCC item or joint letter says to it
@@ -262,7 +263,10 @@ class WorkplanAction(Base):
     """A line of the workplan: action number, detail, owner, by-date."""
 
     __tablename__ = "workplan_actions"
-    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        Index("ix_workplan_actions_status_by_date", "status", "by_date"),  # the sweep: open actions falling due
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"), index=True)
