@@ -16,7 +16,8 @@ It reports, for the full data set and for a copy with a tenth of the rows that a
 due ones):
 - find: the streamed query of what fell due (flows.reminders.find_due), time and peak memory;
 - ledger: step 1 of a sweep (bot.clock.discover): find, then write what fell due to the ledger;
-- sweep: a whole sweep (ledger, claims, notices built, a Deliverer that drops them, marked sent);
+- sweep: a whole sweep (ledger, claims, notices built and written to the outbox, a batch per
+  transaction, as `vws serve`'s clock does; the outbox worker's delivery is bench/national.py's);
 - quiet: the sweep a minute later, when nothing new is due (what 599 of the day's 600 sweeps do).
 Peak memory is measured with tracemalloc on a second, identical run (tracemalloc slows Python down).
 """
@@ -45,6 +46,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.clock import discover, sweep  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
+from bot.outbox import OutboxSink  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from flows import reminders  # noqa: E402
@@ -64,6 +66,7 @@ from models.tables import (  # noqa: E402
     Employer,
     LocalAssociation,
     Nudge,
+    OutboxItem,
     Person,
     SweepMark,
     WorkplanAction,
@@ -227,6 +230,7 @@ async def load(services: Services, rows: dict[str, list[dict[str, Any]]]) -> Non
 
 async def reset(services: Services) -> None:
     async with services.sessions() as s, s.begin():
+        await s.execute(delete(OutboxItem))
         await s.execute(delete(Nudge))
         await s.execute(update(SweepMark).values(swept_until=SINCE))
 
@@ -247,7 +251,7 @@ async def traced(fn: Callable[[], Awaitable[Any]]) -> float:
         tracemalloc.stop()
 
 
-async def run_one(url: str, rows: dict[str, list[dict[str, Any]]], label: str) -> dict[str, Any]:
+async def run_one(url: str, rows: dict[str, list[dict[str, Any]]], label: str, *, find_only: bool = False) -> dict[str, Any]:
     services = Services.build(Settings(DATABASE_URL=url), clock=lambda: NOW)
     await upgrade(services.db)
     t0 = time.perf_counter()
@@ -262,9 +266,8 @@ async def run_one(url: str, rows: dict[str, list[dict[str, Any]]], label: str) -
     async def ledger() -> int:
         return await discover(services, NOW)
 
-    async def full() -> int:
-        d = DropDeliverer()
-        report = await sweep(services, d, NOW)
+    async def full() -> int:  # as `vws serve`'s clock does it: into the outbox, a batch a transaction
+        report = await sweep(services, OutboxSink(services.sessions, lambda: NOW), NOW)
         return len(report.sent)
 
     async def quiet() -> int:
@@ -272,6 +275,11 @@ async def run_one(url: str, rows: dict[str, list[dict[str, Any]]], label: str) -
 
     found, find_s = await timed(find)
     find_mb = await traced(find)
+    if find_only:
+        await services.close()
+        return {"label": label, "actions": len(rows["actions"]), "employers": len(rows["employers"]), "built_s": built,
+                "found": found, "sent": 0, "ledger": 0, "find_s": find_s, "find_mb": find_mb, "discover_s": float("nan"),
+                "discover_mb": float("nan"), "sweep_s": float("nan"), "sweep_mb": float("nan"), "quiet_s": float("nan")}  # fmt: skip
     _, discover_s = await timed(ledger)
     await reset(services)
     discover_mb = await traced(ledger)
@@ -321,6 +329,9 @@ async def main() -> None:
     parser.add_argument("--employers", type=int, default=10_000)
     parser.add_argument("--actions", type=int, default=100_000)
     parser.add_argument("--database-url", default=os.environ.get("VWS_BENCH_DATABASE_URL"))
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--find-only", action="store_true", help="time only the find (a 1M-action run)")
+    parser.add_argument("--full-only", action="store_true", help="skip the copy with a tenth of the rows not due")
     args = parser.parse_args()
 
     rows = build_rows(args.employers, args.actions)
@@ -340,7 +351,8 @@ async def main() -> None:
 
         return f"sqlite+aiosqlite:///{tmp / name}", nothing
 
-    targets.append(("SQLite", sqlite_db))
+    if not args.no_sqlite:
+        targets.append(("SQLite", sqlite_db))
     if args.database_url:
         base = args.database_url
 
@@ -360,10 +372,10 @@ async def main() -> None:
     print(header)
     print("-" * len(header))
     for db_label, make in targets:
-        for data, label in ((rows, "full"), (small, "tenth")):
+        for data, label in ((rows, "full"), *(() if args.full_only else ((small, "tenth"),))):
             url, cleanup = await make(f"{label}.db")
             try:
-                r = await run_one(url, data, label)
+                r = await run_one(url, data, label, find_only=args.find_only)
             finally:
                 await cleanup()
             assert r["found"] == expected, (r["found"], expected)
