@@ -177,3 +177,37 @@ async def test_the_remit_is_reviewed_with_who_took_part(world: SlackWorld) -> No
     await world.command("U0SEC1", "partnership")
     report = world.slack.ephemerals("U0SEC1")[-1]["text"]
     assert "Remit, version 2" in report and "Fair play and rewards for support staff" in report
+
+
+async def test_casework_at_regional_leaves_no_summary_text_anywhere_in_the_database(world: SlackWorld) -> None:
+    """Seed 004 does not apply to individual contractual disputes: once it is called casework, what
+    was typed about it is gone from every table, the outbox of delivered notices included."""
+    from sqlalchemy import text as sql
+
+    from models.tables import Base
+
+    root = await raise_in_slack(world, "U0GMB1")
+    await world.click("U0GMB1", root, "Log attempt", channel=channel(world))
+    await world.submit("U0GMB1", tried=ATTEMPT["tried"], tried_on=ATTEMPT["tried_on"], outcome=ATTEMPT["outcome"])
+    await world.click("U0GMB1", card(world), "Escalate", channel=channel(world))
+    await world.submit("U0GMB1", exhausted="The heads' side will not discuss it again this year.")
+    told = next(m for m in thread(world) if "escalated to the regional level" in text_of(m))
+    await world.click("U0UNS1", told, "Add a note", channel=channel(world))
+    await world.submit("U0UNS1", note="It is mostly about Mrs Jones's contract, really.")
+    asked = world.slack.dms_to("U0RGN1")[-1]
+    await world.click("U0RGN1", asked, "Acknowledge")
+    await world.click("U0RGN1", world.slack.dms_to("U0RGN1")[-1], "This is casework")
+    assert world.top_view("U0RGN1")["callback_id"] == "vws:casework"
+    await world.submit("U0RGN1")
+    await world.settle()
+    assert await stage(world) is Stage.CASEWORK
+    said = [ISSUE["title"], ISSUE["description"], ISSUE["group_affected"], ATTEMPT["tried"], ATTEMPT["outcome"],
+            "The heads' side will not discuss it again this year.", "Mrs Jones"]  # fmt: skip
+    async with world.services.sessions() as s:
+        dump = []
+        for table in Base.metadata.sorted_tables:
+            dump += [f"{table.name}: {tuple(r)!r}" for r in (await s.execute(sql(f"SELECT * FROM {table.name}"))).all()]
+    everything = "\n".join(dump)
+    assert "outbox: " in everything  # the notices went through the outbox
+    for words in said:
+        assert words.replace("'", "\\'") not in everything and words not in everything, words
