@@ -253,7 +253,7 @@ async def test_casework_at_regional_leaves_no_summary_text_in_the_database(lsp: 
             "The heads' side will not discuss it again this year.", "Mrs Jones"]  # fmt: skip
     async with lsp.sessions() as s:
         dump = []
-        for table in ("issues", "issue_attempts", "issue_notes", "partnership_events", "posted_messages"):
+        for table in ("issues", "issue_attempts", "issue_notes", "partnership_events", "posted_messages", "outbox"):
             dump += [repr(tuple(r)) for r in (await s.execute(text(f"SELECT * FROM {table}"))).all()]
     everything = "\n".join(dump)
     for words in said:
