@@ -130,3 +130,39 @@ async def test_submit_is_refused_naming_the_unsettled_clause_then_the_code_goes_
     assert home is not None and "Leeds City Council" in text_of(home) and "51 of 51 clauses settled" in text_of(home)
     assert "Settled by section: 1: 5/5, 2: 5/5, 3: 3/3" in text_of(home)
     assert "Record a committee outcome" in buttons({"blocks": home["blocks"]})
+
+
+async def test_the_committee_outcomes_approved_varied_with_text_and_rejected(world: SlackWorld) -> None:
+    """Seed 003: the Code "should be submitted for approval at corporate and departmental Best Value
+    committees"; the rep records each clause's outcome (approved, varied with text, rejected)."""
+    from flows.bestvalue.indicators import report
+    from flows.bestvalue.report import as_lines
+
+    channel = await start(world)
+    await agree_all(world.services.engine, 1)
+    await world.command("U0GMB1", "code submit")
+    ask = next(m for m in reversed(world.slack.dms_to("U0GMB1")) if "Record the committee's decisions" in text_of(m))
+    await world.click("U0GMB1", ask, "Record a committee outcome")
+    assert world.top_view("U0GMB1")["callback_id"] == "vws:code_committee"
+    refused = await world.submit("U0GMB1", clause="2.4", outcome="varied", text=None)
+    assert refused.json() == {"response_action": "errors",
+                              "errors": {"text": "Give the text of clause 2.4 as the committee varied it."}}  # fmt: skip
+    done = await world.submit("U0GMB1", clause="2.4", outcome="varied",
+                              text="A commitment to seek public investment in the service first.")  # fmt: skip
+    assert done.status == 200 and not done.body, done.body
+    await world.click("U0GMB1", ask, "Record a committee outcome")
+    done = await world.submit("U0GMB1", clause="6.2", outcome="rejected", text=None)
+    assert done.status == 200 and not done.body, done.body
+    await world.click("U0GMB1", ask, "Approve the rest as submitted")
+    await world.settle()
+    root = world.slack.messages_in(channel)[0]
+    thread = "\n".join(text_of(m) for m in world.slack.thread(channel, root["ts"]))
+    assert "2.4 A commitment to seek public investment in the service first. [varied by committee]" in thread
+    assert ("6.2 Opening times, timing of service delivery, rotas and work schedules be subject to consultation "
+            "through established machinery. [rejected by committee]") in thread
+    rep = await report(world.services.engine, 1)
+    assert rep is not None
+    text = "\n".join(as_lines(rep))
+    assert "2.4: GMB Agreed as written, UNISON Agreed as written; committee: varied" in text
+    assert "6.2: GMB Agreed as written, UNISON Agreed as written; committee: rejected" in text
+    assert "1.1: GMB Agreed as written, UNISON Agreed as written; committee: approved" in text
