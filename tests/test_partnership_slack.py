@@ -212,3 +212,32 @@ async def test_casework_at_regional_leaves_no_summary_text_anywhere_in_the_datab
     for words in said:
         bad = sorted({line.split(":")[0] for line in dump if words in line or words.replace("'", "\\'") in line})
         assert not bad, (words, bad)
+
+
+async def test_two_escalations_submitted_at_once_make_one(world: SlackWorld) -> None:
+    """Any party may escalate; two parties doing it at the same moment escalate it once."""
+    import asyncio
+
+    root = await raise_in_slack(world, "U0GMB1")
+    await world.click("U0GMB1", root, "Log attempt", channel=channel(world))
+    await world.submit("U0GMB1", tried=ATTEMPT["tried"], tried_on=ATTEMPT["tried_on"], outcome=ATTEMPT["outcome"])
+    for user in ("U0GMB1", "U0UNS1"):
+        await world.click(user, card(world), "Escalate", channel=channel(world))
+        assert world.top_view(user)["callback_id"] == "vws:escalate"
+    views = {user: world.top_view(user) for user in ("U0GMB1", "U0UNS1")}
+    answer = {"exhausted": {"value": {"type": "plain_text_input", "value": "The heads' side will not meet again."}}}
+    results = await asyncio.gather(*(world.slack.view_submission(u, v["id"], answer) for u, v in views.items()))
+    await world.settle()
+    assert [r.status for r in results] == [200, 200]
+    assert await stage(world) is Stage.REGIONAL_ASKED
+    told = [m for m in thread(world) if "escalated to the regional level" in text_of(m)]
+    assert len(told) == 1
+    asked = [m for m in world.slack.dms_to("U0RGN1") if buttons(m) == ["Acknowledge", "Refer back", "This is casework"]]
+    assert len(asked) == 1
+    async with world.services.sessions() as s:
+        escalations = (await s.execute(select(func.count()).select_from(PartnershipEvent)
+                                       .where(PartnershipEvent.action == "escalate"))).scalar_one()  # fmt: skip
+    assert escalations == 1
+    said = {u: [e["text"] for e in world.slack.ephemerals(u)] + [text_of(m) for m in world.slack.dms_to(u)] for u in views}
+    loser = [u for u, texts in said.items() if any(t.startswith("Already done:") for t in texts)]
+    assert len(loser) == 1  # the one who came second is told it was already done, and by whom
