@@ -432,3 +432,13 @@ async def test_a_regional_contact_sees_their_own_regions_issues_only(lsp: Servic
     assert [i.title for i in yorkshire.items] == [f"Issue #{leeds}: {ISSUE['title']}"]
     [north_west] = [s for s in await lsp.engine.dispatch.status_sections(NATIONAL_DEPUTY) if "regional level" in s.heading]
     assert [i.title for i in north_west.items] == [f"Issue #{wigan}: Wigan's cover rota"]
+
+
+async def test_the_partnership_report_shows_each_open_issue_with_its_ladder_attempts_and_the_history(lsp: Services) -> None:
+    issue = await to_regional(lsp.engine, GMB)
+    report = "\n".join(await lsp.engine.partnerships.report("leeds"))
+    assert f"#{issue} {ISSUE['title']}" in report and ATTEMPT["tried"] in report
+    assert "Local: 23 Nov 2026 to 23 Nov 2026 (0 days)" in report and "Regional: since 23 Nov 2026" in report
+    history = report.split("History:", 1)[1]
+    for done in ("raised the issue in the partnership", "logged an attempt at local level", "escalated it to the regional level"):
+        assert any("Gary GMB" in line and line.endswith(f"#{issue} {done}") for line in history.splitlines()), history
