@@ -241,3 +241,38 @@ async def test_two_escalations_submitted_at_once_make_one(world: SlackWorld) -> 
     said = {u: [e["text"] for e in world.slack.ephemerals(u)] + [text_of(m) for m in world.slack.dms_to(u)] for u in views}
     loser = [u for u, texts in said.items() if any(t.startswith("Already done:") for t in texts)]
     assert len(loser) == 1  # the one who came second is told it was already done, and by whom
+
+
+async def test_an_unacknowledged_escalation_is_nudged_in_slack_at_3_then_the_deputy_at_5_working_days(
+        world: SlackWorld, clock: Clock) -> None:  # fmt: skip
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import sweep
+
+    london = ZoneInfo("Europe/London")
+    clock.set(datetime(2026, 12, 23, 10, tzinfo=london).astimezone(UTC))  # a Wednesday, just before Christmas
+    root = await raise_in_slack(world, "U0GMB1")
+    await world.click("U0GMB1", root, "Log attempt", channel=channel(world))
+    await world.submit("U0GMB1", tried=ATTEMPT["tried"], tried_on=ATTEMPT["tried_on"], outcome=ATTEMPT["outcome"])
+    await world.click("U0GMB1", card(world), "Escalate", channel=channel(world))
+    await world.submit("U0GMB1", exhausted="The heads' side will not meet again.")
+    waiting = "Waiting for the regional level to acknowledge"
+    heard: dict[str, list[datetime]] = {"U0RGN1": [], "U0RGD1": []}
+    moments = [(23, 20), (24, 12), (25, 10), (26, 10), (28, 10), (29, 12), (30, 9), (30, 10), (30, 15), (31, 3),
+               (31, 12), (32, 10), (35, 9), (35, 10), (35, 15), (36, 12), (39, 12)]  # 1 Jan is day 32
+    for day, hour in moments:
+        at = datetime(2026, 12, 1, hour, tzinfo=london).astimezone(UTC) + timedelta(days=day - 1)
+        clock.set(at)
+        before = {u: len(world.slack.dms_to(u)) for u in heard}
+        await sweep(world.services, world.bot.outbound, at)
+        await world.settle()
+        for u in heard:
+            heard[u] += [at for m in world.slack.dms_to(u)[before[u]:] if waiting in text_of(m)]
+    # 3 working days: Thu 24, (Christmas, the Boxing Day holiday on Mon 28), Tue 29, Wed 30 December;
+    # 5: Thu 31 December, (New Year's Day, the weekend), Monday 4 January: the deputy too.
+    assert [a.astimezone(london) for a in heard["U0RGN1"]] == [datetime(2026, 12, 30, 10, tzinfo=london),
+                                                               datetime(2027, 1, 4, 10, tzinfo=london)]  # fmt: skip
+    assert [a.astimezone(london) for a in heard["U0RGD1"]] == [datetime(2027, 1, 4, 10, tzinfo=london)]
+    nudge = next(m for m in world.slack.dms_to("U0RGN1") if waiting in text_of(m))
+    assert buttons(nudge) == ["Acknowledge", "Refer back", "This is casework", "Snooze a week"]
