@@ -311,7 +311,8 @@ class OutboxWorker:
                 await s.execute(
                     update(OutboxItem)
                     .where(OutboxItem.id.in_(ids), OutboxItem.claimed_by == self.owner, OutboxItem.state == "claimed")
-                    .values(state="sent", sent_at=at, lease_until=None, done=list(platforms), unknown=[], error=None)
+                    .values(state="sent", sent_at=at, lease_until=None, done=list(platforms), unknown=[], error=None,
+                            notice={})  # what it said is not kept once delivered
                     .execution_options(synchronize_session=False)
                 )
             nudges = sorted({i.nudge_id for i, _ in delivered if i.nudge_id is not None})

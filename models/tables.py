@@ -348,7 +348,8 @@ class TeamsConversation(Base):
 
 
 class OutboxItem(Base):
-    """A notice waiting to be delivered, or delivered, or parked after repeated failure.
+    """A notice waiting to be delivered, or delivered, or parked after repeated failure. Once
+    delivered, ``notice`` is emptied: the row keeps that it was sent, not what it said.
 
     Written in the same transaction as the state change that caused it (the transactional
     outbox). ``lane`` orders notices about one case; ``next_at`` is the earliest moment to try

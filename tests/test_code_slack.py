@@ -130,3 +130,118 @@ async def test_submit_is_refused_naming_the_unsettled_clause_then_the_code_goes_
     assert home is not None and "Leeds City Council" in text_of(home) and "51 of 51 clauses settled" in text_of(home)
     assert "Settled by section: 1: 5/5, 2: 5/5, 3: 3/3" in text_of(home)
     assert "Record a committee outcome" in buttons({"blocks": home["blocks"]})
+
+
+async def test_the_committee_outcomes_approved_varied_with_text_and_rejected(world: SlackWorld) -> None:
+    """Seed 003: the Code "should be submitted for approval at corporate and departmental Best Value
+    committees"; the rep records each clause's outcome (approved, varied with text, rejected)."""
+    from flows.bestvalue.indicators import report
+    from flows.bestvalue.report import as_lines
+
+    channel = await start(world)
+    await agree_all(world.services.engine, 1)
+    await world.command("U0GMB1", "code submit")
+    ask = next(m for m in reversed(world.slack.dms_to("U0GMB1")) if "Record the committee's decisions" in text_of(m))
+    await world.click("U0GMB1", ask, "Record a committee outcome")
+    assert world.top_view("U0GMB1")["callback_id"] == "vws:code_committee"
+    refused = await world.submit("U0GMB1", clause="2.4", outcome="varied", text=None)
+    assert refused.json() == {"response_action": "errors",
+                              "errors": {"text": "Give the text of clause 2.4 as the committee varied it."}}  # fmt: skip
+    done = await world.submit("U0GMB1", clause="2.4", outcome="varied",
+                              text="A commitment to seek public investment in the service first.")  # fmt: skip
+    assert done.status == 200 and not done.body, done.body
+    await world.click("U0GMB1", ask, "Record a committee outcome")
+    done = await world.submit("U0GMB1", clause="6.2", outcome="rejected", text=None)
+    assert done.status == 200 and not done.body, done.body
+    await world.click("U0GMB1", ask, "Approve the rest as submitted")
+    await world.settle()
+    root = world.slack.messages_in(channel)[0]
+    thread = "\n".join(text_of(m) for m in world.slack.thread(channel, root["ts"]))
+    assert "2.4 A commitment to seek public investment in the service first. [varied by committee]" in thread
+    assert ("6.2 Opening times, timing of service delivery, rotas and work schedules be subject to consultation "
+            "through established machinery. [rejected by committee]") in thread
+    rep = await report(world.services.engine, 1)
+    assert rep is not None
+    text = "\n".join(as_lines(rep))
+    assert "2.4: GMB Agreed as written, UNISON Agreed as written; committee: varied" in text
+    assert "6.2: GMB Agreed as written, UNISON Agreed as written; committee: rejected" in text
+    assert "1.1: GMB Agreed as written, UNISON Agreed as written; committee: approved" in text
+
+
+async def adopted_in_slack(world: SlackWorld) -> str:
+    from flows.core.payload import Payload
+    from tests.code_fixtures import GMB_B, ok
+
+    channel = await start(world)
+    engine = world.services.engine
+    await agree_all(engine, 1)
+    ok(await engine.dispatch.press(GMB_B, Payload("code_submit", 1)))
+    ok(await engine.dispatch.press(GMB_B, Payload("code_committee_rest", 1)))
+    await world.settle()
+    return channel
+
+
+async def test_an_indicator_with_a_target_of_90_and_an_actual_of_85_is_below_target_in_the_report(world: SlackWorld) -> None:
+    await adopted_in_slack(world)
+    await world.command("U0GMB1", "code indicator")
+    assert world.top_view("U0GMB1")["callback_id"] == "vws:code_indicator"
+    sub = await world.submit("U0GMB1", about="10.3", name="Service reviews with an equality impact assessment",
+                             baseline="60", targets="2027-28: 90")  # fmt: skip
+    assert sub.status == 200 and not sub.body, sub.body
+    await world.command("U0GMB1", "code actual")
+    assert world.top_view("U0GMB1")["callback_id"] == "vws:code_actual"
+    sub = await world.submit("U0GMB1", indicator="1", period="2027-28", value="85%")
+    assert sub.status == 200 and not sub.body, sub.body
+    said = [text_of(m) for m in world.slack.dms_to("U0GMB1")] + [e["text"] for e in world.slack.ephemerals("U0GMB1")]
+    assert any("85%, below target (target 90%)" in t for t in said)
+    await world.command("U0GMB1", "code report")
+    report = world.slack.ephemerals("U0GMB1")[-1]["text"]
+    assert "2027-28: target 90%, actual 85%: below target" in report
+
+
+async def test_a_contractor_request_with_no_answer_is_chased_once_then_exceptions_must_name_clauses(
+        world: SlackWorld, clock: Clock) -> None:  # fmt: skip
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import sweep
+    from flows.calendar import DEFAULT_HOURS, Nation
+
+    london = ZoneInfo("Europe/London")
+    channel = await adopted_in_slack(world)
+    await world.command("U0GMB1", "code seek")
+    assert world.top_view("U0GMB1")["callback_id"] == "vws:code_seek"
+    sub = await world.submit("U0GMB1", contract="School meals 2027", contractor="Acme Catering")
+    assert sub.status == 200 and not sub.body, sub.body
+    root = world.slack.messages_in(channel)[0]
+    asking = "commitment to adopt and implement the Best Value Code"
+    in_thread = [m for m in world.slack.thread(channel, root["ts"]) if asking in text_of(m)]
+    in_dm = [m for m in world.slack.dms_to("U0GMB1") if asking in text_of(m)]
+    assert len(in_thread + in_dm) == 1, (len(in_thread), len(in_dm))
+    draft, where = (in_thread[0], channel) if in_thread else (in_dm[0], world.slack.dm_channel("U0GMB1"))
+    sent_at = datetime(2026, 12, 14, 16, 30, tzinfo=london).astimezone(UTC)  # Monday 14 December, 16:30
+    clock.set(sent_at)
+    [label] = buttons(draft)
+    await world.click("U0GMB1", draft, label, channel=where)
+    chases: list[datetime] = []
+    moments = [(14, 20, 0), (19, 11, 0), (25, 10, 0), (26, 10, 0), (28, 10, 0), (30, 16, 0), (30, 16, 30),
+               (30, 17, 0), (31, 3, 0), (31, 10, 0), (35, 10, 0), (42, 16, 30)]  # nights, Christmas, weekends too
+    for day, hour, minute in moments:
+        at = datetime(2026, 12, 1, hour, minute, tzinfo=london).astimezone(UTC) + timedelta(days=day - 1)
+        clock.set(at)
+        before = len(world.slack.dms_to("U0GMB1"))
+        await sweep(world.services, world.bot.outbound, at)
+        await world.settle()
+        chases += [at for m in world.slack.dms_to("U0GMB1")[before:] if "No response yet from Acme Catering" in text_of(m)]
+    # Ten working days on, skipping Christmas Day and the Boxing Day holiday on Monday 28th.
+    assert [c.astimezone(london) for c in chases] == [datetime(2026, 12, 30, 16, 30, tzinfo=london)]
+    assert DEFAULT_HOURS.is_working_moment(chases[0], Nation.ENGLAND)
+    chase = next(m for m in world.slack.dms_to("U0GMB1") if "No response yet from Acme Catering" in text_of(m))
+    assert buttons(chase) == ["Record the response", "Snooze a week"]
+    await world.click("U0GMB1", chase, "Record the response")
+    assert world.top_view("U0GMB1")["callback_id"] == "vws:code_response"
+    refused = await world.submit("U0GMB1", response="commit_exceptions", exceptions="11.99")
+    errors = refused.json()["errors"]
+    assert list(errors) == ["exceptions"] and "no clause 11.99" in errors["exceptions"]
+    done = await world.submit("U0GMB1", response="commit_exceptions", exceptions="11.3, 11.6")
+    assert done.status == 200 and not done.body, done.body

@@ -25,12 +25,13 @@ from models.partnership import (
     PartnershipEvent,
     PartnershipMember,
 )
-from tests.conftest import GMB, NEM, REP, SEC, UNS, Clock
+from tests.conftest import GMB, NEM, REP, SEC, UNS, Clock, slack
 from tests.partnership_world import (
     ATTEMPT,
     ISSUE,
     LA,
     NATIONAL,
+    NATIONAL_DEPUTY,
     PARTNERSHIP_DIRECTORY,
     REGIONAL,
     issue_row,
@@ -253,7 +254,7 @@ async def test_casework_at_regional_leaves_no_summary_text_in_the_database(lsp: 
             "The heads' side will not discuss it again this year.", "Mrs Jones"]  # fmt: skip
     async with lsp.sessions() as s:
         dump = []
-        for table in ("issues", "issue_attempts", "issue_notes", "partnership_events", "posted_messages"):
+        for table in ("issues", "issue_attempts", "issue_notes", "partnership_events", "posted_messages", "outbox"):
             dump += [repr(tuple(r)) for r in (await s.execute(text(f"SELECT * FROM {table}"))).all()]
     everything = "\n".join(dump)
     for words in said:
@@ -411,3 +412,33 @@ async def test_in_chat_a_partnership_is_shown_to_its_members_only(lsp: Services)
     assert "theme,region,level" in counts.reply_text and ISSUE["title"] not in counts.reply_text  # type: ignore[union-attr]
     refused = await lsp.engine.dispatch.command(UNS, "issues")
     assert "Only the national contacts" in refused.reply_text  # type: ignore[union-attr]
+
+
+async def test_a_regional_contact_sees_their_own_regions_issues_only(lsp: Services) -> None:
+    other = PARTNERSHIP_DIRECTORY.replace("regions:\n", "regions:\n  - name: North West\n    contacts: [U0NTD1]\n", 1) + (
+        "  - name: Wigan\n    local_authority: Wigan Council\n    region: North West\n    nation: England\n"
+        "    members: {GMB: [{slack: U0WIG1, name: Wendy Wigan}]}\n"
+    )
+    await lsp.load_directory(other)
+    leeds = await to_regional(lsp.engine, GMB)
+    async with lsp.sessions() as s:
+        wigan_id = (await s.execute(select(Partnership.id).where(Partnership.name == "Wigan"))).scalar_one()
+    wendy = slack("U0WIG1")
+    wigan = await raise_issue(lsp.engine, wendy, title="Wigan's cover rota")
+    assert (await issue_row(lsp.engine, wigan)).partnership_id == wigan_id
+    assert (await lsp.engine.partnerships.log_attempt(wendy, wigan, ATTEMPT)).ok
+    assert (await lsp.engine.partnerships.escalate(wendy, wigan, "Exhausted in Wigan too.")).ok
+    [yorkshire] = [s for s in await lsp.engine.dispatch.status_sections(REGIONAL) if "regional level" in s.heading]
+    assert [i.title for i in yorkshire.items] == [f"Issue #{leeds}: {ISSUE['title']}"]
+    [north_west] = [s for s in await lsp.engine.dispatch.status_sections(NATIONAL_DEPUTY) if "regional level" in s.heading]
+    assert [i.title for i in north_west.items] == [f"Issue #{wigan}: Wigan's cover rota"]
+
+
+async def test_the_partnership_report_shows_each_open_issue_with_its_ladder_attempts_and_the_history(lsp: Services) -> None:
+    issue = await to_regional(lsp.engine, GMB)
+    report = "\n".join(await lsp.engine.partnerships.report("leeds"))
+    assert f"#{issue} {ISSUE['title']}" in report and ATTEMPT["tried"] in report
+    assert "Local: 23 Nov 2026 to 23 Nov 2026 (0 days)" in report and "Regional: since 23 Nov 2026" in report
+    history = report.split("History:", 1)[1]
+    for done in ("raised the issue in the partnership", "logged an attempt at local level", "escalated it to the regional level"):
+        assert any("Gary GMB" in line and line.endswith(f"#{issue} {done}") for line in history.splitlines()), history

@@ -150,3 +150,21 @@ async def test_a_resolution_nobody_confirms_closes_after_10_working_days_recorde
         last = (await s.execute(select(PartnershipEvent).where(PartnershipEvent.issue_id == issue)
                                 .order_by(PartnershipEvent.id.desc()).limit(1))).scalar_one()  # fmt: skip
     assert (last.action, last.actor_id) == ("auto_close", None)
+
+
+async def test_a_protocol_review_is_due_a_year_on_and_nudged_30_and_7_days_before_and_on_the_day(lsp: Services, clock: Clock) -> None:
+    clock.set(london(2027, 3, 10, 11))  # a Wednesday
+    out = await lsp.engine.partnerships.review(SEC, 1, "protocol", {
+        "focus_participation": "Every union and association in the area, the support staff unions included.",
+        "ways_of_working": "Meet every six weeks; papers a week before.",
+        "communication_dissemination": "A joint note to schools after each meeting.",
+        "processes": "Issues go up the ladder only once options are exhausted.",
+        "parties": ["NASUWT", "GMB", "UNISON", "local authority"],
+    })  # fmt: skip
+    assert out.ok, out.reply_text
+    assert "10 Mar 2028" in out.notices[0].as_plain()  # yearly, as the partnership sets no other interval
+    sent = [(at, n) for at, n in await sweeps(lsp, clock, date(2028, 2, 1), date(2028, 3, 20), hours=range(9, 10))
+            if n.headline.startswith("Protocol review")]  # fmt: skip
+    assert [local_day(at) for at, _ in sent] == [date(2028, 2, 9), date(2028, 3, 3), date(2028, 3, 10)]
+    assert [b.label for b in sent[0][1].buttons] == ["Record a protocol review"]
+    assert sent[-1][1].headline.endswith(": today")

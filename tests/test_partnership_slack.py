@@ -177,3 +177,102 @@ async def test_the_remit_is_reviewed_with_who_took_part(world: SlackWorld) -> No
     await world.command("U0SEC1", "partnership")
     report = world.slack.ephemerals("U0SEC1")[-1]["text"]
     assert "Remit, version 2" in report and "Fair play and rewards for support staff" in report
+
+
+async def test_casework_at_regional_leaves_no_summary_text_anywhere_in_the_database(world: SlackWorld) -> None:
+    """Seed 004 does not apply to individual contractual disputes: once it is called casework, what
+    was typed about it is gone from every table, the outbox of delivered notices included."""
+    from sqlalchemy import text as sql
+
+    from models.tables import Base
+
+    root = await raise_in_slack(world, "U0GMB1")
+    await world.click("U0GMB1", root, "Log attempt", channel=channel(world))
+    await world.submit("U0GMB1", tried=ATTEMPT["tried"], tried_on=ATTEMPT["tried_on"], outcome=ATTEMPT["outcome"])
+    await world.click("U0GMB1", card(world), "Escalate", channel=channel(world))
+    await world.submit("U0GMB1", exhausted="The heads' side will not discuss it again this year.")
+    told = next(m for m in thread(world) if "escalated to the regional level" in text_of(m))
+    await world.click("U0UNS1", told, "Add a note", channel=channel(world))
+    await world.submit("U0UNS1", note="It is mostly about Mrs Jones's contract, really.")
+    asked = world.slack.dms_to("U0RGN1")[-1]
+    await world.click("U0RGN1", asked, "Acknowledge")
+    await world.click("U0RGN1", world.slack.dms_to("U0RGN1")[-1], "This is casework")
+    assert world.top_view("U0RGN1")["callback_id"] == "vws:casework"
+    await world.submit("U0RGN1")
+    await world.settle()
+    assert await stage(world) is Stage.CASEWORK
+    said = [ISSUE["title"], ISSUE["description"], ISSUE["group_affected"], ATTEMPT["tried"], ATTEMPT["outcome"],
+            "The heads' side will not discuss it again this year.", "Mrs Jones"]  # fmt: skip
+    async with world.services.sessions() as s:
+        dump = []
+        for table in Base.metadata.sorted_tables:
+            dump += [f"{table.name}: {tuple(r)!r}" for r in (await s.execute(sql(f"SELECT * FROM {table.name}"))).all()]
+    everything = "\n".join(dump)
+    assert "outbox: " in everything  # the notices went through the outbox
+    for words in said:
+        bad = sorted({line.split(":")[0] for line in dump if words in line or words.replace("'", "\\'") in line})
+        assert not bad, (words, bad)
+
+
+async def test_two_escalations_submitted_at_once_make_one(world: SlackWorld) -> None:
+    """Any party may escalate; two parties doing it at the same moment escalate it once."""
+    import asyncio
+
+    root = await raise_in_slack(world, "U0GMB1")
+    await world.click("U0GMB1", root, "Log attempt", channel=channel(world))
+    await world.submit("U0GMB1", tried=ATTEMPT["tried"], tried_on=ATTEMPT["tried_on"], outcome=ATTEMPT["outcome"])
+    for user in ("U0GMB1", "U0UNS1"):
+        await world.click(user, card(world), "Escalate", channel=channel(world))
+        assert world.top_view(user)["callback_id"] == "vws:escalate"
+    views = {user: world.top_view(user) for user in ("U0GMB1", "U0UNS1")}
+    answer = {"exhausted": {"value": {"type": "plain_text_input", "value": "The heads' side will not meet again."}}}
+    results = await asyncio.gather(*(world.slack.view_submission(u, v["id"], answer) for u, v in views.items()))
+    await world.settle()
+    assert [r.status for r in results] == [200, 200]
+    assert await stage(world) is Stage.REGIONAL_ASKED
+    told = [m for m in thread(world) if "escalated to the regional level" in text_of(m)]
+    assert len(told) == 1
+    asked = [m for m in world.slack.dms_to("U0RGN1") if buttons(m) == ["Acknowledge", "Refer back", "This is casework"]]
+    assert len(asked) == 1
+    async with world.services.sessions() as s:
+        escalations = (await s.execute(select(func.count()).select_from(PartnershipEvent)
+                                       .where(PartnershipEvent.action == "escalate"))).scalar_one()  # fmt: skip
+    assert escalations == 1
+    said = {u: [e["text"] for e in world.slack.ephemerals(u)] + [text_of(m) for m in world.slack.dms_to(u)] for u in views}
+    loser = [u for u, texts in said.items() if any(t.startswith("Already done:") for t in texts)]
+    assert len(loser) == 1  # the one who came second is told it was already done, and by whom
+
+
+async def test_an_unacknowledged_escalation_is_nudged_in_slack_at_3_then_the_deputy_at_5_working_days(
+        world: SlackWorld, clock: Clock) -> None:  # fmt: skip
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import sweep
+
+    london = ZoneInfo("Europe/London")
+    clock.set(datetime(2026, 12, 23, 10, tzinfo=london).astimezone(UTC))  # a Wednesday, just before Christmas
+    root = await raise_in_slack(world, "U0GMB1")
+    await world.click("U0GMB1", root, "Log attempt", channel=channel(world))
+    await world.submit("U0GMB1", tried=ATTEMPT["tried"], tried_on=ATTEMPT["tried_on"], outcome=ATTEMPT["outcome"])
+    await world.click("U0GMB1", card(world), "Escalate", channel=channel(world))
+    await world.submit("U0GMB1", exhausted="The heads' side will not meet again.")
+    waiting = "Waiting for the regional level to acknowledge"
+    heard: dict[str, list[datetime]] = {"U0RGN1": [], "U0RGD1": []}
+    moments = [(23, 20), (24, 12), (25, 10), (26, 10), (28, 10), (29, 12), (30, 9), (30, 10), (30, 15), (31, 3),
+               (31, 12), (32, 10), (35, 9), (35, 10), (35, 15), (36, 12), (39, 12)]  # 1 Jan is day 32
+    for day, hour in moments:
+        at = datetime(2026, 12, 1, hour, tzinfo=london).astimezone(UTC) + timedelta(days=day - 1)
+        clock.set(at)
+        before = {u: len(world.slack.dms_to(u)) for u in heard}
+        await sweep(world.services, world.bot.outbound, at)
+        await world.settle()
+        for u in heard:
+            heard[u] += [at for m in world.slack.dms_to(u)[before[u]:] if waiting in text_of(m)]
+    # 3 working days: Thu 24, (Christmas, the Boxing Day holiday on Mon 28), Tue 29, Wed 30 December;
+    # 5: Thu 31 December, (New Year's Day, the weekend), Monday 4 January: the deputy too.
+    assert [a.astimezone(london) for a in heard["U0RGN1"]] == [datetime(2026, 12, 30, 10, tzinfo=london),
+                                                               datetime(2027, 1, 4, 10, tzinfo=london)]  # fmt: skip
+    assert [a.astimezone(london) for a in heard["U0RGD1"]] == [datetime(2027, 1, 4, 10, tzinfo=london)]
+    nudge = next(m for m in world.slack.dms_to("U0RGN1") if waiting in text_of(m))
+    assert buttons(nudge) == ["Acknowledge", "Refer back", "This is casework", "Snooze a week"]

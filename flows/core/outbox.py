@@ -15,13 +15,14 @@ the same transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.notices import (
@@ -106,6 +107,31 @@ async def enqueue(
     if rows:
         await s.execute(insert(OutboxItem), rows)
     return len(rows)
+
+
+UNSENT = ("pending", "claimed", "failed")
+"""Outbox states whose notice is still kept: waiting, in flight, or parked for a retry. A sent
+notice keeps only that it was sent (the worker drops what it said once the platform took it)."""
+
+
+async def forget(s: AsyncSession, key: str, said: Iterable[str | None]) -> int:
+    """Drop the notices not yet sent (waiting, in flight or parked) about the case ``key`` names
+    (``issue:7``: its key, the thread it goes to, the message it replaces), and the answers to
+    the people who acted that carry any of ``said``; in the session's transaction; returns how
+    many. For what must be erased (an issue found to be casework): a notice still waiting would
+    otherwise deliver it, and a parked one keep it. Reads only the unsent rows (the delivery
+    backlog), never the outbox's history."""
+    needles = [json.dumps(t, ensure_ascii=False)[1:-1] for t in said if t]
+    about = (f'"{key}"', f'"{key}:')
+    rows = (await s.execute(select(OutboxItem.id, OutboxItem.notice).where(OutboxItem.state.in_(UNSENT)))).all()
+    gone = []
+    for row_id, notice in rows:
+        raw = json.dumps(notice, ensure_ascii=False)
+        if any(a in raw for a in about) or (notice.get("place") and any(n in raw for n in needles)):
+            gone.append(row_id)
+    if gone:
+        await s.execute(delete(OutboxItem).where(OutboxItem.id.in_(gone)).execution_options(synchronize_session=False))
+    return len(gone)
 
 
 def _unreachable(n: Notice) -> bool:

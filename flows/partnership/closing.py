@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.calendar import DEFAULT_HOURS, Nation, WorkingHours, resolution_closes_at
+from flows.core.outbox import forget
 from flows.core.roles import Role
 from flows.core.unit import Core, Refusal, nothing_changed, run
 from flows.directory import Who
@@ -135,6 +136,11 @@ async def casework(core: Core, who: Who, issue_id: int) -> Outcome:
         case = await steps.load(s, who, issue_id)
         await steps.check(s, t, case)
         now = core.now()
+        said = [case.row.title, case.row.description, case.row.group_affected, case.row.remit_area]
+        said += [t for a in (await s.execute(select(IssueAttempt.tried, IssueAttempt.outcome)
+                                            .where(IssueAttempt.issue_id == case.id))).all() for t in a]  # fmt: skip
+        said += list((await s.execute(select(IssueNote.text).where(IssueNote.issue_id == case.id))).scalars())
+        await forget(s, issue_key(case.id), said if not case.row.in_remit else said[:3] + said[4:])
         erase = {"title": None, "description": None, "group_affected": None, "erased_at": now, "closed_at": now}
         if not case.row.in_remit:
             erase["remit_area"] = None  # typed by a person: free text too
