@@ -199,6 +199,13 @@ def refreshed_card(
     return card(body, actions, refresh=refresh)
 
 
+def with_warnings(card_: dict[str, Any], lines: Sequence[Text]) -> dict[str, Any]:
+    """The card with lines added in the attention colour (e.g. who could not be told)."""
+    t = _Text({})
+    body = [*card_.get("body", []), *(block(t(line), color="Attention", size="Small") for line in lines)]
+    return {**card_, "body": body}
+
+
 def text_card(message: str, *, title: str | None = None, attention: bool = False) -> dict[str, Any]:
     """A short reply (plain text from the engine, escaped)."""
     body = []

@@ -7,9 +7,11 @@ space is a Graph channel, else a Graph group chat, else each rep's 1:1 chat with
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -25,15 +27,19 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
-from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
+from bot.delivery import MaybeSent, Refused, TryLater, Undelivered, Unreachable
 from bot.teams import cards
 from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
-from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key
+from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key, unreachable_key
 from flows.core import keys
 from flows.notices import Kind, Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.wording import say_str
 
 log = logging.getLogger(__name__)
+
+RETRY_UNREACHABLE = timedelta(hours=12)  # how long a person who could not be reached is left alone
+PREPARE_WITHIN = 8.0  # seconds a click waits to learn whether its recipients can be reached
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
@@ -52,6 +58,11 @@ def classify(exc: BaseException) -> Undelivered:
     if isinstance(exc, TimeoutError | aiohttp.ClientError | ConnectionError):
         return MaybeSent(type(exc).__name__)
     raise exc
+
+
+def _unreachable(code: str, why: str) -> Unreachable:
+    """Teams will not let the bot reach a person: the outbox records why, in plain words."""
+    return Unreachable(f"not reachable in Teams ({code}): {say_str(why)}", why)
 
 
 class TeamsDeliverer:
@@ -121,7 +132,12 @@ class TeamsDeliverer:
             if row is None:
                 return []
             if row.kind == "fanout":
-                refs = [await self.person_reference(pid) for pid in row.reference.get("members", [])]
+                refs = []
+                for pid in row.reference.get("members", []):
+                    try:
+                        refs.append(await self.person_reference(pid))
+                    except Unreachable:
+                        log.info("a member of a shared space cannot be reached in Teams; skipped")
                 return [r for r in refs if r]
             ref = dict(row.reference)
             root = ref.pop("root_id", None)
@@ -148,7 +164,14 @@ class TeamsDeliverer:
             if response and response.id:
                 sent["id"] = response.id
 
-        await self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), send)
+        try:
+            await self._continue(reference, send)
+        except aiohttp.ClientResponseError as exc:
+            if exc.status == 403 and isinstance(n.to, ToPerson):  # they removed the app
+                await self._mark_unreachable(n.to.person.id, f"http_{exc.status}", "reach.removed")
+                await self.store.forget(person_key(n.to.person.id))
+                raise _unreachable("http_403", "reach.removed") from None
+            raise
         if n.key and sent.get("id"):
             await self.store.remember_post(n.key, reference.conversation.id, sent["id"], n.employer_id)
         if isinstance(n.to, ToPartnerSpace | ToSpace) and n.to.open_space and sent.get("id"):
@@ -163,6 +186,22 @@ class TeamsDeliverer:
                     tenant_id=row.tenant_id,
                     employer_id=row.employer_id,
                 )
+
+    async def _continue(self, reference: ConversationReference, logic: Any) -> None:
+        """Run ``logic`` in a stored conversation, raising what it raised. (The SDK hands a
+        failure inside a proactive turn to the adapter's turn-error handler, which would count a
+        refused post as delivered and post an apology in the conversation.)"""
+        failed: list[Exception] = []
+
+        async def run(context: TurnContext) -> None:
+            try:
+                await logic(context)
+            except Exception as exc:  # noqa: BLE001 - raised again below, outside the SDK's pipeline
+                failed.append(exc)
+
+        await self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), run)
+        if failed:
+            raise failed[0]
 
     async def _update(self, key: str, card: dict[str, Any]) -> bool:
         """Replace every card posted under ``key``; False when none was posted in Teams."""
@@ -185,9 +224,7 @@ class TeamsDeliverer:
                 )
                 await context.update_activity(activity)
 
-            await self.adapter.continue_conversation(
-                self.app_id, reference.get_continuation_activity(), update
-            )
+            await self._continue(reference, update)
             done = True
         return done
 
@@ -208,14 +245,67 @@ class TeamsDeliverer:
     # ------------------------------------------------------------------ conversations
 
     async def person_reference(self, person_id: int) -> dict[str, Any] | None:
-        """The person's 1:1 chat with the bot; created proactively if they have a Teams id but no chat yet."""
+        """The person's 1:1 chat with the bot. For someone who never wrote to it, the app is first
+        installed for them through Graph (Teams lets a bot message only people who have it), then
+        the chat is created. Raises :class:`Unreachable` when Teams will not let the bot reach
+        them (that is remembered for a while, so each notice does not try again)."""
         row = await self.store.conversation(person_key(person_id))
         if row is not None:
             return row.reference
         teams_id = (await self.store.store.chat_ids([person_id], "teams_id")).get(person_id)
         if not teams_id:
             return None
-        return await self._create_personal(person_id, teams_id)
+        marked = await self.store.conversation(unreachable_key(person_id))
+        if marked is not None:
+            at = marked.updated_at if marked.updated_at.tzinfo else marked.updated_at.replace(tzinfo=UTC)
+            if datetime.now(UTC) - at < RETRY_UNREACHABLE:
+                raise _unreachable(str(marked.reference.get("code", "?")),
+                                   str(marked.reference.get("reason", "reach.not_installed")))  # fmt: skip
+        reason = await self._install(teams_id)
+        try:
+            ref = await self._create_personal(person_id, teams_id)
+        except aiohttp.ClientResponseError as exc:
+            if exc.status not in (401, 403, 404):
+                raise
+            why = reason or "reach.not_installed"
+            await self._mark_unreachable(person_id, f"http_{exc.status}", why)
+            raise _unreachable(f"http_{exc.status}", why) from None
+        await self.store.forget(unreachable_key(person_id))
+        return ref
+
+    async def prepare(self, person_id: int) -> str | None:
+        """Make sure a person can be reached in Teams (install the app, create the chat) before
+        the confirmation to whoever acted is shown; returns why not (a wording id), else None."""
+        try:
+            await asyncio.wait_for(self.person_reference(person_id), PREPARE_WITHIN)
+        except Unreachable as exc:
+            return exc.reason
+        except Exception as exc:  # noqa: BLE001 - not known yet: the outbox will keep trying
+            log.info("could not yet tell whether a person can be reached in Teams (%s)", type(exc).__name__)
+        return None
+
+    async def _install(self, teams_id: str) -> str | None:
+        """Install the app for a person through Graph. Returns a reason (a wording id) when Graph
+        said no; None when installed, already there, or not ours to install (no Graph, no
+        catalogue id, or not an Entra object id: the tenant's app setup policy may have done it)."""
+        if self.graph is None or not self.settings.catalog_app_id or not GUID.match(teams_id):
+            return None
+        try:
+            await self.graph.install_for_user(teams_id, self.settings.catalog_app_id)
+        except GraphRefused as exc:
+            log.info("Graph did not install the app for a person (%s)", exc)
+            return "reach.elsewhere" if exc.status == 404 else "reach.not_installed"
+        return None
+
+    async def _mark_unreachable(self, person_id: int, code: str, reason: str) -> None:
+        await self.store.remember(
+            unreachable_key(person_id),
+            conversation_id="-",
+            service_url="-",
+            kind="unreachable",
+            reference={"code": code, "reason": reason},
+            person_id=person_id,
+        )
 
     async def _create_personal(self, person_id: int, teams_id: str) -> dict[str, Any] | None:
         made: dict[str, Any] = {}

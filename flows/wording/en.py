@@ -15,6 +15,14 @@ COMMON: dict[str, str | tuple[str, str]] = {
     "database_down": (
         "VWS Bot can't reach its records just now. Nothing was recorded. Please try again in a few minutes."
     ),
+    # Someone a decision should have told, whom the bot cannot reach (said to the person who acted).
+    "reach.not_told": "Not told: {person}, because {reason}.",
+    "reach.ask": "Please tell them yourself. An admin can add VWS Bot for them in Teams (see the README).",
+    "reach.not_installed": "VWS Bot could not be added for them in Teams",
+    "reach.removed": "they have removed VWS Bot in Teams",
+    "reach.elsewhere": "their Teams account is in another organisation that has not added VWS Bot",
+    "reach.no_chat": "the directory has no Slack or Teams account for them",
+    "reach.not_here": "the directory has them only on a platform this bot does not run on",
 }
 
 MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP, **CODE, **PARTNERSHIP}
