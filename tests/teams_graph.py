@@ -52,8 +52,11 @@ class GraphStandIn:
     throttle: dict[str, float] = field(default_factory=dict)  # call kind -> Retry-After, answered once
     tenant: Tenant = field(default_factory=Tenant)
     calls: list[dict[str, Any]] = field(default_factory=list)
-    ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    ids: dict[str, itertools.count] = field(default_factory=dict)  # one numbering per kind of thing made
     url: str = ""
+
+    def next_id(self, kind: str) -> int:
+        return next(self.ids.setdefault(kind, itertools.count(1)))
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -120,7 +123,7 @@ class GraphStandIn:
                 return web.json_response(
                     {"error": {"code": "BadRequest", "message": "Members must be in the team."}}, status=400
                 )
-        channel_id = f"19:channel{next(self.ids)}@thread.tacv2"
+        channel_id = f"19:channel{self.next_id(CHANNEL)}@thread.tacv2"
         self.tenant.channels[channel_id] = {"private": kind == "private", "members": members}
         return web.json_response(
             {"id": channel_id, "displayName": body["displayName"], "membershipType": kind}, status=201
@@ -130,14 +133,14 @@ class GraphStandIn:
         if (refused := await self._record(request, MEMBER)) is not None:
             return refused
         self.tenant.team_members.add(self.user_of(self.calls[-1]["body"]))
-        return web.json_response({"id": f"member{next(self.ids)}", "roles": []}, status=201)
+        return web.json_response({"id": f"member{self.next_id(MEMBER)}", "roles": []}, status=201)
 
     async def chat(self, request: web.Request) -> web.Response:
         if (refused := await self._record(request, CHAT)) is not None:
             return refused
         body = self.calls[-1]["body"]
         return web.json_response(
-            {"id": f"19:chat{next(self.ids)}@thread.v2", "chatType": "group", "topic": body.get("topic")},
+            {"id": f"19:chat{self.next_id(CHAT)}@thread.v2", "chatType": "group", "topic": body.get("topic")},
             status=201,
         )
 

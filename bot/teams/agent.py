@@ -44,7 +44,8 @@ CONTROL = ("verb", "op", "p", "with_inputs")  # a card action's own keys: the re
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
 PARTNER_HINT = (
     "In this chat I only record each union's answer on the proposal: reply 'agree', or "
-    "'disagree' followed by your reasons. For anything else, message me in a 1:1 chat."
+    "'disagree' followed by your reasons (no need to @mention me). For anything else, "
+    "message me in a 1:1 chat."
 )
 SHARED_HINT = (
     "I answer 'propose', 'plan', 'review', 'status' and 'help' in a 1:1 chat with me, "

@@ -38,6 +38,7 @@ from flows.wording import say_str
 
 log = logging.getLogger(__name__)
 
+MEMBERS = "vws_members"  # in a space's stored reference: the people (directory ids) it was made for
 RETRY_UNREACHABLE = timedelta(hours=12)  # how long a person who could not be reached is left alone
 PREPARE_WITHIN = 8.0  # seconds a click waits to learn whether its recipients can be reached
 
@@ -109,7 +110,7 @@ class TeamsDeliverer:
     # ------------------------------------------------------------------ one notice
 
     async def _one(self, n: Notice) -> None:
-        card = cards.notice_card(n, await self._mentions(n))
+        card = cards.notice_card(n, await self._mentions(n), await self._may_act(n))
         if n.replaces and await self._update(n.replaces, card):
             return
         for ref in await self._targets(n):
@@ -141,6 +142,7 @@ class TeamsDeliverer:
                 return [r for r in refs if r]
             ref = dict(row.reference)
             root = ref.pop("root_id", None)
+            ref.pop(MEMBERS, None)
             if row.kind == "channel" and isinstance(to, ToSpace) and to.thread:  # an earlier post's thread
                 posts = [p for p in await self.store.posts(to.thread) if p.channel.split(";")[0] == row.conversation_id]
                 if posts:  # the post itself, or the root of the thread it is in
@@ -234,8 +236,34 @@ class TeamsDeliverer:
             return self._reference(conversation_id, "personal", self.settings.tenant_id)
         ref = dict(row.reference)
         ref.pop("root_id", None)
+        ref.pop(MEMBERS, None)
         ref["conversation"] = {**ref["conversation"], "id": conversation_id}
         return ref
+
+    async def _may_act(self, n: Notice) -> list[str]:
+        """The Teams ids (``29:...``, as Teams gave them when the person wrote) of the people who
+        may act on a notice's buttons: its recipient, or the members of the space it goes to."""
+        if not n.buttons:
+            return []
+        to = n.to
+        if isinstance(to, ToPerson):
+            people = [to.person.id]
+        elif isinstance(to, ToPartnerSpace | ToSpace):
+            if to.open_space:
+                people = [m.id for m in to.members]
+            else:
+                row = await self.store.conversation(keys.space_keys(to)[1])
+                found = row.reference.get(MEMBERS if row.kind != "fanout" else "members") if row else None
+                people = [int(p) for p in found or []]
+        else:
+            return []
+        out = []
+        for pid in people[: cards.MAX_REFRESH_USERS]:
+            row = await self.store.conversation(person_key(pid))
+            user = (row.reference.get("user") or {}).get("id") if row is not None else None
+            if isinstance(user, str) and user.startswith("29:"):
+                out.append(user)
+        return out
 
     async def _mentions(self, n: Notice) -> dict[int, str]:
         ids = {p.id for t in (*n.body, n.next_step) for p in t if isinstance(p, PersonRef)}
@@ -375,7 +403,7 @@ class TeamsDeliverer:
         made = await self._graph_space(to, topic, object_ids) if self.graph is not None else None
         if made is not None:
             conversation_id, kind = made
-            await self._remember_space(key, employer_id, conversation_id, kind, tenant)
+            await self._remember_space(key, employer_id, conversation_id, kind, tenant, [m.id for m in to.members])
             return
         await self.store.remember(
             key,
@@ -390,32 +418,39 @@ class TeamsDeliverer:
     async def _graph_space(
         self, to: Space, topic: str, object_ids: list[str]
     ) -> tuple[str, str] | None:
-        """A channel in the partner team with the people added to the team, else a group chat with
-        the bot installed; None when Graph allows neither (the caller then uses 1:1 chats)."""
+        """A private channel in the partner team whose members are the space's people (each
+        employer's reps see only their own employers), else a group chat with the bot installed;
+        None when Graph allows neither (the caller then uses 1:1 chats). Never a standard
+        channel: every member of the team would read it."""
         graph = self.graph
         assert graph is not None
         team = self.settings.partner_team_id
-        if team:
+        if team and object_ids:
             ident = str(to.employer_id) if isinstance(to, ToPartnerSpace) else to.key.replace(":", "-")
             name = to.name_hint or f"vws-{ident}"
+            members = []  # a private channel's members must be in the team first
+            for oid in object_ids:
+                try:
+                    await graph.add_team_member(team, oid)
+                    members.append(oid)
+                except GraphRefused:
+                    pass
+            if len(members) < len(object_ids):
+                log.warning("%d people could not be added to the partner team; add them by hand (or as guests)",
+                            len(object_ids) - len(members))  # fmt: skip
+            owners = members[-1:]  # the flows list the NASUWT officers (proposer, Secretary) last
             try:
                 try:
-                    channel_id = await graph.create_channel(team, name, topic)
+                    channel_id = await graph.create_channel(team, name, topic, private=True, owners=owners, members=members)
                 except GraphRefused as exc:
-                    if exc.status not in (400, 409):  # 400/409: a channel of that name exists already
+                    if exc.status not in (400, 409) or not members:  # 400/409: a channel of that name exists already
                         raise
-                    channel_id = await graph.create_channel(team, f"{name[:40]}-{ident}", topic)
+                    channel_id = await graph.create_channel(
+                        team, f"{name[:40]}-{ident}", topic, private=True, owners=owners, members=members
+                    )
             except GraphRefused as exc:
                 log.info("Graph did not make a partner channel (%s); trying a group chat", exc)
             else:
-                missed = 0
-                for oid in object_ids:
-                    try:
-                        await graph.add_team_member(team, oid)
-                    except GraphRefused:
-                        missed += 1
-                if missed:
-                    log.warning("%d people could not be added to the partner team; add them by hand", missed)
                 return channel_id, "channel"
         if not self.settings.catalog_app_id:
             log.info("no VWS_TEAMS_CATALOG_APP_ID: no partner group chat; using 1:1 chats")
@@ -431,14 +466,20 @@ class TeamsDeliverer:
         return chat_id, "groupChat"
 
     async def _remember_space(
-        self, key: str, employer_id: int | None, conversation_id: str, kind: str, tenant: str | None
+        self,
+        key: str,
+        employer_id: int | None,
+        conversation_id: str,
+        kind: str,
+        tenant: str | None,
+        members: list[int],
     ) -> None:
         await self.store.remember(
             key,
             conversation_id=conversation_id,
             service_url=self.settings.default_service_url,
             kind=kind,
-            reference=self._reference(conversation_id, kind, tenant),
+            reference={**self._reference(conversation_id, kind, tenant), MEMBERS: members},
             tenant_id=tenant,
             employer_id=employer_id,
         )
