@@ -133,6 +133,14 @@ class Router:
     async def _route(self, s: AsyncSession, n: Notice) -> list[tuple[str, Notice]]:
         if n.place is not None:  # an answer goes back where the person acted
             return [(n.place.platform, n)] if n.place.platform in self.platforms else []
+        out = await self._route_new(s, n)
+        if n.replaces:  # every copy of what it replaces is brought up to date, on either platform
+            for platform in self.platforms:
+                if all(p != platform for p, _ in out) and await self.store.has_post(s, platform, n.replaces):
+                    out.append((platform, n))
+        return out
+
+    async def _route_new(self, s: AsyncSession, n: Notice) -> list[tuple[str, Notice]]:
         to = n.to
         if isinstance(to, ToPerson):
             where = await self._person_platform(s, to.person.id)
