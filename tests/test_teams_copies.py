@@ -64,3 +64,34 @@ async def test_a_request_decided_in_teams_loses_its_buttons_in_slack(
         assert "Approved by <@U0SEC1>" in text_of(now)
     finally:
         await stop_world(world)
+
+
+async def test_a_slack_proposer_is_told_when_the_teams_secretary_cannot_be_reached(
+    db_url: str, clock: Clock, standin: tuple[StandIn, rsa.RSAPrivateKey]
+) -> None:
+    stand, key = standin
+    teams_only = DIRECTORY.replace(
+        "secretary: {slack: U0SEC1, name: Sam Secretary}", f"secretary: {{teams: {AAD['sec']}, name: Sam Secretary}}"
+    )
+    stand.tenant.elsewhere.add(AAD["sec"])  # Graph does not know them in the unions' tenant
+    world = await start_world(db_url, clock, directory=teams_only)
+    try:
+        worker = world.services.outbox
+        web_app = web.Application()
+        teams_app = add_teams_routes(
+            web_app, world.services, settings=make_settings(stand), connections=FakeConnections(),
+            slack=world.bot.deliverer,
+        )  # fmt: skip
+        assert teams_app is not None and worker is not None
+        worker.router = teams_app.router
+        world.services.outbox = worker
+        world.services.engine.after_commit = worker.wake
+
+        await world.command("U0REP1", "propose")
+        await world.submit("U0REP1", **PROPOSAL, association="Leeds")
+        await world.settle()
+        told = [text_of(m) for m in world.slack.dms_to("U0REP1") if "Not told" in text_of(m)]
+        assert told and "Sam Secretary, because their Teams account is in another organisation" in told[-1]
+        assert stand.cards_to(AAD["sec"]) == []
+    finally:
+        await stop_world(world)

@@ -42,11 +42,6 @@ ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 SEARCH = "application/search"  # a typeahead's choices, asked for as the person types
 CONTROL = ("verb", "op", "p", "with_inputs")  # a card action's own keys: the rest are answers
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
-PARTNER_HINT = (
-    "In this chat I only record each union's answer on the proposal: reply 'agree', or "
-    "'disagree' followed by your reasons (no need to @mention me). For anything else, "
-    "message me in a 1:1 chat."
-)
 SHARED_HINT = (
     "I answer 'propose', 'plan', 'review', 'status' and 'help' in a 1:1 chat with me, "
     "so that your items stay private."
@@ -181,7 +176,7 @@ class VwsAgent:
                     return await self._after(answered)
             if not addressed:
                 return None
-            return cards.text_card(PARTNER_HINT if space is not None else SHARED_HINT)
+            return cards.text_card(say_str("teams.partner_hint") if space is not None else SHARED_HINT)
         answered = await self.dispatch.reply_in_private(who, text)
         if answered is not None:
             return await self._after(answered)

@@ -15,6 +15,12 @@ COMMON: dict[str, str | tuple[str, str]] = {
     "database_down": (
         "VWS Bot can't reach its records just now. Nothing was recorded. Please try again in a few minutes."
     ),
+    # Teams: typed in an employer's partner channel or chat, not an answer, with the bot @mentioned.
+    "teams.partner_hint": (
+        "In this chat I only record each union's answer on the proposal: reply 'agree', or "
+        "'disagree' followed by your reasons (no need to @mention me). For anything else, "
+        "message me in a 1:1 chat."
+    ),
     # Someone a decision should have told, whom the bot cannot reach (said to the person who acted).
     "reach.not_told": "Not told: {person}, because {reason}.",
     "reach.ask": "Please tell them yourself. An admin can add VWS Bot for them in Teams (see the README).",
