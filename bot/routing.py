@@ -10,6 +10,7 @@ the engine keeps the case; the router only chooses the wire.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -88,16 +89,12 @@ class Router:
         """The people these notices are to whom the bot cannot reach on any platform, each with
         why (a wording id): what the person who acted is told, with their confirmation. A Teams
         recipient who never used the bot has the app installed and their chat made now."""
-        out: list[tuple[PersonRef, str]] = []
-        seen: set[int] = set()
+        people: dict[int, PersonRef] = {}
         for n in notices:
-            if n.place is not None or not isinstance(n.to, ToPerson) or n.to.person.id in seen:
-                continue
-            seen.add(n.to.person.id)
-            why = await self._why_unreached(n.to.person.id)
-            if why is not None:
-                out.append((n.to.person, why))
-        return out
+            if n.place is None and isinstance(n.to, ToPerson) and n.to.person.id:
+                people.setdefault(n.to.person.id, n.to.person)
+        found = await asyncio.gather(*(self._why_unreached(pid) for pid in people))  # at once: a click waits
+        return [(p, why) for p, why in zip(people.values(), found, strict=True) if why is not None]
 
     async def _why_unreached(self, person_id: int) -> str | None:
         async with reading(self.sessions) as s:
