@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -18,6 +19,7 @@ from bot.outbox import parked
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams import TeamsApp, add_teams_routes
+from bot.teams.adapter import TEAMS_APP
 from flows.notices import Kind, ToPerson
 from tests import test_teams
 from tests.conftest import Clock
@@ -105,8 +107,9 @@ async def test_without_the_app_teams_refuses_and_the_stand_in_does_too(
 
 
 async def test_someone_in_another_organisation_is_named_in_the_confirmation_and_the_notice_parked(
-    teams: Teams,
+    teams: Teams, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("INFO")
     s = teams.standin
     s.tenant.elsewhere.add(AAD["sec"])  # Graph here does not know them
     card = await teams.click("rep", {"op": "propose", **PROPOSAL})
@@ -120,6 +123,29 @@ async def test_someone_in_another_organisation_is_named_in_the_confirmation_and_
     assert all(AAD["sec"] not in error and "Sam" not in error for *_, error, _ in failed)
     # Graph was asked once: the next notices to them do not ask again straight away.
     assert len([c for c in s.graph.of(USER_INSTALL) if c["match"]["user"] == AAD["sec"]]) == 1
+    # Why is logged; who is not.
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiohttp.access")
+    assert "Graph did not install the app for a person" in logged
+    assert AAD["sec"] not in logged and "Sam" not in logged
+
+
+async def test_graph_still_throttling_is_tried_again_later_not_taken_as_a_refusal(teams: Teams) -> None:
+    s = teams.standin
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    app = teams.client.server.app[TEAMS_APP]
+    assert app.graph is not None
+    app.graph.sleep = sleep
+    s.graph.throttle[USER_INSTALL] = 600  # longer than the bot waits within a call
+    card = await teams.click("rep", {"op": "propose", **PROPOSAL})
+    assert "Not told" not in card_text(card) and waited == []
+    # The outbox tried again (the stand-in throttles once) and the Secretary was reached.
+    await teams.services.drain()
+    assert await parked(teams.services.sessions) == []
+    assert last_card_with(s.cards_to(AAD["sec"]), "Approve")
 
 
 async def test_someone_who_removed_the_app_hears_in_slack(

@@ -321,6 +321,8 @@ class TeamsDeliverer:
         try:
             await self.graph.install_for_user(teams_id, self.settings.catalog_app_id)
         except GraphRefused as exc:
+            if exc.status in (429, 503):  # still throttled after waiting: not a refusal, try later
+                raise TryLater(f"graph_{exc.status}") from None
             log.info("Graph did not install the app for a person (%s)", exc)
             return "reach.elsewhere" if exc.status == 404 else "reach.not_installed"
         return None
