@@ -226,7 +226,13 @@ class TeamsDeliverer:
                 )
                 await context.update_activity(activity)
 
-            await self._continue(reference, update)
+            try:
+                await self._continue(reference, update)
+            except aiohttp.ClientResponseError as exc:
+                if exc.status == 429 or exc.status >= 500:
+                    raise
+                log.info("a card could not be updated (http_%d); the others still are", exc.status)
+                continue  # gone, or the app removed there: the rest of the copies are still updated
             done = True
         return done
 
