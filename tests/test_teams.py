@@ -238,6 +238,8 @@ class Teams:
         conv, sender = activity.get("conversation") or {}, activity.get("from") or {}
         if conv.get("conversationType") == "personal" and sender.get("aadObjectId"):
             self.standin.wrote(conv["id"], sender["aadObjectId"])
+        if conv.get("conversationType") == "channel":  # only who can see a channel can post in it
+            assert self.standin.tenant.can_see(sender.get("aadObjectId", ""), conv["id"]), "not a member"
         resp = await self.client.post("/api/messages", json=activity, headers=headers)
         await resp.read()
         await self.services.drain()  # what the turn wrote to the outbox is delivered before the test looks

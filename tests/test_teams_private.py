@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -142,6 +143,9 @@ async def test_each_employer_has_a_private_channel_only_its_people_can_see(
         assert stand.tenant.channels_of(YORK["gmb"]) == {york}
         assert stand.tenant.channels_of(AAD["gmb"]) == {leeds}
         assert not stand.tenant.can_see(AAD["nem"], leeds)  # not a member: the NEM is told in their chat
+        with pytest.raises(AssertionError, match="not a member"):  # Teams would not let York's GMB rep post there
+            await t.post(t.activity("ygmb", text="agree", conversation={
+                "id": leeds, "conversationType": "channel", "tenantId": TENANT, "isGroup": True}))  # fmt: skip
         # Each request card went to its own channel only.
         posted = {conv.split(";")[0] for conv, c in stand.cards() if "suitable" in card_text(c)}
         assert posted == {leeds, york}
