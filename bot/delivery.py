@@ -51,6 +51,16 @@ class Refused(Undelivered):
     """The platform will not take this notice, however often it is tried."""
 
 
+class Unreachable(Refused):
+    """The platform will not let the bot reach this person (the app is not installed for them,
+    and could not be installed; they removed it). ``reason`` is a wording id
+    (``reach.not_installed``...) saying why in plain words; ``code`` the platform's error."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(code)
+        self.reason = reason
+
+
 class Sender(Protocol):
     async def send(self, notice: Notice, *, ident: str, check: bool = False) -> None:
         """Deliver one notice. ``ident`` names this delivery (an idempotency key); ``check`` says

@@ -274,7 +274,7 @@ class OutboxWorker:
                 # An earlier try whose outcome is not known (no answer, or its worker died while
                 # sending): look for it first, where the platform allows.
                 check = platform in unknown or item.attempts > 1
-                await self.router.platforms[platform].send(routed, ident=ident, check=check)
+                await self.router.send(platform, routed, ident=ident, check=check)
                 done.append(platform)
                 if len(routes) > 1:  # remember each platform as it goes, so a retry skips it
                     await self._finish(item, state="claimed", done=done, unknown=sorted(unknown - {platform}))

@@ -10,15 +10,17 @@ the engine keeps the case; the router only chooses the wire.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import Sender, Undelivered
+from bot.delivery import Sender, Undelivered, Unreachable
 from flows.core import keys
-from flows.notices import Notice, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.notices import Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
 from models.db import reading
 from models.store import Store
 
@@ -51,9 +53,62 @@ class Router:
         for i, n in enumerate(notices):
             for platform, routed in await self.routes(n):
                 try:
-                    await self.platforms[platform].send(routed, ident=f"direct-{i}")
+                    await self.send(platform, routed, ident=f"direct-{i}")
                 except Undelivered as exc:
                     log.warning("%s: a %s notice was not delivered: %s", platform, n.kind.value, exc.code)
+
+    async def send(self, platform: str, notice: Notice, *, ident: str, check: bool = False) -> str:
+        """Send a routed notice; a person the platform will not let the bot reach (Teams: the
+        app could not be installed for them, or they removed it) gets it on their other platform
+        when the directory has them there. Returns the platform that took it; raises
+        :class:`Unreachable` when none could."""
+        try:
+            await self.platforms[platform].send(notice, ident=ident, check=check)
+            return platform
+        except Unreachable:
+            other = await self._elsewhere(platform, notice)
+            if other is None:
+                raise
+            log.info("%s could not reach a person; the notice goes to %s instead", platform, other)
+            await self.platforms[other].send(notice, ident=ident, check=check)
+            return other
+
+    async def _elsewhere(self, platform: str, notice: Notice) -> str | None:
+        if notice.place is not None or not isinstance(notice.to, ToPerson):
+            return None
+        async with reading(self.sessions) as s:
+            person = await self.store.person(s, notice.to.person.id)
+        if person is None:
+            return None
+        for other, chat_id in ((SLACK, person.slack_id), (TEAMS, person.teams_id)):
+            if other != platform and other in self.platforms and chat_id:
+                return other
+        return None
+
+    async def unreached(self, notices: Sequence[Notice]) -> list[tuple[PersonRef, str]]:
+        """The people these notices are to whom the bot cannot reach on any platform, each with
+        why (a wording id): what the person who acted is told, with their confirmation. A Teams
+        recipient who never used the bot has the app installed and their chat made now."""
+        people: dict[int, PersonRef] = {}
+        for n in notices:
+            if n.place is None and isinstance(n.to, ToPerson) and n.to.person.id:
+                people.setdefault(n.to.person.id, n.to.person)
+        found = await asyncio.gather(*(self._why_unreached(pid) for pid in people))  # at once: a click waits
+        return [(p, why) for p, why in zip(people.values(), found, strict=True) if why is not None]
+
+    async def _why_unreached(self, person_id: int) -> str | None:
+        async with reading(self.sessions) as s:
+            person = await self.store.person(s, person_id)
+            where = await self._person_platform(s, person_id) if person is not None else None
+        if person is None:
+            return None
+        if where is None:
+            return "reach.not_here" if person.slack_id or person.teams_id else "reach.no_chat"
+        prepare: Any = getattr(self.platforms[where], "prepare", None)
+        why: str | None = await prepare(person_id) if prepare is not None else None
+        if why is not None and where == TEAMS and person.slack_id and SLACK in self.platforms:
+            return None  # Slack has them
+        return why
 
     async def platform_for(self, person_id: int) -> str | None:
         """Where a person hears from the bot (None: on no platform this bot runs on)."""
@@ -75,6 +130,14 @@ class Router:
     async def _route(self, s: AsyncSession, n: Notice) -> list[tuple[str, Notice]]:
         if n.place is not None:  # an answer goes back where the person acted
             return [(n.place.platform, n)] if n.place.platform in self.platforms else []
+        out = await self._route_new(s, n)
+        if n.replaces:  # every copy of what it replaces is brought up to date, on either platform
+            for platform in self.platforms:
+                if all(p != platform for p, _ in out) and await self.store.has_post(s, platform, n.replaces):
+                    out.append((platform, n))
+        return out
+
+    async def _route_new(self, s: AsyncSession, n: Notice) -> list[tuple[str, Notice]]:
         to = n.to
         if isinstance(to, ToPerson):
             where = await self._person_platform(s, to.person.id)

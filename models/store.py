@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -191,6 +191,11 @@ class Store:
                 return
             except IntegrityError:  # two turns stored the same key at once: the second one updates
                 continue
+
+    async def forget_conversation(self, key: str) -> None:
+        """Drop the conversation reference stored under ``key`` (none: nothing to do)."""
+        async with self.sessions() as s, s.begin():
+            await s.execute(delete(TeamsConversation).where(TeamsConversation.key == key))
 
     async def conversation(self, key: str, s: AsyncSession | None = None) -> TeamsConversation | None:
         q = select(TeamsConversation).where(TeamsConversation.key == key)

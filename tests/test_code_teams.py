@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.teams import teams_routes
+from bot.teams import add_teams_routes
 from tests.conftest import Clock
 from tests.test_teams import (
     AAD,
@@ -40,7 +40,7 @@ async def teams(db_url: str, clock: Clock, standin: tuple[StandIn, rsa.RSAPrivat
     await svc.load_directory(CODE_DIRECTORY)
     stand, key = standin
     app = web.Application()
-    app.add_routes(teams_routes(svc, make_settings(stand), connections=FakeConnections()))
+    add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     yield Teams(client, stand, key, svc)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.teams import teams_routes
+from bot.teams import add_teams_routes
 from flows.partnership.journey import Stage
 from models.partnership import Issue
 from tests import test_teams
@@ -58,7 +58,7 @@ async def teams(db_url: str, clock: Clock, standin: tuple[StandIn, rsa.RSAPrivat
     await svc.load_directory(TEAMS_PARTNERSHIP)
     stand, key = standin
     app = web.Application()
-    app.add_routes(teams_routes(svc, make_settings(stand), connections=FakeConnections()))
+    add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     yield Teams(client, stand, key, svc)

@@ -20,15 +20,17 @@ from jwt.algorithms import RSAAlgorithm
 from bot.delivery import Recorder
 from bot.services import Services
 from bot.settings import Settings
-from bot.teams import build_teams_app, teams_routes
+from bot.teams import add_teams_routes, build_teams_app, teams_routes
 from bot.teams.settings import TeamsSettings
 from flows.core.payload import Payload
 from flows.directory import Who
 from flows.signup.journey import Stage
 from tests.conftest import Clock
+from tests.teams_graph import CHAT, GraphStandIn, Tenant
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
 TENANT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+CATALOG_APP_ID = "cccccccc-0000-0000-0000-000000000001"
 AAD = {
     role: f"00000000-0000-0000-0000-{i:012d}"
     for i, role in enumerate(["rep", "sec", "nem", "gmb", "uns", "ute", "nat", "dep"], start=1)
@@ -70,15 +72,26 @@ PLAN = {
 
 @dataclass
 class StandIn:
-    """Records Bot Connector calls (and serves the token signing keys) on 127.0.0.1."""
+    """Records Bot Connector calls (and serves the token signing keys) on 127.0.0.1.
+
+    As strict as Teams about who can be messaged first: a 1:1 conversation is created, and a
+    message sent in one, only for a person with the app installed (Graph installs it, or the
+    person has written to the bot); anyone else gets Teams' 403. A Graph stand-in is mounted at
+    ``/graph`` (without ``Chat.Create``), sharing the same :class:`Tenant`."""
 
     jwks: dict[str, Any]
     calls: list[dict[str, Any]] = field(default_factory=list)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
+    tenant: Tenant = field(default_factory=Tenant)
+    personal: dict[str, str] = field(default_factory=dict)  # 1:1 conversation id -> the person's object id
+
+    def __post_init__(self) -> None:
+        self.graph = GraphStandIn(refuse={CHAT: 403}, tenant=self.tenant)
 
     def app(self) -> web.Application:
         app = web.Application()
+        app.add_subapp("/graph", self.graph.app())
         app.router.add_get("/keys", self.keys)
         app.router.add_post("/v3/conversations", self.create)
         app.router.add_post("/v3/conversations/{conv}/activities", self.send)
@@ -101,13 +114,31 @@ class StandIn:
         self.calls.append(call)
         return call
 
+    @staticmethod
+    def _not_installed() -> web.Response:
+        return web.json_response(
+            {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the conversation roster."}},
+            status=403,
+        )
+
+    def wrote(self, conversation: str, object_id: str) -> None:
+        """A person wrote to the bot in their 1:1 chat: the app is installed for them."""
+        self.tenant.installed.add(object_id)
+        self.personal[conversation] = object_id
+
     async def create(self, request: web.Request) -> web.Response:
         call = await self._record(request, "create")
         member = call["body"]["members"][0]["id"]
+        if member not in self.tenant.installed:
+            return self._not_installed()
+        self.personal[f"a:dm-{member}"] = member
         return web.json_response({"id": f"a:dm-{member}", "activityId": f"c{next(self.ids)}"})
 
     async def send(self, request: web.Request) -> web.Response:
-        await self._record(request, "send")
+        call = await self._record(request, "send")
+        person = self.personal.get(call["conv"] or "")
+        if person is not None and person not in self.tenant.installed:
+            return self._not_installed()
         return web.json_response({"id": f"m{next(self.ids)}"})
 
     async def update(self, request: web.Request) -> web.Response:
@@ -204,6 +235,11 @@ class Teams:
             token = self.token()
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        conv, sender = activity.get("conversation") or {}, activity.get("from") or {}
+        if conv.get("conversationType") == "personal" and sender.get("aadObjectId"):
+            self.standin.wrote(conv["id"], sender["aadObjectId"])
+        if conv.get("conversationType") == "channel":  # only who can see a channel can post in it
+            assert self.standin.tenant.can_see(sender.get("aadObjectId", ""), conv["id"]), "not a member"
         resp = await self.client.post("/api/messages", json=activity, headers=headers)
         await resp.read()
         await self.services.drain()  # what the turn wrote to the outbox is delivered before the test looks
@@ -237,7 +273,8 @@ def make_settings(standin: StandIn, **kw: Any) -> TeamsSettings:
         "MICROSOFT_APP_TENANT_ID": TENANT,
         "VWS_TEAMS_JWKS_URL": f"{standin.url}/keys",
         "VWS_TEAMS_SERVICE_URL": standin.url + "/",
-        "VWS_TEAMS_GRAPH_URL": f"{standin.url}/graph",
+        "VWS_TEAMS_GRAPH_URL": f"{standin.url}/graph/v1.0",
+        "VWS_TEAMS_CATALOG_APP_ID": CATALOG_APP_ID,
     }
     return TeamsSettings(**{**values, **kw})
 
@@ -268,7 +305,7 @@ async def standin() -> AsyncIterator[tuple[StandIn, rsa.RSAPrivateKey]]:
 async def teams(teams_services: Services, standin: tuple[StandIn, rsa.RSAPrivateKey]) -> AsyncIterator[Teams]:
     stand, key = standin
     app = web.Application()
-    app.add_routes(teams_routes(teams_services, make_settings(stand), connections=FakeConnections()))
+    add_teams_routes(app, teams_services, settings=make_settings(stand), connections=FakeConnections())
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     yield Teams(client, stand, key, teams_services)

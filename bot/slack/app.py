@@ -36,11 +36,11 @@ from bot.slack.delivery import PLATFORM, Pacer, SlackDeliverer
 from bot.slack.home import help_text, status_blocks
 from flows.core.dispatch import ShowHelp, ShowStatus, stale
 from flows.core.forms import Form
-from flows.core.outbox import replying_in
+from flows.core.outbox import enqueue, reply_notice, replying_in
 from flows.core.payload import BadPayload, Payload
 from flows.core.unit import deciding_within
 from flows.directory import Who
-from flows.notices import Outcome, Place
+from flows.notices import Outcome, Place, Text
 from flows.wording import say, say_str
 from models.store import Store
 
@@ -187,6 +187,23 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
                 _reply(outcome, place), ident=f"reply-{place.user}-{engine.now().timestamp()}"
             )
 
+    async def tell_unreached(outcome: Outcome, place: Place) -> None:
+        """After the answer: who of the decision's recipients the bot cannot reach on any
+        platform (a Teams person the app could not be installed for...), and why, told to the
+        person who acted, through the outbox."""
+        worker = services.outbox
+        unreached = getattr(worker.router, "unreached", None) if worker is not None else None
+        if worker is None or unreached is None or not outcome.ok or not outcome.notices:
+            return
+        missed = await unreached(outcome.notices)
+        if not missed:
+            return
+        lines = [say("reach.not_told", person=p, reason=say_str(why)) for p, why in missed] + [say("reach.ask")]
+        told: Text = tuple(part for i, line in enumerate(lines) for part in ((("\n",) if i else ()) + line))
+        async with services.sessions() as s, s.begin():
+            await enqueue(s, [reply_notice(told, place, outcome.employer_id)])
+        worker.wake()
+
     async def refresh_home(user: str) -> None:
         status = await engine.status_for(Who(slack=user))
         await app.client.views_publish(user_id=user, view={"type": "home", "blocks": status_blocks(status, help=dispatch.help())})
@@ -242,6 +259,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         else:
             await answer(result, place)
         await ack()
+        if isinstance(result, Outcome):
+            inflight.later(tell_unreached(result, place))
         if (body.get("container") or {}).get("type") == "view" or (body.get("view") or {}).get("type") == "home":
             inflight.later(refresh_home(user))  # the App Home shows what is left
 
@@ -274,6 +293,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             return
         await answer(outcome, place)
         await ack()
+        inflight.later(tell_unreached(outcome, place))
 
     # ------------------------------------------------------------------ searched choices
 

@@ -50,6 +50,12 @@ class TeamsApp:
     deliverer: TeamsDeliverer
     router: Router
     auth: RequestAuthenticator
+    graph: Graph | None = None
+
+    async def close(self) -> None:
+        """Close the shared Graph session (the web server's shutdown)."""
+        if self.graph is not None:
+            await self.graph.close()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """The /api/messages endpoint: authenticate, check the activity, hand it to the SDK."""
@@ -116,8 +122,8 @@ def build_teams_app(
     # The outbox is delivered through this router from now on (``bot.web`` starts the worker; on
     # its own, as in the tests, it is drained by hand with ``services.drain()``).
     services.use_outbox(router)
-    agent = VwsAgent(services.engine, store, router)
-    return TeamsApp(settings, adapter, agent, deliverer, router, RequestAuthenticator(settings))
+    agent = VwsAgent(services.engine, store, router, router.unreached)
+    return TeamsApp(settings, adapter, agent, deliverer, router, RequestAuthenticator(settings), graph)
 
 
 def teams_routes(
@@ -150,4 +156,9 @@ def add_teams_routes(web_app: web.Application, services: Services, **kw: Any) ->
     app = build_teams_app(services, settings, **kw)
     web_app.router.add_post("/api/messages", app.handle)
     web_app[TEAMS_APP] = app
+
+    async def close(_: web.Application) -> None:
+        await app.close()
+
+    web_app.on_cleanup.append(close)
     return app

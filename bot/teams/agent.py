@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
@@ -26,13 +26,14 @@ from microsoft_agents.hosting.core import TurnContext
 
 from bot.delivery import Deliverer
 from bot.teams import cards
-from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key
+from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key, unreachable_key
 from flows.core.dispatch import Response, ShowHelp, ShowStatus
 from flows.core.forms import Form
 from flows.core.payload import BadPayload, Payload
 from flows.directory import Who
 from flows.engine import Engine
-from flows.notices import Kind, Notice, Outcome, ToPerson
+from flows.notices import Kind, Notice, Outcome, PersonRef, ToPerson
+from flows.wording import say, say_str
 from models.tables import Person
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,6 @@ ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 SEARCH = "application/search"  # a typeahead's choices, asked for as the person types
 CONTROL = ("verb", "op", "p", "with_inputs")  # a card action's own keys: the rest are answers
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
-PARTNER_HINT = (
-    "In this chat I only record each union's answer on the proposal: reply 'agree', or "
-    "'disagree' followed by your reasons. For anything else, message me in a 1:1 chat."
-)
 SHARED_HINT = (
     "I answer 'propose', 'plan', 'review', 'status' and 'help' in a 1:1 chat with me, "
     "so that your items stay private."
@@ -62,11 +59,18 @@ def _card_activity(card: dict[str, Any]) -> Activity:
 class VwsAgent:
     """Handles every Teams turn. ``deliver`` sends the engine's notices (the platform router)."""
 
-    def __init__(self, engine: Engine, store: TeamsStore, deliver: Deliverer) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        store: TeamsStore,
+        deliver: Deliverer,
+        unreached: Callable[[Sequence[Notice]], Awaitable[list[tuple[PersonRef, str]]]] | None = None,
+    ) -> None:
         self.engine = engine
         self.dispatch = engine.dispatch
         self.store = store
         self.deliver = deliver
+        self.unreached = unreached  # who of a decision's recipients the bot cannot reach, and why
 
     # ------------------------------------------------------------------ the turn
 
@@ -148,6 +152,7 @@ class VwsAgent:
             tenant_id=a.conversation.tenant_id,
             person_id=person.id,
         )
+        await self.store.forget(unreachable_key(person.id))  # they are here: reachable again
 
     # ------------------------------------------------------------------ typed messages
 
@@ -171,7 +176,7 @@ class VwsAgent:
                     return await self._after(answered)
             if not addressed:
                 return None
-            return cards.text_card(PARTNER_HINT if space is not None else SHARED_HINT)
+            return cards.text_card(say_str("teams.partner_hint") if space is not None else SHARED_HINT)
         answered = await self.dispatch.reply_in_private(who, text)
         if answered is not None:
             return await self._after(answered)
@@ -281,9 +286,12 @@ class VwsAgent:
         if not out.ok:
             return cards.text_card(out.reply_text, attention=True)
         decided = _decided_for_actor(out.notices)
-        if decided is not None:
-            return cards.notice_card(decided)
-        return cards.text_card(out.reply_text)
+        card = cards.notice_card(decided) if decided is not None else cards.text_card(out.reply_text)
+        missed = await self.unreached(out.notices) if self.unreached is not None else []
+        if missed:  # say who will not hear of it, and why, with the confirmation itself
+            lines = [say("reach.not_told", person=p, reason=say_str(why)) for p, why in missed]
+            card = cards.with_warnings(card, [*lines, say("reach.ask")])
+        return card
 
 
 def _decided_for_actor(notices: list[Notice]) -> Notice | None:

@@ -26,6 +26,7 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # Universal Actions and ``refresh`` need 1.5; older clients use the Submit fallback
 MAX_ACTIONS = 6
+MAX_REFRESH_USERS = 60  # Teams refreshes a card automatically for at most 60 listed people
 VERB = "vws"  # every button and form posts this verb; ``data["op"]`` says what to do
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -134,7 +135,7 @@ def button_data(b: Button) -> dict[str, Any]:
     return {"op": "button", "p": Payload.of(b).pack()}
 
 
-def notice_card(n: Notice, mentions: Mentions | None = None) -> dict[str, Any]:
+def notice_card(n: Notice, mentions: Mentions | None = None, may_act: Sequence[str] = ()) -> dict[str, Any]:
     """A notice as a card: headline, body, facts, next step and its buttons."""
     t = _Text(mentions or {})
     body: list[dict[str, Any]] = [block(escape(n.headline), weight="Bolder", size="Medium")]
@@ -151,20 +152,24 @@ def notice_card(n: Notice, mentions: Mentions | None = None) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if t.entities:
         extra["msteams"] = {"entities": t.entities}
-    if (r := refresh_of(n)) is not None:
+    if (r := refresh_of(n, may_act)) is not None:
         extra["refresh"] = r
     return card(body, actions, **extra)
 
 
-def refresh_of(n: Notice) -> dict[str, Any] | None:
+def refresh_of(n: Notice, may_act: Sequence[str] = ()) -> dict[str, Any] | None:
     """The card's ``refresh``: for a request to act on an employer's case (a keyed notice with
-    buttons). No ``userIds``: Teams then refreshes the card for everyone who opens it in a chat
-    or channel of up to 60 people; in a bigger one a person can choose "Refresh card"."""
+    buttons). ``userIds`` lists the Teams ids of the people who may act on it (at most 60, as
+    Teams allows), so in a chat or channel of any size their cards refresh as they open them;
+    in one of up to 60 people Teams refreshes everyone's, and anyone can choose "Refresh card"."""
     if not (n.key and n.employer_id and n.buttons):
         return None
     revisions = {b.revision for b in n.buttons if b.revision is not None}
     about = Payload("refresh", n.employer_id, revisions.pop() if len(revisions) == 1 else None)
-    return refresh_action(about, n.headline, [b.action for b in n.buttons])
+    out = refresh_action(about, n.headline, [b.action for b in n.buttons])
+    if may_act:
+        out["userIds"] = list(dict.fromkeys(may_act))[:MAX_REFRESH_USERS]
+    return out
 
 
 def refresh_action(about: Payload, title: str, actions: Sequence[str]) -> dict[str, Any]:
@@ -197,6 +202,13 @@ def refreshed_card(
         )
     actions = [button_action(b) for b in buttons]
     return card(body, actions, refresh=refresh)
+
+
+def with_warnings(card_: dict[str, Any], lines: Sequence[Text]) -> dict[str, Any]:
+    """The card with lines added in the attention colour (e.g. who could not be told)."""
+    t = _Text({})
+    body = [*card_.get("body", []), *(block(t(line), color="Attention", size="Small") for line in lines)]
+    return {**card_, "body": body}
 
 
 def text_card(message: str, *, title: str | None = None, attention: bool = False) -> dict[str, Any]:

@@ -7,9 +7,11 @@ space is a Graph channel, else a Graph group chat, else each rep's 1:1 chat with
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -25,15 +27,20 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
-from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
+from bot.delivery import MaybeSent, Refused, TryLater, Undelivered, Unreachable
 from bot.teams import cards
 from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
-from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key
+from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key, unreachable_key
 from flows.core import keys
 from flows.notices import Kind, Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.wording import say_str
 
 log = logging.getLogger(__name__)
+
+MEMBERS = "vws_members"  # in a space's stored reference: the people (directory ids) it was made for
+RETRY_UNREACHABLE = timedelta(hours=12)  # how long a person who could not be reached is left alone
+PREPARE_WITHIN = 8.0  # seconds a click waits to learn whether its recipients can be reached
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
@@ -52,6 +59,11 @@ def classify(exc: BaseException) -> Undelivered:
     if isinstance(exc, TimeoutError | aiohttp.ClientError | ConnectionError):
         return MaybeSent(type(exc).__name__)
     raise exc
+
+
+def _unreachable(code: str, why: str) -> Unreachable:
+    """Teams will not let the bot reach a person: the outbox records why, in plain words."""
+    return Unreachable(f"not reachable in Teams ({code}): {say_str(why)}", why)
 
 
 class TeamsDeliverer:
@@ -98,7 +110,7 @@ class TeamsDeliverer:
     # ------------------------------------------------------------------ one notice
 
     async def _one(self, n: Notice) -> None:
-        card = cards.notice_card(n, await self._mentions(n))
+        card = cards.notice_card(n, await self._mentions(n), await self._may_act(n))
         if n.replaces and await self._update(n.replaces, card):
             return
         for ref in await self._targets(n):
@@ -121,10 +133,16 @@ class TeamsDeliverer:
             if row is None:
                 return []
             if row.kind == "fanout":
-                refs = [await self.person_reference(pid) for pid in row.reference.get("members", [])]
+                refs = []
+                for pid in row.reference.get("members", []):
+                    try:
+                        refs.append(await self.person_reference(pid))
+                    except Unreachable:
+                        log.info("a member of a shared space cannot be reached in Teams; skipped")
                 return [r for r in refs if r]
             ref = dict(row.reference)
             root = ref.pop("root_id", None)
+            ref.pop(MEMBERS, None)
             if row.kind == "channel" and isinstance(to, ToSpace) and to.thread:  # an earlier post's thread
                 posts = [p for p in await self.store.posts(to.thread) if p.channel.split(";")[0] == row.conversation_id]
                 if posts:  # the post itself, or the root of the thread it is in
@@ -148,7 +166,14 @@ class TeamsDeliverer:
             if response and response.id:
                 sent["id"] = response.id
 
-        await self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), send)
+        try:
+            await self._continue(reference, send)
+        except aiohttp.ClientResponseError as exc:
+            if exc.status == 403 and isinstance(n.to, ToPerson):  # they removed the app
+                await self._mark_unreachable(n.to.person.id, f"http_{exc.status}", "reach.removed")
+                await self.store.forget(person_key(n.to.person.id))
+                raise _unreachable("http_403", "reach.removed") from None
+            raise
         if n.key and sent.get("id"):
             await self.store.remember_post(n.key, reference.conversation.id, sent["id"], n.employer_id)
         if isinstance(n.to, ToPartnerSpace | ToSpace) and n.to.open_space and sent.get("id"):
@@ -163,6 +188,22 @@ class TeamsDeliverer:
                     tenant_id=row.tenant_id,
                     employer_id=row.employer_id,
                 )
+
+    async def _continue(self, reference: ConversationReference, logic: Any) -> None:
+        """Run ``logic`` in a stored conversation, raising what it raised. (The SDK hands a
+        failure inside a proactive turn to the adapter's turn-error handler, which would count a
+        refused post as delivered and post an apology in the conversation.)"""
+        failed: list[Exception] = []
+
+        async def run(context: TurnContext) -> None:
+            try:
+                await logic(context)
+            except Exception as exc:  # noqa: BLE001 - raised again below, outside the SDK's pipeline
+                failed.append(exc)
+
+        await self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), run)
+        if failed:
+            raise failed[0]
 
     async def _update(self, key: str, card: dict[str, Any]) -> bool:
         """Replace every card posted under ``key``; False when none was posted in Teams."""
@@ -185,9 +226,13 @@ class TeamsDeliverer:
                 )
                 await context.update_activity(activity)
 
-            await self.adapter.continue_conversation(
-                self.app_id, reference.get_continuation_activity(), update
-            )
+            try:
+                await self._continue(reference, update)
+            except aiohttp.ClientResponseError as exc:
+                if exc.status == 429 or exc.status >= 500:
+                    raise
+                log.info("a card could not be updated (http_%d); the others still are", exc.status)
+                continue  # gone, or the app removed there: the rest of the copies are still updated
             done = True
         return done
 
@@ -197,8 +242,34 @@ class TeamsDeliverer:
             return self._reference(conversation_id, "personal", self.settings.tenant_id)
         ref = dict(row.reference)
         ref.pop("root_id", None)
+        ref.pop(MEMBERS, None)
         ref["conversation"] = {**ref["conversation"], "id": conversation_id}
         return ref
+
+    async def _may_act(self, n: Notice) -> list[str]:
+        """The Teams ids (``29:...``, as Teams gave them when the person wrote) of the people who
+        may act on a notice's buttons: its recipient, or the members of the space it goes to."""
+        if not n.buttons:
+            return []
+        to = n.to
+        if isinstance(to, ToPerson):
+            people = [to.person.id]
+        elif isinstance(to, ToPartnerSpace | ToSpace):
+            if to.open_space:
+                people = [m.id for m in to.members]
+            else:
+                row = await self.store.conversation(keys.space_keys(to)[1])
+                found = row.reference.get(MEMBERS if row.kind != "fanout" else "members") if row else None
+                people = [int(p) for p in found or []]
+        else:
+            return []
+        out = []
+        for pid in people[: cards.MAX_REFRESH_USERS]:
+            row = await self.store.conversation(person_key(pid))
+            user = (row.reference.get("user") or {}).get("id") if row is not None else None
+            if isinstance(user, str) and user.startswith("29:"):
+                out.append(user)
+        return out
 
     async def _mentions(self, n: Notice) -> dict[int, str]:
         ids = {p.id for t in (*n.body, n.next_step) for p in t if isinstance(p, PersonRef)}
@@ -208,14 +279,69 @@ class TeamsDeliverer:
     # ------------------------------------------------------------------ conversations
 
     async def person_reference(self, person_id: int) -> dict[str, Any] | None:
-        """The person's 1:1 chat with the bot; created proactively if they have a Teams id but no chat yet."""
+        """The person's 1:1 chat with the bot. For someone who never wrote to it, the app is first
+        installed for them through Graph (Teams lets a bot message only people who have it), then
+        the chat is created. Raises :class:`Unreachable` when Teams will not let the bot reach
+        them (that is remembered for a while, so each notice does not try again)."""
         row = await self.store.conversation(person_key(person_id))
         if row is not None:
             return row.reference
         teams_id = (await self.store.store.chat_ids([person_id], "teams_id")).get(person_id)
         if not teams_id:
             return None
-        return await self._create_personal(person_id, teams_id)
+        marked = await self.store.conversation(unreachable_key(person_id))
+        if marked is not None:
+            at = marked.updated_at if marked.updated_at.tzinfo else marked.updated_at.replace(tzinfo=UTC)
+            if datetime.now(UTC) - at < RETRY_UNREACHABLE:
+                raise _unreachable(str(marked.reference.get("code", "?")),
+                                   str(marked.reference.get("reason", "reach.not_installed")))  # fmt: skip
+        reason = await self._install(teams_id)
+        try:
+            ref = await self._create_personal(person_id, teams_id)
+        except aiohttp.ClientResponseError as exc:
+            if exc.status not in (401, 403, 404):
+                raise
+            why = reason or "reach.not_installed"
+            await self._mark_unreachable(person_id, f"http_{exc.status}", why)
+            raise _unreachable(f"http_{exc.status}", why) from None
+        await self.store.forget(unreachable_key(person_id))
+        return ref
+
+    async def prepare(self, person_id: int) -> str | None:
+        """Make sure a person can be reached in Teams (install the app, create the chat) before
+        the confirmation to whoever acted is shown; returns why not (a wording id), else None."""
+        try:
+            await asyncio.wait_for(self.person_reference(person_id), PREPARE_WITHIN)
+        except Unreachable as exc:
+            return exc.reason
+        except Exception as exc:  # noqa: BLE001 - not known yet: the outbox will keep trying
+            log.info("could not yet tell whether a person can be reached in Teams (%s)", type(exc).__name__)
+        return None
+
+    async def _install(self, teams_id: str) -> str | None:
+        """Install the app for a person through Graph. Returns a reason (a wording id) when Graph
+        said no; None when installed, already there, or not ours to install (no Graph, no
+        catalogue id, or not an Entra object id: the tenant's app setup policy may have done it)."""
+        if self.graph is None or not self.settings.catalog_app_id or not GUID.match(teams_id):
+            return None
+        try:
+            await self.graph.install_for_user(teams_id, self.settings.catalog_app_id)
+        except GraphRefused as exc:
+            if exc.status in (429, 503):  # still throttled after waiting: not a refusal, try later
+                raise TryLater(f"graph_{exc.status}") from None
+            log.info("Graph did not install the app for a person (%s)", exc)
+            return "reach.elsewhere" if exc.status == 404 else "reach.not_installed"
+        return None
+
+    async def _mark_unreachable(self, person_id: int, code: str, reason: str) -> None:
+        await self.store.remember(
+            unreachable_key(person_id),
+            conversation_id="-",
+            service_url="-",
+            kind="unreachable",
+            reference={"code": code, "reason": reason},
+            person_id=person_id,
+        )
 
     async def _create_personal(self, person_id: int, teams_id: str) -> dict[str, Any] | None:
         made: dict[str, Any] = {}
@@ -285,7 +411,7 @@ class TeamsDeliverer:
         made = await self._graph_space(to, topic, object_ids) if self.graph is not None else None
         if made is not None:
             conversation_id, kind = made
-            await self._remember_space(key, employer_id, conversation_id, kind, tenant)
+            await self._remember_space(key, employer_id, conversation_id, kind, tenant, [m.id for m in to.members])
             return
         await self.store.remember(
             key,
@@ -300,32 +426,39 @@ class TeamsDeliverer:
     async def _graph_space(
         self, to: Space, topic: str, object_ids: list[str]
     ) -> tuple[str, str] | None:
-        """A channel in the partner team with the people added to the team, else a group chat with
-        the bot installed; None when Graph allows neither (the caller then uses 1:1 chats)."""
+        """A private channel in the partner team whose members are the space's people (each
+        employer's reps see only their own employers), else a group chat with the bot installed;
+        None when Graph allows neither (the caller then uses 1:1 chats). Never a standard
+        channel: every member of the team would read it."""
         graph = self.graph
         assert graph is not None
         team = self.settings.partner_team_id
-        if team:
+        if team and object_ids:
             ident = str(to.employer_id) if isinstance(to, ToPartnerSpace) else to.key.replace(":", "-")
             name = to.name_hint or f"vws-{ident}"
+            members = []  # a private channel's members must be in the team first
+            for oid in object_ids:
+                try:
+                    await graph.add_team_member(team, oid)
+                    members.append(oid)
+                except GraphRefused:
+                    pass
+            if len(members) < len(object_ids):
+                log.warning("%d people could not be added to the partner team; add them by hand (or as guests)",
+                            len(object_ids) - len(members))  # fmt: skip
+            owners = members[-1:]  # the flows list the NASUWT officers (proposer, Secretary) last
             try:
                 try:
-                    channel_id = await graph.create_channel(team, name, topic)
+                    channel_id = await graph.create_channel(team, name, topic, private=True, owners=owners, members=members)
                 except GraphRefused as exc:
-                    if exc.status not in (400, 409):  # 400/409: a channel of that name exists already
+                    if exc.status not in (400, 409) or not members:  # 400/409: a channel of that name exists already
                         raise
-                    channel_id = await graph.create_channel(team, f"{name[:40]}-{ident}", topic)
+                    channel_id = await graph.create_channel(
+                        team, f"{name[:40]}-{ident}", topic, private=True, owners=owners, members=members
+                    )
             except GraphRefused as exc:
                 log.info("Graph did not make a partner channel (%s); trying a group chat", exc)
             else:
-                missed = 0
-                for oid in object_ids:
-                    try:
-                        await graph.add_team_member(team, oid)
-                    except GraphRefused:
-                        missed += 1
-                if missed:
-                    log.warning("%d people could not be added to the partner team; add them by hand", missed)
                 return channel_id, "channel"
         if not self.settings.catalog_app_id:
             log.info("no VWS_TEAMS_CATALOG_APP_ID: no partner group chat; using 1:1 chats")
@@ -341,14 +474,20 @@ class TeamsDeliverer:
         return chat_id, "groupChat"
 
     async def _remember_space(
-        self, key: str, employer_id: int | None, conversation_id: str, kind: str, tenant: str | None
+        self,
+        key: str,
+        employer_id: int | None,
+        conversation_id: str,
+        kind: str,
+        tenant: str | None,
+        members: list[int],
     ) -> None:
         await self.store.remember(
             key,
             conversation_id=conversation_id,
             service_url=self.settings.default_service_url,
             kind=kind,
-            reference=self._reference(conversation_id, kind, tenant),
+            reference={**self._reference(conversation_id, kind, tenant), MEMBERS: members},
             tenant_id=tenant,
             employer_id=employer_id,
         )

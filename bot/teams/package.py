@@ -19,6 +19,7 @@ from flows.engine import command_menu
 
 MANIFEST_SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
 BRAND = (0x6B, 0x2C, 0x91)  # a union purple
+RSC_PERMISSIONS = ("ChannelMessage.Read.Group", "ChatMessage.Read.Chat")
 
 
 def _png(width: int, height: int, pixel: Any) -> bytes:
@@ -60,7 +61,8 @@ def outline_icon() -> bytes:
 
 
 def manifest(settings: TeamsSettings, host: str | None = None) -> dict[str, Any]:
-    """The app manifest: a bot in personal, group chat and team scopes, with the command menu."""
+    """The app manifest: a bot in personal, group chat and team scopes, with the command menu in
+    personal scope and the resource-specific consent to read the messages typed where it is."""
     if not settings.app_id:
         raise ValueError("MICROSOFT_APP_ID is not set: the package needs the bot registration's app id")
     commands = [{"title": c, "description": d[:128]} for c, d in command_menu()]
@@ -93,12 +95,22 @@ def manifest(settings: TeamsSettings, host: str | None = None) -> dict[str, Any]
                 "scopes": ["personal", "team", "groupChat"],
                 "supportsFiles": False,
                 "isNotificationOnly": False,
-                "commandLists": [
-                    {"scopes": ["personal", "team", "groupChat"], "commands": commands},
-                ],
+                # Commands run only in a 1:1 chat (their cards show one person's items), so the
+                # menu is offered only there.
+                "commandLists": [{"scopes": ["personal"], "commands": commands}],
             }
         ],
         "permissions": ["identity", "messageTeamMembers"],
+        # Resource-specific consent: the team owner (channels) or chat member (group chats) who
+        # adds the app lets it receive every message there, so "agree" typed in an employer's
+        # partner channel or chat reaches the bot without an @mention.
+        "authorization": {
+            "permissions": {
+                "resourceSpecific": [
+                    {"name": name, "type": "Application"} for name in RSC_PERMISSIONS
+                ]
+            }
+        },
         "validDomains": domains,
         "webApplicationInfo": {"id": settings.app_id, "resource": f"api://botid-{settings.app_id}"},
     }

@@ -18,6 +18,7 @@ PLATFORM = "teams"
 NATIONAL_KEY = keys.NATIONAL_CONVERSATION
 person_key = keys.person_conversation
 partner_key = keys.partner_conversation
+unreachable_key = keys.unreachable_person
 
 
 class TeamsStore:
@@ -28,6 +29,9 @@ class TeamsStore:
     async def remember(self, key: str, **kw: Any) -> None:
         """Insert or refresh the conversation reference stored under ``key``."""
         await self.store.remember_conversation(key, **kw)
+
+    async def forget(self, key: str) -> None:
+        await self.store.forget_conversation(key)
 
     async def conversation(self, key: str) -> TeamsConversation | None:
         return await self.store.conversation(key)

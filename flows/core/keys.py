@@ -92,6 +92,12 @@ def person_conversation(person_id: int) -> str:
     return f"person:{person_id}"
 
 
+def unreachable_person(person_id: int) -> str:
+    """Why the Teams adapter could not reach a person lately (the app could not be installed,
+    or they removed it): kept so the next notice does not try again at once (Teams)."""
+    return f"unreachable:{person_id}"
+
+
 def partner_conversation(employer_id: int) -> str:
     """The partner unions' channel or group chat for an employer (Teams)."""
     return f"partner:{employer_id}"

@@ -15,6 +15,20 @@ COMMON: dict[str, str | tuple[str, str]] = {
     "database_down": (
         "VWS Bot can't reach its records just now. Nothing was recorded. Please try again in a few minutes."
     ),
+    # Teams: typed in an employer's partner channel or chat, not an answer, with the bot @mentioned.
+    "teams.partner_hint": (
+        "In this chat I only record each union's answer on the proposal: reply 'agree', or "
+        "'disagree' followed by your reasons (no need to @mention me). For anything else, "
+        "message me in a 1:1 chat."
+    ),
+    # Someone a decision should have told, whom the bot cannot reach (said to the person who acted).
+    "reach.not_told": "Not told: {person}, because {reason}.",
+    "reach.ask": "Please tell them yourself. An admin can add VWS Bot for them in Teams (see the README).",
+    "reach.not_installed": "VWS Bot could not be added for them in Teams",
+    "reach.removed": "they have removed VWS Bot in Teams",
+    "reach.elsewhere": "their Teams account is in another organisation that has not added VWS Bot",
+    "reach.no_chat": "the directory has no Slack or Teams account for them",
+    "reach.not_here": "the directory has them only on a platform this bot does not run on",
 }
 
 MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP, **CODE, **PARTNERSHIP}
