@@ -18,7 +18,7 @@ from flows.directory import PARTNER_UNIONS, Who
 from flows.notices import Kind, Notice, Outcome, PersonRef, ToNational, ToPartnerSpace
 from flows.signup.case import Case, SignupSteps, ref, to_person
 from flows.signup.journey import DECISIONS, TABLE, Action
-from flows.signup.proposal import approval_request, proposal_facts
+from flows.signup.proposal import approval_request, history_of, proposal_facts
 from flows.wording import say, say_str
 from models.tables import Held, Person
 from models.tables import Role as RoleRow
@@ -95,7 +95,7 @@ async def _secretary_approved(s: AsyncSession, core: Core, case: Case, reasons: 
         reply=say("secretary_approved.reply", employer=emp.name, nem=ref(nem)),
         notices=[
             decided(core, case, "secretary", say_str("verdict.approved"), None),
-            approval_request(emp, Role.NEM),
+            approval_request(emp, Role.NEM, history=await history_of(s, core, emp)),
             Notice(
                 Kind.PROGRESS,
                 to_person(emp.proposer),

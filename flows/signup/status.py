@@ -20,11 +20,12 @@ from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
 from flows.core.table import Transition
-from flows.core.unit import Core, Refusal, memo, read
+from flows.core.unit import Core, Refusal, memo, nothing_changed, read
 from flows.directory import Who, find_person
-from flows.notices import Button, Outcome
-from flows.signup.case import Case, SignupSteps, roles_on, with_owner
+from flows.notices import Button, Outcome, Text
+from flows.signup.case import Case, SignupSteps, doing, roles_on, with_owner
 from flows.signup.journey import FINISHED, IN_SCHEME, TABLE, Action, Stage
+from flows.wording import say, say_str
 from models.tables import (
     ActionPlan,
     Employer,
@@ -386,6 +387,61 @@ async def refusal(core: Core, who: Who, p: Payload) -> Outcome | None:
         except Refusal as r:
             return r.outcome
         return None
+
+    return await read(core, q)
+
+
+ANY_STAGE = {r: {x.value for x in Stage} for r in Role}
+"""Every stage, for every role: a person's cases whatever they stand at."""
+
+
+def _named(typed: str) -> Any:
+    """SQL: employers whose name contains what was typed (or ``#12``, by number)."""
+    from flows.signup.proposal import name_key
+
+    if typed.lstrip("#").isdigit() and len(typed) < 12:
+        return Employer.id == int(typed.lstrip("#"))
+    return Employer.name_key.contains(name_key(typed), autoescape=True)
+
+
+async def why_not(core: Core, who: Who, action: Action | str, typed: str = "") -> Outcome:
+    """Why this person has no employer to take ``action`` on (a typed command found none), or
+    why not the one they named: derived from the action's row of the table (who may take it,
+    from which stages, its guards) and the person's own cases, so the reason given is the true
+    one: whose step it is (by name), how a finished case ended, or the stage it is at. A name
+    that matches none of the person's cases gets "no employer matches", with the ones they can
+    choose."""
+    t = TABLE.row(action)
+    steps = SignupSteps(core)
+    typed = " ".join((typed or "").split())[:100]
+
+    async def q(s: AsyncSession) -> Outcome:
+        person = await find_person(s, who)
+        if person is None:
+            return Outcome(ok=False, reply=say("not_in_directory", nothing_changed=nothing_changed()))
+        scope = await scope_of(s, person)
+        found = [c for c, _ in await cases_for(s, core, scope, ANY_STAGE, extra=_named(typed) if typed else None, limit=20)]
+        if typed and not found:
+            open_to = [c.name for c, _ in await cases_for(s, core, scope, {r: set(t.sources) for r in t.who}, limit=6)
+                       if TABLE.refusal_for(t, c) is None]  # fmt: skip
+            names = ", ".join(open_to[:5])
+            choices = say_str("no_match.choices", doing=doing(t, names)) if open_to else ""
+            return Outcome(ok=False, reply=say("no_match", typed=typed) + (choices + say_str("no_match.try"),))
+        found.sort(key=lambda c: c.row.updated_at, reverse=True)
+        mine = [c for c in found if c.roles & t.who]  # theirs to act on, but not now: say why
+        reasons: list[Text] = []
+        for case in (mine or found)[:3] if typed or mine else found[:1]:
+            if case.stage is Stage.PARTNER_CONSULTATION:  # who gave those voices, to say so
+                await steps.load_voices(s, case)
+            why = await steps.why_not(s, t, case)
+            if why and why not in reasons:
+                reasons.append(why)
+        if not reasons:
+            return Outcome(ok=False, reply=say("nothing_to", doing=doing(t)))
+        out: Text = ()
+        for why in reasons:
+            out += ((" ",) if out else ()) + why
+        return Outcome(ok=False, reply=out)
 
     return await read(core, q)
 

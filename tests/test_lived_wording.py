@@ -1,0 +1,209 @@
+"""The journey as people live it (issue 14, parts 4 to 6): refusals that give the true reason and
+what to do instead, a re-proposed employer's history, the register and audit in words, forms
+with nothing cut, and no live buttons left on finished cards. Walked in Slack, through signed
+HTTP into the bolt app, the Web API played by the stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from flows.signup.journey import Stage
+from tests.conftest import Clock
+from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
+from tests.test_lived import agreed, in_channel, joined
+from tests.test_slack import PROPOSAL, employer_stage
+
+REASON = "Made staff redundant without consultation"
+
+
+@pytest.fixture
+async def world(db_url: str, clock: Clock) -> AsyncIterator[SlackWorld]:
+    w = await start_world(db_url, clock)
+    yield w
+    await stop_world(w)
+
+
+def last_said(world: SlackWorld, user: str) -> str:
+    """What the person was last told only for them (a command's answer)."""
+    told = world.slack.ephemerals(user)
+    assert told, f"{user} was told nothing"
+    return text_of(told[-1])
+
+
+async def revoked(world: SlackWorld) -> None:
+    """In the scheme, then revoked by the NEM, with a reason."""
+    await joined(world)
+    await world.command("U0NEM1", "revoke")
+    done = await world.submit("U0NEM1", reasons=REASON, confirm="yes")
+    assert done.status == 200 and not done.body, done.body
+    assert await employer_stage(world) is Stage.REVOKED
+
+
+# --------------------------------------------------------------------------- the true reason
+
+
+async def test_a_rep_trying_to_revoke_is_told_who_can_not_that_there_is_nothing_to_revoke(world: SlackWorld) -> None:
+    await joined(world)
+    await world.command("U0REP2", "revoke")  # a rep in Leeds, not the proposer
+    said = last_said(world, "U0REP2")
+    assert "no employer you can revoke" not in said
+    assert "Only the National Executive Member for Leeds or a national officer can revoke" in said
+    assert "Ask <@U0NEM1>." in said  # who to ask, by name
+    assert world.slack.open_views("U0REP2") == []
+
+
+async def test_a_partner_rep_asking_for_the_plan_form_is_told_who_records_it(world: SlackWorld) -> None:
+    await agreed(world)
+    await world.command("U0GMB1", "plan")
+    said = last_said(world, "U0GMB1")
+    assert "can record an action plan for Oakfield Primary School" in said
+    assert "Ask <@U0REP1>, <@U0SEC1> or <@U0DEP1>." in said
+
+
+async def test_the_proposer_of_a_revoked_employer_is_told_it_was_revoked_and_what_can_be_done(world: SlackWorld) -> None:
+    await revoked(world)
+    await world.command("U0REP1", "plan")
+    said = last_said(world, "U0REP1")
+    assert "only the rep who proposed it" not in said.lower()  # she is the rep who proposed it
+    assert "Oakfield Primary School was revoked by <@U0NEM1> on 23 Nov 2026" in said and REASON in said
+    assert "/vws propose" in said  # what she can do instead
+    await world.command("U0REP1", "review oakfield")
+    assert "Oakfield Primary School was revoked" in last_said(world, "U0REP1")
+
+
+async def test_the_proposer_of_a_withdrawn_employer_is_told_it_was_withdrawn(world: SlackWorld) -> None:
+    await world.command("U0REP1", "propose")
+    await world.submit("U0REP1", **PROPOSAL)
+    await world.click("U0SEC1", world.last_dm("U0SEC1"), "Reject")
+    await world.submit("U0SEC1", reasons="Not this term, please")
+    await world.click("U0REP1", world.last_dm("U0REP1"), "Withdraw")
+    assert await employer_stage(world) is Stage.WITHDRAWN
+    await world.command("U0REP1", "plan")
+    said = last_said(world, "U0REP1")
+    assert "Oakfield Primary School was withdrawn" in said and "/vws propose" in said
+
+
+@pytest.mark.parametrize("word", ["plan", "review", "revoke"])
+async def test_an_unknown_employer_name_gets_no_employer_matches_and_opens_nothing(world: SlackWorld, word: str) -> None:
+    await joined(world) if word != "plan" else await _introduced(world)
+    who = "U0NEM1" if word == "revoke" else "U0SEC1"
+    await world.command(who, f"{word} nosuchschool")
+    said = last_said(world, who)
+    assert "No employer matches \u201cnosuchschool\u201d" in said
+    assert "Oakfield Primary School" in said  # what to try instead: the ones the person can choose
+    assert world.slack.open_views(who) == []  # no other employer's form opened quietly
+
+
+async def _introduced(world: SlackWorld) -> str:
+    channel, _ = await agreed(world)
+    route = next(m for m in in_channel(world, channel) if buttons(m) == ["JCC agenda item", "Joint letter"])
+    await world.click("U0GMB1", route, "JCC agenda item", channel=channel)
+    step = next(m for m in in_channel(world, channel) if buttons(m) == ["Introduced to the employer"])
+    await world.click("U0REP1", step, "Introduced to the employer", channel=channel)
+    assert await employer_stage(world) is Stage.EMPLOYER_INTRODUCED
+    return channel
+
+
+async def test_a_name_that_matches_still_opens_that_employer(world: SlackWorld) -> None:
+    await _introduced(world)
+    await world.command("U0SEC1", "plan oakfield")
+    view = world.top_view("U0SEC1")
+    [employer] = [b for b in view["blocks"] if b.get("block_id") == "employer"]
+    assert employer["element"]["initial_option"]["text"]["text"].startswith("Oakfield Primary School")
+
+
+# --------------------------------------------------------------------------- a history shown
+
+
+async def test_a_revoked_employer_proposed_again_shows_its_history_to_the_secretary_and_the_nem(world: SlackWorld) -> None:
+    await revoked(world)
+    await world.command("U0REP1", "propose")
+    sub = await world.submit("U0REP1", **PROPOSAL)
+    assert sub.status == 200 and not sub.body, sub.body
+    request = text_of(world.last_dm("U0SEC1"))
+    assert "Approval needed: Oakfield Primary School" in request
+    assert "Proposed before" in request and "Revoked on 23 Nov 2026 by Nia NEM" in request and REASON in request
+    await world.click("U0SEC1", world.last_dm("U0SEC1"), "Approve")
+    to_nem = text_of(world.last_dm("U0NEM1"))
+    assert "Approval needed: Oakfield Primary School" in to_nem and REASON in to_nem
+
+
+async def test_a_withdrawn_employer_proposed_again_shows_it_was_withdrawn(world: SlackWorld) -> None:
+    await world.command("U0REP1", "propose")
+    await world.submit("U0REP1", **PROPOSAL)
+    await world.click("U0SEC1", world.last_dm("U0SEC1"), "Reject")
+    await world.submit("U0SEC1", reasons="Not this term, please")
+    await world.click("U0REP1", world.last_dm("U0REP1"), "Withdraw")
+    await world.command("U0REP1", "propose")
+    await world.submit("U0REP1", **PROPOSAL)
+    request = text_of(world.last_dm("U0SEC1"))
+    assert "Withdrawn on 23 Nov 2026 by Rita Rep" in request
+    assert "Rejected on 23 Nov 2026 by Sam Secretary (Local Association Secretary): Not this term, please" in request
+
+
+async def test_a_first_proposal_has_no_history(world: SlackWorld) -> None:
+    await world.command("U0REP1", "propose")
+    await world.submit("U0REP1", **PROPOSAL)
+    assert "Proposed before" not in text_of(world.last_dm("U0SEC1"))
+
+
+# --------------------------------------------------------------------------- finished cards
+
+
+def actions_blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [b for b in message.get("blocks", []) if b.get("type") == "actions"]
+
+
+def now_of(world: SlackWorld, channel: str, message: dict[str, Any]) -> dict[str, Any]:
+    """The stand-in's stored message as it is now (after any updates)."""
+    return next(m for m in world.slack.messages_in(channel, include_replies=True) if m["ts"] == message["ts"])
+
+
+async def test_the_plan_request_loses_its_button_once_the_plan_is_recorded(world: SlackWorld) -> None:
+    from tests.test_slack import WORKPLAN
+
+    channel = await _introduced(world)
+    requests = [m for m in world.slack.messages_in(channel, include_replies=True) if buttons(m) == ["Record the action plan"]]
+    assert requests, "no plan request"
+    await world.command("U0SEC1", "plan")
+    sub = await world.submit("U0SEC1", principle="2", objectives="Introduce mental health first aiders",
+                             activities="Train six staff", success_criteria="Six first aiders in post", workplan=WORKPLAN,
+                             review_on="2027-11-30")  # fmt: skip
+    assert sub.status == 200 and not sub.body, sub.body
+    for request in requests:  # in the channel and in the thread
+        after = now_of(world, channel, request)
+        assert actions_blocks(after) == []
+        assert "Action plan recorded" in text_of(after) and "Sam Secretary" in text_of(after)
+
+
+async def test_the_partner_request_shows_each_union_that_agreed_and_is_closed_once_all_have(world: SlackWorld) -> None:
+    await world.command("U0REP1", "propose")
+    await world.submit("U0REP1", **PROPOSAL)
+    await world.click("U0SEC1", world.last_dm("U0SEC1"), "Approve")
+    await world.click("U0NEM1", world.last_dm("U0NEM1"), "Approve")
+    channel = world.slack.channel_id("vws-oakfield-primary-school")
+    request = world.slack.messages_in(channel)[0]
+    await world.click("U0GMB1", request, "Agree", channel=channel)
+    after = now_of(world, channel, request)
+    assert "GMB: agreed by" in text_of(after)  # GMB's part is done, and says so
+    assert "Still to answer: UNISON, Unite" in text_of(after)
+    assert buttons(after) == ["Agree", "Disagree"]  # for the unions still to answer
+    await world.click("U0UNS1", after, "Agree", channel=channel)
+    await world.click("U0UTE1", now_of(world, channel, request), "Agree", channel=channel)
+    assert actions_blocks(now_of(world, channel, request)) == []
+
+
+async def test_the_rejection_loses_its_buttons_once_the_proposal_is_resubmitted(world: SlackWorld) -> None:
+    await world.command("U0REP1", "propose")
+    await world.submit("U0REP1", **PROPOSAL)
+    await world.click("U0SEC1", world.last_dm("U0SEC1"), "Reject")
+    await world.submit("U0SEC1", reasons="Not this term, please")
+    rejection = world.last_dm("U0REP1")
+    await world.click("U0REP1", rejection, "Revise and resubmit")
+    sub = await world.submit("U0REP1", case_for="Revised: the head has asked us to work with them.")
+    assert sub.status == 200 and not sub.body, sub.body
+    after = now_of(world, "U0REP1", rejection)
+    assert actions_blocks(after) == [] and "Resubmitted" in text_of(after)
