@@ -79,11 +79,14 @@ async def test_the_proposer_of_a_withdrawn_employer_is_told_it_was_withdrawn(wor
     await world.submit("U0REP1", **PROPOSAL)
     await world.click("U0SEC1", world.last_dm("U0SEC1"), "Reject")
     await world.submit("U0SEC1", reasons="Not this term, please")
-    await world.click("U0REP1", world.last_dm("U0REP1"), "Withdraw")
+    rejection = world.last_dm("U0REP1")
+    await world.click("U0REP1", rejection, "Withdraw")
     assert await employer_stage(world) is Stage.WITHDRAWN
     await world.command("U0REP1", "plan")
     said = last_said(world, "U0REP1")
     assert "Oakfield Primary School was withdrawn" in said and "/vws propose" in said
+    after = now_of(world, "U0REP1", rejection)
+    assert actions_blocks(after) == [] and "Withdrawn" in text_of(after)  # its buttons are spent
 
 
 @pytest.mark.parametrize("word", ["plan", "review", "revoke"])
@@ -176,7 +179,7 @@ async def test_the_plan_request_loses_its_button_once_the_plan_is_recorded(world
     for request in requests:  # in the channel and in the thread
         after = now_of(world, channel, request)
         assert actions_blocks(after) == []
-        assert "Action plan recorded" in text_of(after) and "Sam Secretary" in text_of(after)
+        assert "Action plan recorded" in text_of(after) and "Recorded by <@U0SEC1>" in text_of(after)
 
 
 async def test_the_partner_request_shows_each_union_that_agreed_and_is_closed_once_all_have(world: SlackWorld) -> None:

@@ -292,6 +292,14 @@ async def resubmit(core: Core, who: Who, employer_id: int, data: ProposalIn | di
             employer_id=emp.id,
             reply=say("resubmit.done", employer=emp.name, secretary=ref(emp.association.secretary)),
             notices=[
+                Notice(  # the rejection's buttons are spent: it says what became of it
+                    Kind.DECIDED,
+                    to_person(emp.proposer),
+                    say_str("rejected.resubmitted.headline", employer=emp.name),
+                    body=(say("rejected.resubmitted.body", who=ref(case.person), when=core.when(core.now())),),
+                    employer_id=emp.id,
+                    replaces=keys.rejected(emp.id, new_rev - 1),
+                ),
                 approval_request(
                     emp,
                     Role.SECRETARY,

@@ -244,6 +244,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
         "GMB, UNISON and Unite: please give one answer for your union. Click Agree or Disagree, or reply "
         "\u201cagree\u201d in this thread."
     ),
+    "partner_request.agreed": "{union}: agreed by {who} on {when}.",
+    "partner_request.still": "Still to answer: {unions}.",
     "partner_request.next": (
         "When all three unions agree, you'll choose the route to the employer: a JCC agenda item or a joint letter."
     ),
@@ -319,6 +321,9 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "recorded_by": "Recorded by {who} on {when}.",
     # ------------------------------------------------------------------ action plan
     "plan_request.headline": "Action plan needed: {employer}",
+    "plan_request.done.headline": "Action plan recorded: {employer}",
+    "rejected.resubmitted.headline": "Resubmitted: {employer}",
+    "rejected.resubmitted.body": "Revised and resubmitted by {who} on {when}.",
     "plan_request.avoid": " It must work towards a different principle from last cycle's (principle {principle}).",
     "plan_request.next": (
         "When the employer agrees an action plan (one principle, objectives, activities, success criteria, a "
