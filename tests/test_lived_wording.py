@@ -210,3 +210,102 @@ async def test_the_rejection_loses_its_buttons_once_the_proposal_is_resubmitted(
     assert sub.status == 200 and not sub.body, sub.body
     after = now_of(world, "U0REP1", rejection)
     assert actions_blocks(after) == [] and "Resubmitted" in text_of(after)
+
+
+# --------------------------------------------------------------------------- nothing cut
+
+
+async def every_form(services: Any) -> dict[str, list[Any]]:
+    """Every form the bot offers, built by its builder in flows/*/forms.py with realistic data."""
+    from datetime import date, datetime
+
+    from sqlalchemy import select
+
+    from flows.bestvalue import forms as code_forms
+    from flows.bestvalue.case import ContractCase, adoption_case
+    from flows.core.payload import Payload
+    from flows.partnership import forms as lsp_forms
+    from flows.signup import forms as signup_forms
+    from flows.signup.journey import TABLE
+    from flows.signup.status import EmployerSummary
+    from models.bestvalue import CodeAdoption, CodeContract
+    from models.partnership_inputs import PROTOCOL_THEMES
+    from tests.code_fixtures import start
+
+    employers = [
+        EmployerSummary(i, name, "school", "Leeds", "Yorkshire and the Humber", stage, 1, 1, 2, date(2027, 11, 30),
+                        datetime(2026, 11, 23), None, None)  # fmt: skip
+        for i, (name, stage) in enumerate(
+            [("St Mary's Catholic Primary School", Stage.EMPLOYER_INTRODUCED), ("Learning Partners Academy Trust", Stage.JOINED),
+             ("Leeds City Council", Stage.REVIEW_DUE)], start=1)  # fmt: skip
+    ]
+    aid = await start(services.engine)
+    async with services.sessions() as s:
+        row = (await s.execute(select(CodeAdoption).where(CodeAdoption.id == aid))).scalar_one()
+        adoption = await adoption_case(s, services.engine, None, row)
+    contract = ContractCase(CodeContract(id=1, adoption_id=aid, contract="School meals, 2027 to 2030",
+                                         contractor="Northern Catering Services Ltd", stage="sought", revision=1),
+                            adoption)  # fmt: skip
+    issue = Payload("lsp_issue", 1)
+    title = "Cover supervisors asked to teach whole classes"
+    parties = ["NASUWT", "GMB", "UNISON", "Unite", "Leeds City Council", "NAHT"]
+    return {
+        "propose_form": [signup_forms.propose_form(["Bradford", "Leeds"], ["Leeds"]),
+                         signup_forms.propose_form(["Leeds"], ["Leeds"], initial={"employer_name": "St Mary's"},
+                                                   employer_id=1, revision=2)],
+        "reasons_form": [signup_forms.reasons_form(Payload(t.action, 1, 1), "St Mary's Catholic Primary School")
+                         for t in TABLE.rows if t.form == "reasons"],
+        "plan_form": [signup_forms.plan_form(employers, employer_id=1, avoid={2: 3})],
+        "not_met_form": [signup_forms.not_met_form(2, 1, "Learning Partners Academy Trust")],
+        "review_form": [signup_forms.review_form(employers)],
+        "revoke_form": [signup_forms.revoke_form(employers, employer_id=2)],
+        "screen_form": [lsp_forms.screen_form(issue), lsp_forms.screen_form(issue, about="St Mary's")],
+        "issue_form": [lsp_forms.issue_form(issue, [(1, "Leeds"), (2, "Bradford")], ["Workload", "Health and safety"],
+                                            employer="St Mary's")],
+        "attempt_form": [lsp_forms.attempt_form(issue, title, "local", date(2026, 11, 23))],
+        "resolution_form": [lsp_forms.resolution_form(issue, title)],
+        "escalate_form": [lsp_forms.escalate_form(issue, title, "regional")],
+        "note_form": [lsp_forms.note_form(issue, title)],
+        "refer_back_form": [lsp_forms.refer_back_form(issue, title, "local")],
+        "reopen_form": [lsp_forms.reopen_form(issue, title)],
+        "casework_form": [lsp_forms.casework_form(issue, title)],
+        "remit_form": [lsp_forms.remit_form(issue, "Leeds", ["Workload", "Health and safety"], parties, ["Pay"])],
+        "protocol_form": [lsp_forms.protocol_form(issue, "Leeds", {t: "" for t in PROTOCOL_THEMES}, parties)],
+        "start_form": [code_forms.start_form(["Bradford", "Leeds"], ["Leeds"], ["GMB", "UNISON"])],
+        "mark_form": [code_forms.mark_form(adoption, None), code_forms.mark_form(adoption, 1)],
+        "committee_form": [code_forms.committee_form(adoption)],
+        "indicator_form": [code_forms.indicator_form(adoption, [(1, "Gary GMB"), (2, "Uma UNISON")], 1)],
+        "actual_form": [code_forms.actual_form([(1, "Service reviews with an equality impact assessment")], 1, "2025-26")],
+        "seek_form": [code_forms.seek_form(adoption)],
+        "response_form": [code_forms.response_form(contract)],
+        "delivery_form": [code_forms.delivery_form(contract, "2025-26")],
+    }
+
+
+async def test_every_form_the_bot_offers_fits_slack_with_nothing_cut(db_url: str, clock: Clock) -> None:
+    """Slack cuts an option's text or description at 75 characters, a title at 24: fixed wording
+    is written to fit, so no form shows the renderer's "(cut: too long for Slack)"."""
+    import inspect
+    import json
+
+    from bot.services import Services
+    from bot.settings import Settings
+    from bot.slack.render import CUT_MARK
+    from bot.slack.views import form_view
+    from flows.bestvalue import forms as code_forms
+    from flows.partnership import forms as lsp_forms
+    from flows.signup import forms as signup_forms
+    from tests.code_fixtures import CODE_DIRECTORY
+
+    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
+    await svc.start()
+    try:
+        await svc.load_directory(CODE_DIRECTORY)
+        built = await every_form(svc)
+    finally:
+        await svc.close()
+    builders = {name for m in (signup_forms, lsp_forms, code_forms) for name, fn in inspect.getmembers(m, inspect.isfunction)
+                if fn.__module__ == m.__name__ and name.endswith("_form") and not name.startswith("_")}  # fmt: skip
+    assert builders == set(built), "a form builder without realistic data here"
+    cut = [(name, form.id) for name, forms in built.items() for form in forms if CUT_MARK.strip() in json.dumps(form_view(form), ensure_ascii=False)]
+    assert cut == []
