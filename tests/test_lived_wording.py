@@ -309,3 +309,60 @@ async def test_every_form_the_bot_offers_fits_slack_with_nothing_cut(db_url: str
     assert builders == set(built), "a form builder without realistic data here"
     cut = [(name, form.id) for name, forms in built.items() for form in forms if CUT_MARK.strip() in json.dumps(form_view(form), ensure_ascii=False)]
     assert cut == []
+
+
+# --------------------------------------------------------------------------- the register and the audit, in words
+
+
+async def register_of(world: SlackWorld, capsys: pytest.CaptureFixture[str], *, csv_out: bool = False) -> str:
+    import argparse
+
+    from bot.cli import cmd_register
+
+    capsys.readouterr()
+    assert await cmd_register(world.services, argparse.Namespace(all=True, csv="-" if csv_out else None)) == 0
+    return capsys.readouterr().out
+
+
+async def test_the_register_says_stages_in_words_and_gives_no_review_date_once_finished(
+    world: SlackWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    await joined(world)
+    [row] = list(csv.DictReader(io.StringIO(await register_of(world, capsys, csv_out=True))))
+    assert row["status"] == "in the scheme" and row["kind"] == "school" and row["next_review"] == "2027-11-30"
+    assert "review 30 Nov 2027" in await register_of(world, capsys)
+    national = [m for m in world.slack.messages_in("C0NATIONAL") if m.get("bot_id")][-1]
+    await world.click("U0NAT1", national, "Added to list", channel="C0NATIONAL")
+    await world.command("U0NEM1", "revoke")
+    await world.submit("U0NEM1", reasons=REASON, confirm="yes")
+    listed = await register_of(world, capsys)
+    assert "revoked" in listed and "review" not in listed  # finished: no next review
+    revoked_msg = [m for m in world.slack.messages_in("C0NATIONAL") if "revoked" in text_of(m).lower()][-1]
+    await world.click("U0NAT1", revoked_msg, "Taken off the list", channel="C0NATIONAL")
+    listed = await register_of(world, capsys)
+    assert "taken off the national list on 23 Nov 2026" in listed and "review" not in listed
+    [row] = list(csv.DictReader(io.StringIO(await register_of(world, capsys, csv_out=True))))
+    assert row["status"] == "revoked" and row["next_review"] == "" and row["taken_off_list"] == "2026-11-23"
+
+
+async def test_the_audit_reads_in_words(world: SlackWorld, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from bot.cli import cmd_audit
+    from flows.signup.journey import Action
+
+    await revoked(world)
+    capsys.readouterr()
+    assert await cmd_audit(world.services, argparse.Namespace(employer="oakfield")) == 0
+    out = capsys.readouterr().out
+    assert "Rita Rep proposed the employer. Now waiting for the Local Association Secretary." in out
+    assert "Sam Secretary approved as Local Association Secretary. Now waiting for the National Executive Member." in out
+    assert "agreed for their union (GMB)." in out
+    assert "agreed the route to the employer: an item on the Joint Consultative Committee agenda." in out
+    assert "recorded the action plan the employer agreed (cycle 1, principle 2, review on 30 Nov 2027, " in out
+    assert f"Nia NEM revoked the employer's membership of the scheme: {REASON}. Now revoked." in out
+    codes = {c for c in {a.value for a in Action} | {s.value for s in Stage} if "_" in c}  # none reads as a word
+    assert [w for w in out.replace(".", " ").split() if w in codes] == [] and "->" not in out and "=" not in out

@@ -57,12 +57,13 @@ class EmployerSummary:
     joined_at: datetime | None
     added_to_list_at: datetime | None
     logo_sent_at: datetime | None
+    off_list_at: datetime | None = None  # taken off the national list (after a revocation)
 
 
 @dataclass(frozen=True)
 class AuditLine:
     at: datetime
-    actor: str
+    actor: str  # empty: the bot (the clock)
     action: str
     from_stage: str | None
     to_stage: str
@@ -97,6 +98,7 @@ def summary_of(emp: Employer, plan: ActionPlan | None) -> EmployerSummary:
         joined_at=emp.joined_at,
         added_to_list_at=emp.added_to_list_at,
         logo_sent_at=emp.logo_sent_at,
+        off_list_at=emp.off_list_at,
     )
 
 
@@ -509,7 +511,7 @@ async def audit(core: Core, employer_id: int) -> list[AuditLine]:
             )
         ).all()
         return [
-            AuditLine(e.at, p.label if p else "the bot", e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
+            AuditLine(e.at, p.label if p else "", e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
             for e, p in rows
         ]
 
