@@ -366,3 +366,31 @@ async def test_the_audit_reads_in_words(world: SlackWorld, capsys: pytest.Captur
     assert f"Nia NEM revoked the employer's membership of the scheme: {REASON}. Now revoked." in out
     codes = {c for c in {a.value for a in Action} | {s.value for s in Stage} if "_" in c}  # none reads as a word
     assert [w for w in out.replace(".", " ").split() if w in codes] == [] and "->" not in out and "=" not in out
+
+
+async def test_the_review_request_loses_its_buttons_once_the_review_is_recorded(world: SlackWorld, clock: Clock) -> None:
+    channel = await joined(world)
+    clock.advance(days=375)
+    assert (await world.services.engine.review_falls_due(1)).ok
+    await world.settle()
+    asked = [("U0REP1", world.last_dm("U0REP1")), ("U0SEC1", world.last_dm("U0SEC1"))]
+    asked += [(channel, m) for m in world.slack.messages_in(channel, include_replies=True) if buttons(m) == ["Objective met", "Not met"]]
+    assert len(asked) == 3 and all(buttons(m) == ["Objective met", "Not met"] for _, m in asked)  # two DMs, the channel
+    await world.click("U0SEC1", world.last_dm("U0SEC1"), "Objective met")
+    assert await employer_stage(world) is Stage.OBJECTIVE_MET
+    for where, m in asked:
+        after = now_of(world, where, m)
+        assert actions_blocks(after) == [] and "Objective met" in text_of(after) and "<@U0SEC1>" in text_of(after)
+
+
+async def test_a_review_request_loses_its_buttons_when_the_employer_is_revoked_instead(world: SlackWorld, clock: Clock) -> None:
+    await joined(world)
+    clock.advance(days=375)
+    assert (await world.services.engine.review_falls_due(1)).ok
+    await world.settle()
+    asked = world.last_dm("U0REP1")
+    await world.command("U0NEM1", "revoke")
+    await world.submit("U0NEM1", reasons=REASON, confirm="yes")
+    assert await employer_stage(world) is Stage.REVOKED
+    after = now_of(world, "U0REP1", asked)
+    assert actions_blocks(after) == [] and "Revoked: Oakfield Primary School" in text_of(after)

@@ -12,6 +12,7 @@ from flows.notices import Kind, Notice, Outcome, ToNational, ToPartnerSpace
 from flows.signup.case import SignupSteps, ref, to_person
 from flows.signup.journey import PLANNABLE, TABLE, Action, Stage
 from flows.signup.plan import current_plan
+from flows.signup.review import review_closed
 from flows.signup.route import plan_request_closed
 from flows.wording import say, say_str
 from models.tables import Person
@@ -93,6 +94,9 @@ async def revoke(core: Core, who: Who, employer_id: int, reasons: str | None) ->
                 *((plan_request_closed(emp, emp.cycle + 1, say_str("revoked.headline", employer=emp.name),
                                        say("revoked.space.body", who=ref(case.person))),)
                   if Stage(seen) in PLANNABLE else ()),  # the plan request's button is spent
+                *((review_closed(emp, keys.review(emp.id, plan.cycle, plan.review_on.isoformat()),
+                                 say_str("revoked.headline", employer=emp.name), say("revoked.space.body", who=ref(case.person))),)
+                  if Stage(seen) is Stage.REVIEW_DUE and plan is not None else ()),  # and the review request's
             ],
         )
 
