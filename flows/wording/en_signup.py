@@ -512,7 +512,10 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     # ------------------------------------------------------------------ reminders
     "remind.snooze": "Snooze a week",
     "remind.due_word": "due ",
-    "remind.in_days": "in {n} days",
+    "remind.in_days": (
+        "in {n} day",
+        "in {n} days",
+    ),
     "remind.tomorrow": "tomorrow",
     "remind.today": "today",
     "remind.days_overdue": ("{n} day overdue", "{n} days overdue"),
@@ -531,21 +534,31 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
         "Please check with the owner and the partner unions whether it is stuck or needs a new date."
     ),
     "remind.approval.headline": "Still waiting for your decision: {employer}",
-    "remind.approval.body": "{employer} has waited {n} working days for you to decide, as {title}.",
+    "remind.approval.body": (
+        "{employer} has waited {n} working day for you to decide, as {title}.",
+        "{employer} has waited {n} working days for you to decide, as {title}.",
+    ),
     "remind.approval.next": "Approve it, or reject it with your reasons, so the proposal can move on.",
     "remind.deputy.headline": "Waiting for the Secretary: {employer}",
     "remind.deputy.body": (
-        "{employer} has waited {n} working days for the Local Association Secretary, {secretary}. As deputy, "
-        "you can decide it."
+        "{employer} has waited {n} working day for the Local Association Secretary, {secretary}. As "
+        "deputy, you can decide it.",
+        "{employer} has waited {n} working days for the Local Association Secretary, {secretary}. As "
+        "deputy, you can decide it.",
     ),
     "remind.proposer.headline": "Still waiting: {employer}",
     "remind.proposer.body": (
-        "Your proposal for {employer} has waited {n} working days for the {title}, {approver}. The bot has "
-        "reminded them."
+        "Your proposal for {employer} has waited {n} working day for the {title}, {approver}. The bot has"
+        " reminded them.",
+        "Your proposal for {employer} has waited {n} working days for the {title}, {approver}. The bot "
+        "has reminded them.",
     ),
     "remind.proposer.next": "Nothing to do: you'll hear when they decide.",
     "remind.partner.headline": "Still waiting for {unions}: {employer}",
-    "remind.partner.body": "{employer} has waited {n} working days for the partner unions. Still to answer: {unions}.",
+    "remind.partner.body": (
+        "{employer} has waited {n} working day for the partner unions. Still to answer: {unions}.",
+        "{employer} has waited {n} working days for the partner unions. Still to answer: {unions}.",
+    ),
     "remind.partner.reps": "Reps: {reps}.",
     "remind.partner.next": "One answer per union: click Agree or Disagree, or reply \u201cagree\u201d in this thread.",
     "snooze.about.workplan": "workplan action {number} for {employer}",
