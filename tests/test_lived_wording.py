@@ -55,6 +55,18 @@ async def test_a_rep_trying_to_revoke_is_told_who_can_not_that_there_is_nothing_
     assert world.slack.open_views("U0REP2") == []
 
 
+async def test_someone_with_no_case_and_no_such_role_is_told_whose_step_it_is(world: SlackWorld) -> None:
+    await world.command("U0GMB9", "revoke")  # a partner rep in Bradford, where nothing is in the scheme
+    said = last_said(world, "U0GMB9")
+    assert said.startswith("Only the National Executive Member for the employer's local association or a national "
+                           "officer can revoke the membership of an employer.")  # fmt: skip
+
+
+async def test_a_secretary_with_nothing_to_plan_is_told_so(world: SlackWorld) -> None:
+    await world.command("U0SEC9", "plan")  # the Secretary for Bradford, where nothing waits
+    assert last_said(world, "U0SEC9").startswith("Nothing waits for you to record an action plan for an employer just now.")
+
+
 async def test_a_partner_rep_asking_for_the_plan_form_is_told_who_records_it(world: SlackWorld) -> None:
     await agreed(world)
     await world.command("U0GMB1", "plan")

@@ -195,7 +195,7 @@ class SignupSteps(Steps[Case]):
         if not t.allows(case.stage):
             if case.stage in FINISHED:
                 return await self.finished(s, case)
-            return say("cannot_now.doing", doing=doing(t, case.name), employer=case.name, stage=case.stage.label)
+            return say("cannot_now.doing", doing=doing(t, case.name), stage=case.stage.label)
         for g in t.guards:
             if not g.holds(case):
                 return g.refusal(case) if g.refusal else await self.already(s, case, t, None)

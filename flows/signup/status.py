@@ -20,10 +20,10 @@ from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
 from flows.core.table import Transition
-from flows.core.unit import Core, Refusal, memo, nothing_changed, read
+from flows.core.unit import Core, Refusal, memo, nothing_changed, read, roles_named
 from flows.directory import Who, find_person
 from flows.notices import Button, Outcome, Text
-from flows.signup.case import Case, SignupSteps, doing, roles_on, with_owner
+from flows.signup.case import ROLE_NAMES, Case, SignupSteps, doing, roles_on, with_owner
 from flows.signup.journey import FINISHED, IN_SCHEME, TABLE, Action, Stage
 from flows.wording import say, say_str
 from models.tables import (
@@ -166,6 +166,16 @@ class Scope:
         if self.national and stages_for.get(Role.NATIONAL_OFFICER):
             parts.append(Employer.stage.in_(stages_for[Role.NATIONAL_OFFICER]))
         return or_(*parts) if parts else false()
+
+
+def held(scope: Scope) -> frozenset[Role]:
+    """The roles a person holds somewhere (a rep may be a proposer), for a refusal that says whose
+    step it is when they have no case it could be theirs on."""
+    out = {r for r, where in ((Role.REP, scope.rep_of), (Role.PROPOSER, scope.rep_of), (Role.SECRETARY, scope.secretary_of),
+                              (Role.NEM, scope.nem_of), (Role.PARTNER_REP, scope.partner_of)) if where}  # fmt: skip
+    if scope.national:
+        out.add(Role.NATIONAL_OFFICER)
+    return frozenset(out)
 
 
 async def scope_of(s: AsyncSession, person: Person) -> Scope:
@@ -438,6 +448,9 @@ async def why_not(core: Core, who: Who, action: Action | str, typed: str = "") -
             why = await steps.why_not(s, t, case)
             if why and why not in reasons:
                 reasons.append(why)
+        if not reasons and not (held(scope) & t.who):  # not theirs anywhere: say whose it is
+            names = roles_named(ROLE_NAMES(), t.who, area=say_str("their_area"))
+            return Outcome(ok=False, reply=say("only_who.to", names=names, doing=doing(t), ask=()))
         if not reasons:
             return Outcome(ok=False, reply=say("nothing_to", doing=doing(t)))
         out: Text = ()

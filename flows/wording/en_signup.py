@@ -57,7 +57,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "doing.revoke": "revoke the membership of {employer}",
     "doing.taken_off_list": "record that {employer} is off the national list",
     "doing.withdraw": "withdraw the proposal for {employer}",
-    "cannot_now.doing": "You can't {doing} now: {employer} is {stage}.",
+    "cannot_now.doing": "You can't {doing} now: it is {stage}.",
     "finished.revoked": "{employer} was revoked by {who} on {when}{why}.",
     "finished.withdrawn": "{employer} was withdrawn by {who} on {when}{why}.",
     "finished.why": ", for this reason: \u201c{reasons}\u201d",
@@ -68,7 +68,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "no_match": "No employer matches \u201c{typed}\u201d.",
     "no_match.choices": " You can {doing}.",
     "no_match.try": " Type part of its name or its number (e.g. #12), or see /vws status for your cases.",
-    "nothing_to": "There's no employer you can {doing} just now. Your status shows what is waiting for you.",
+    "nothing_to": "Nothing waits for you to {doing} just now. Your status shows what is waiting for you.",
+    "their_area": "the employer's local association",
     # ------------------------------------------------------------------ asked before a click counts
     "confirm.no": "Cancel",
     "confirm.named": "{name} ({role})",
