@@ -67,6 +67,17 @@ async def test_a_secretary_with_nothing_to_plan_is_told_so(world: SlackWorld) ->
     assert last_said(world, "U0SEC9").startswith("Nothing waits for you to record an action plan for an employer just now.")
 
 
+async def test_a_national_officer_with_nothing_to_revoke_is_not_told_about_every_case_in_the_country(
+    world: SlackWorld,
+) -> None:
+    await agreed(world)  # a case in Leeds, not in the scheme yet
+    await world.command("U0NAT1", "revoke")
+    assert last_said(world, "U0NAT1").startswith("Nothing waits for you to revoke the membership of an employer just now.")
+    await world.command("U0NAT1", "revoke oakfield")  # named: then its stage is the reason
+    assert "You can't revoke the membership of Oakfield Primary School now: it is partner unions agreed" in last_said(
+        world, "U0NAT1")
+
+
 async def test_a_partner_rep_asking_for_the_plan_form_is_told_who_records_it(world: SlackWorld) -> None:
     await agreed(world)
     await world.command("U0GMB1", "plan")

@@ -205,11 +205,13 @@ async def _scope_of(s: AsyncSession, person: Person) -> Scope:
 
 
 async def cases_for(
-    s: AsyncSession, core: Core, scope: Scope, stages_for: dict[Role, set[str]], *, extra: Any = None, limit: int | None = None
+    s: AsyncSession, core: Core, scope: Scope, stages_for: dict[Role, set[str]], *, extra: Any = None, limit: int | None = None,
+    latest_first: bool = False,
 ) -> list[tuple[Case, ActionPlan | None]]:
-    """The person's cases in the given stages, each with their roles on it (and this revision's
-    voices where the partner unions are consulted)."""
-    q = _with_plan().where(scope.where(stages_for)).order_by(Employer.name, Employer.id)
+    """The person's cases in the given stages (by name, or the latest changed first), each with
+    their roles on it (and this revision's voices where the partner unions are consulted)."""
+    order = (Employer.updated_at.desc(), Employer.id.desc()) if latest_first else (Employer.name, Employer.id)
+    q = _with_plan().where(scope.where(stages_for)).order_by(*order)
     if extra is not None:
         q = q.where(extra)
     if limit is not None:
@@ -432,17 +434,23 @@ async def why_not(core: Core, who: Who, action: Action | str, typed: str = "") -
         if person is None:
             return Outcome(ok=False, reply=say("not_in_directory", nothing_changed=nothing_changed()))
         scope = await scope_of(s, person)
-        found = [c for c, _ in await cases_for(s, core, scope, ANY_STAGE, extra=_named(typed) if typed else None, limit=20)]
+        found = [c for c, _ in await cases_for(s, core, scope, ANY_STAGE, extra=_named(typed) if typed else None, limit=20,
+                                               latest_first=True)]  # fmt: skip
         if typed and not found:
             open_to = [c.name for c, _ in await cases_for(s, core, scope, {r: set(t.sources) for r in t.who}, limit=6)
                        if TABLE.refusal_for(t, c) is None]  # fmt: skip
             names = ", ".join(open_to[:5])
             choices = say_str("no_match.choices", doing=doing(t, names)) if open_to else ""
             return Outcome(ok=False, reply=say("no_match", typed=typed) + (choices + say_str("no_match.try"),))
-        found.sort(key=lambda c: c.row.updated_at, reverse=True)
-        mine = [c for c in found if c.roles & t.who]  # theirs to act on, but not now: say why
+        local = [c for c in found if c.roles & (t.who - {Role.NATIONAL_OFFICER})]  # theirs here, but not now
+        if typed:  # the ones they named: theirs first
+            explain = sorted(found, key=lambda c: not (c.roles & t.who))[:3]
+        elif local:
+            explain = local[:3]
+        else:  # whose step it is, on the latest case they can see that it is not theirs on
+            explain = [c for c in found if not (c.roles & t.who)][:1]
         reasons: list[Text] = []
-        for case in (mine or found)[:3] if typed or mine else found[:1]:
+        for case in explain:
             if case.stage is Stage.PARTNER_CONSULTATION:  # who gave those voices, to say so
                 await steps.load_voices(s, case)
             why = await steps.why_not(s, t, case)
