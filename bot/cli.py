@@ -98,32 +98,21 @@ def _fmt_date(d: Any) -> str:
 
 
 async def cmd_register(svc: Services, args: argparse.Namespace) -> int:
+    from flows.signup.report import register_csv, register_lines
+
     rows = await svc.engine.register(everyone=args.all)
     if args.csv is not None:
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["employer", "kind", "local_association", "region", "status", "cycle", "principle",
-                    "next_review", "joined", "added_to_list", "logo_sent"])
-        for e in rows:
-            w.writerow([e.name, e.kind, e.association, e.region, e.stage.value, e.cycle, e.principle or "",
-                        e.review_on.isoformat() if e.review_on else "",
-                        e.joined_at.date().isoformat() if e.joined_at else "",
-                        e.added_to_list_at.date().isoformat() if e.added_to_list_at else "",
-                        e.logo_sent_at.date().isoformat() if e.logo_sent_at else ""])
         if args.csv == "-":
-            sys.stdout.write(buf.getvalue())
+            sys.stdout.write(register_csv(rows))
         else:
-            await asyncio.to_thread(Path(args.csv).write_text, buf.getvalue(), encoding="utf-8", newline="")
+            await asyncio.to_thread(Path(args.csv).write_text, register_csv(rows), encoding="utf-8", newline="")
             print(f"Wrote {len(rows)} employers to {args.csv}.")
         return 0
     if not rows:
         print("No employers in the scheme yet." if not args.all else "No employers yet.")
         return 0
-    width = max(len(e.name) for e in rows)
-    for e in rows:
-        p = f"principle {e.principle}" if e.principle else ""
-        print(f"#{e.id:<4} {e.name:<{width}}  {e.association:<12} {e.stage.label:<40} {p:<12} "
-              f"{'review ' + _fmt_date(e.review_on) if e.review_on else ''}")
+    for line in register_lines(rows):
+        print(line)
     return 0
 
 
@@ -141,18 +130,14 @@ async def _one_employer(svc: Services, query: str) -> EmployerSummary | None:
 
 
 async def cmd_audit(svc: Services, args: argparse.Namespace) -> int:
+    from flows.signup.report import audit_lines, status_words
+
     emp = await _one_employer(svc, args.employer)
     if emp is None:
         return 1
-    print(f"{emp.name} (#{emp.id}, {emp.association}): {emp.stage.label}")
-    for line in await svc.engine.audit(emp.id):
-        moved = f"{line.from_stage or '(new)'} -> {line.to_stage}" if line.from_stage != line.to_stage else line.to_stage
-        extra = ", ".join(f"{k}={v}" for k, v in line.payload.items() if k != "revision")
-        print(f"  {svc.engine.when(line.at):<22} {line.actor:<32} {line.action:<20} {moved}")
-        if line.reasons:
-            print(f"  {'':<22} reasons: {line.reasons}")
-        if extra:
-            print(f"  {'':<22} {extra}")
+    print(f"{emp.name} (#{emp.id}, {emp.association}): {status_words(emp)}")
+    for line in audit_lines(await svc.engine.audit(emp.id), svc.engine.when):
+        print(line)
     return 0
 
 

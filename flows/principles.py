@@ -17,7 +17,7 @@ class Principle:
     number: int
     text: str
     short: str
-    example_objectives: tuple[str, ...]
+    example_objectives: tuple[str, ...]  # each fits a form option's description (75, with "e.g. ")
 
     @property
     def title(self) -> str:
@@ -48,21 +48,21 @@ PRINCIPLES: tuple[Principle, ...] = (
         "negotiating good pay and conditions which include a commitment to the Foundation Living Wage "
         "and covers outsourced workers",
         "good pay and conditions, the Foundation Living Wage",
-        ("Pay the Foundation Living Wage to all staff, including outsourced workers",),
+        ("Pay all staff, outsourced too, the Foundation Living Wage",),
     ),
     Principle(
         5,
         "having formal agreed mechanisms for consultation and negotiation, working in partnership with "
         "employees and trade unions",
         "consultation and negotiation with the trade unions",
-        ("Set up effective mechanisms for consultation and negotiation with the trade unions",),
+        ("Agree mechanisms for consultation and negotiation with the unions",),
     ),
     Principle(
         6,
         "ensuring policy development and working practices are informed by the use of information and "
         "evidence",
         "policy informed by information and evidence",
-        ("Carry out equality impact assessments on new policies and share the evidence with the unions",),
+        ("Equality impact assessments of new policies, shared with the unions",),
     ),
 )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.migrate import head_revision
-from flows.signup.journey import Action
+from flows.signup.journey import TABLE, Action
 from tests.conftest import DIRECTORY, PG_URL
 
 
@@ -49,10 +49,10 @@ def test_the_whole_journey_from_the_command_line(fresh_url: str, tmp_path: Path)
 
     audit = vws(fresh_url, "audit", "oakfield")
     assert audit.returncode == 0, audit.stderr
-    actions = {a.value for a in Action}
-    steps = [word for word in audit.stdout.split() if word in actions]
-    assert steps[:3] == ["propose", "secretary_approve", "nem_approve"]
-    assert "objective_met" in steps and steps[-1] == "revoke"
+    steps = [line.split("  ")[-1].strip() for line in audit.stdout.splitlines()[1:]]  # in words, by the table's rows
+    said = [next((a for a in Action if a.value in TABLE and TABLE.row(a).what in step), None) for step in steps]
+    assert said[:3] == [Action.PROPOSE, Action.SECRETARY_APPROVE, Action.NEM_APPROVE]
+    assert Action.OBJECTIVE_MET in said and said[-1] is Action.REVOKE
 
     out = vws(fresh_url, "register", "--all", "--csv")
     rows = list(csv.DictReader(io.StringIO(out.stdout)))

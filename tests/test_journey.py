@@ -183,7 +183,8 @@ async def test_resubmission_shows_the_approver_what_changed(engine: Engine) -> N
     revised = {**PROPOSAL, "case_for": PROPOSAL["case_for"] + " Support staff have asked for this too."}
     out = await engine.resubmit(REP, emp, revised)
     assert out.ok, out.reply_text
-    [request] = out.notices
+    [spent, request] = out.notices  # the rejection loses its buttons; the Secretary is asked again
+    assert spent.replaces == f"rejected:{emp}:r1" and not spent.buttons
     facts = dict(request.facts)
     assert facts["Why it was rejected"] == "Say more about support staff"
     assert "now: " + revised["case_for"] in facts["Changed: Why this employer"]

@@ -280,7 +280,7 @@ async def test_help_status_and_unknown_words(world: SlackWorld) -> None:
     [status] = world.slack.ephemerals("U0SEC1")
     assert "Oakfield Primary School" in text_of(status) and buttons(status) == ["Approve", "Reject"]
     await world.command("U0GMB1", "plan")
-    assert "no employer you can record an action plan for" in world.slack.ephemerals("U0GMB1")[-1]["text"]
+    assert "can record an action plan for Oakfield Primary School" in world.slack.ephemerals("U0GMB1")[-1]["text"]
 
 
 async def test_app_home_shows_waiting_decisions(world: SlackWorld) -> None:

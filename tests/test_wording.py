@@ -70,3 +70,18 @@ def test_dates_are_said_one_way() -> None:
                            review_on=dt.date(2027, 12, 1)).endswith("due for review on 1 Dec 2027.")  # fmt: skip
     assert wording.day(dt.date(2027, 3, 5)) == "5 Mar 2027"
     assert wording.day(dt.date(2027, 3, 5), weekday=True) == "Friday 5 Mar 2027"
+
+
+def test_a_count_that_can_be_one_has_a_singular() -> None:
+    """"{n} working days" says "1 working days" when n is 1: a message counting with ``n`` is a
+    (singular, plural) pair, like "remind.days_overdue"."""
+    counted = re.compile(r"\{n\}\s+(?:[a-z-]+\s+){0,2}?([a-z]+s)\b")
+    assert [msgid for msgid, message in en.MESSAGES.items()
+            if isinstance(message, str) and counted.search(message)] == []  # fmt: skip
+    assert wording.say_str("remind.in_days", n=1) == "in 1 day"
+    assert "1 working day " in wording.say_str("remind.approval.body", employer="St Mary's", n=1, title="Secretary")
+
+
+def test_a_median_of_one_day_is_one_day() -> None:
+    assert "median 1 day)" in wording.say_str("report.counts.row", theme="Workload", region="Yorkshire", level="local",
+                                               n=1, open=1, days=wording.say_str("report.days", n=1, days="1"))  # fmt: skip

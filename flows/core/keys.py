@@ -60,6 +60,11 @@ def plan(employer_id: int, cycle: int) -> str:
     return f"plan:{employer_id}:c{cycle}"
 
 
+def review(employer_id: int, cycle: int, review_on: object) -> str:
+    """The review request for a cycle's review date (a review extended gets a new one)."""
+    return f"review:{employer_id}:c{cycle}:{review_on}"
+
+
 def national(employer_id: int) -> str:
     return f"national:{employer_id}"
 

@@ -162,7 +162,7 @@ def counts_lines(rows: list[CountRow]) -> list[str]:
     lines = [say_str("report.counts.head")]
     for r in rows:
         lines.append(say_str("report.counts.row", theme=r.theme, region=r.region, level=r.level.label, n=r.issues,
-                             open=r.open_here, days=f"{r.median_days:g}"))  # fmt: skip
+                             open=r.open_here, days=say_str("report.days", n=1 if r.median_days == 1 else 2, days=f"{r.median_days:g}")))  # fmt: skip
     by_level: dict[Level, list[float]] = defaultdict(list)
     for r in rows:
         by_level[r.level] += [r.median_days] * r.issues

@@ -115,16 +115,16 @@ async def _plan_form(core: Core, who: Who, p: Payload, rest: str = "") -> Form |
     employers = await status.actionable(core, who, Action.AGREE_PLAN)
     if p.subject is not None and not any(e.id == p.subject for e in employers):
         return await _refused_or(core, who, p)
-    if not employers:
-        return Outcome(ok=False, reply=say("nothing_to.agree_plan"))
-    chosen = p.subject or _pick(employers, rest)
+    chosen = p.subject or await _pick(core, who, Action.AGREE_PLAN, employers, rest)
+    if isinstance(chosen, Outcome):
+        return chosen
     avoid = await status.previous_principles(core, [e.id for e in employers])
     return forms.plan_form(employers, employer_id=chosen, avoid=avoid)
 
 
 async def _refused_or(core: Core, who: Who, p: Payload) -> Outcome:
     refusal = await status.refusal(core, who, p)
-    return refusal or Outcome(ok=False, reply=say("nothing_to.agree_plan"))
+    return refusal or await status.why_not(core, who, Action.AGREE_PLAN)
 
 
 async def _workplan_done(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcome:
@@ -185,16 +185,18 @@ async def _revoke_form(core: Core, who: Who, p: Payload, rest: str = "") -> Form
             return found
         return forms.revoke_form([found], employer_id=found.id)
     employers = await status.actionable(core, who, Action.REVOKE)
-    if not employers:
-        return Outcome(ok=False, reply=say("nothing_to.revoke"))
-    return forms.revoke_form(employers, employer_id=_pick(employers, rest))
+    chosen = await _pick(core, who, Action.REVOKE, employers, rest)
+    if isinstance(chosen, Outcome):
+        return chosen
+    return forms.revoke_form(employers, employer_id=chosen)
 
 
 async def _review_form(core: Core, who: Who, p: Payload, rest: str = "") -> Form | Outcome:
     employers = await status.actionable(core, who, Action.OBJECTIVE_MET)
-    if not employers:
-        return Outcome(ok=False, reply=say("nothing_to.review"))
-    return forms.review_form(employers, employer_id=p.subject or _pick(employers, rest))
+    chosen = p.subject or await _pick(core, who, Action.OBJECTIVE_MET, employers, rest)
+    if isinstance(chosen, Outcome):
+        return chosen
+    return forms.review_form(employers, employer_id=chosen)
 
 
 async def _withdraw(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcome:
@@ -204,13 +206,14 @@ async def _withdraw(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcom
 # --------------------------------------------------------------------------- commands
 
 
-def _pick(employers: list[EmployerSummary], query: str) -> int | None:
-    if len(employers) == 1:
-        return employers[0].id
+async def _pick(core: Core, who: Who, action: Action, employers: list[EmployerSummary], query: str) -> int | None | Outcome:
+    """The employer a typed command names among those the person may act on (None: the form
+    asks); or, when there is none to act on or the name matches none of them, why not (the
+    true reason, or "no employer matches"), rather than quietly opening another one."""
     q = " ".join(query.lower().split())
-    if not q:
-        return None
-    hits = [e for e in employers if q in e.name.lower() or q.lstrip("#") == str(e.id)]
+    hits = [e for e in employers if not q or q in e.name.lower() or q.lstrip("#") == str(e.id)]
+    if not hits:
+        return await status.why_not(core, who, action, query)
     return hits[0].id if len(hits) == 1 else None
 
 

@@ -6,7 +6,7 @@ approval opens the partner unions' space for the employer.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,10 +15,10 @@ from flows.core import keys
 from flows.core.roles import Role
 from flows.core.unit import Core, run
 from flows.directory import PARTNER_UNIONS, Who
-from flows.notices import Kind, Notice, Outcome, PersonRef, ToNational, ToPartnerSpace
+from flows.notices import Kind, Notice, Outcome, PersonRef, Text, ToNational, ToPartnerSpace
 from flows.signup.case import Case, SignupSteps, ref, to_person
 from flows.signup.journey import DECISIONS, TABLE, Action
-from flows.signup.proposal import approval_request, proposal_facts
+from flows.signup.proposal import approval_request, history_of, proposal_facts
 from flows.wording import say, say_str
 from models.tables import Held, Person
 from models.tables import Role as RoleRow
@@ -95,7 +95,7 @@ async def _secretary_approved(s: AsyncSession, core: Core, case: Case, reasons: 
         reply=say("secretary_approved.reply", employer=emp.name, nem=ref(nem)),
         notices=[
             decided(core, case, "secretary", say_str("verdict.approved"), None),
-            approval_request(emp, Role.NEM),
+            approval_request(emp, Role.NEM, history=await history_of(s, core, emp)),
             Notice(
                 Kind.PROGRESS,
                 to_person(emp.proposer),
@@ -158,6 +158,33 @@ async def partner_reps(s: AsyncSession, assoc_id: int) -> dict[str, list[Person]
     return out
 
 
+def partner_request(case: Case, to: ToPartnerSpace, agreed: Mapping[str, tuple[Text, str]] | None = None) -> Notice:
+    """The partner unions' request: the root of the consultation's thread, with Agree and
+    Disagree. Made again, to replace it, as each union agrees (``agreed``: union -> who, when):
+    it then says which unions have answered and which are still to, so nobody answers twice."""
+    emp = case.row
+    body: list[Text] = [
+        say("partner_request.body", proposer=ref(emp.proposer), employer=emp.name),
+        say("partner_request.how"),
+    ]
+    if agreed:
+        body += [say("partner_request.agreed", union=u, who=w, when=at) for u, (w, at) in agreed.items()]
+        still = [u for u in PARTNER_UNIONS if u not in agreed]
+        body.append(say("partner_request.still", unions=", ".join(still)))
+    return Notice(
+        Kind.PARTNER_REQUEST,
+        to,
+        say_str("partner_request.headline", employer=emp.name),
+        body=tuple(body),
+        facts=proposal_facts(emp),
+        buttons=TABLE.offer(case, Action.PARTNER_AGREE, Action.PARTNER_DISAGREE),
+        employer_id=emp.id,
+        key=keys.partner(emp.id, emp.revision) if agreed is None else None,
+        replaces=keys.partner(emp.id, emp.revision) if agreed is not None else None,
+        next_step=say("partner_request.next"),
+    )
+
+
 def channel_slug(name: str) -> str:
     return ("vws-" + "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split()))[:70]
 
@@ -179,8 +206,8 @@ async def _nem_approved(s: AsyncSession, core: Core, case: Case, reasons: str | 
     missing = [u for u in PARTNER_UNIONS if not reps.get(u)]
     notices = [
         decided(core, case, "nem", say_str("verdict.approved"), None),
-        Notice(
-            Kind.PARTNER_REQUEST,
+        partner_request(
+            case,
             ToPartnerSpace(
                 emp.id,
                 open_space=True,
@@ -188,16 +215,6 @@ async def _nem_approved(s: AsyncSession, core: Core, case: Case, reasons: str | 
                 invite_emails=tuple(emails),
                 name_hint=channel_slug(emp.name),
             ),
-            say_str("partner_request.headline", employer=emp.name),
-            body=(
-                say("partner_request.body", proposer=ref(emp.proposer), employer=emp.name),
-                say("partner_request.how"),
-            ),
-            facts=proposal_facts(emp),
-            buttons=TABLE.offer(case, Action.PARTNER_AGREE, Action.PARTNER_DISAGREE),
-            employer_id=emp.id,
-            key=keys.partner(emp.id, emp.revision),
-            next_step=say("partner_request.next"),
         ),
         Notice(
             Kind.PROGRESS,

@@ -20,8 +20,8 @@ from flows.core.table import Need, Transition
 from flows.core.unit import Core, Refusal, Steps, nothing_changed, roles_named
 from flows.directory import Who, find_person
 from flows.notices import PersonRef, Text, ToPerson, text
-from flows.signup.journey import NOT_MET_OUTCOMES, TABLE, Stage, transition
-from flows.wording import say, say_str
+from flows.signup.journey import FINISHED, NOT_MET_OUTCOMES, TABLE, Stage, transition
+from flows.wording import day, say, say_str
 from models.schemas import PlanIn, ProposalIn, Route, field_errors
 from models.tables import Employer, Event, Held, PartnerVoice, Person
 from models.tables import Role as RoleRow
@@ -182,8 +182,45 @@ class SignupSteps(Steps[Case]):
         )  # fmt: skip
 
     def who_may(self, t: Transition, case: Case) -> Text:
+        """Who may take the row (the table's ``who``), what it does, and whom to ask by name."""
         names = roles_named(ROLE_NAMES(), t.who, area=case.area)
-        return say("only_who", names=names, employer=case.name)
+        return say("only_who.to", names=names, doing=doing(t, case.name), ask=ask_whom(t, case))
+
+    async def why_not(self, s: AsyncSession, t: Transition, case: Case) -> Text:
+        """Why this person can't take ``t`` on ``case`` now, in the order they need to hear it:
+        not theirs to take (and whose it is), the case has finished (how, and what they can do
+        instead), not at this stage, or a guard. Empty when they can."""
+        if not (case.roles & t.who):
+            return self.who_may(t, case)
+        if not t.allows(case.stage):
+            if case.stage in FINISHED:
+                return await self.finished(s, case)
+            return say("cannot_now.doing", doing=doing(t, case.name), stage=case.stage.label)
+        for g in t.guards:
+            if not g.holds(case):
+                return g.refusal(case) if g.refusal else await self.already(s, case, t, None)
+        return ()
+
+    async def finished(self, s: AsyncSession, case: Case) -> Text:
+        """A revoked or withdrawn case: who ended it, when and why, and what can be done instead."""
+        ev = (
+            await s.execute(
+                select(Event)
+                .where(Event.employer_id == case.id, Event.to_stage == str(case.stage))
+                .order_by(Event.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        actor = await s.get(Person, ev.actor_id) if ev is not None and ev.actor_id else None
+        me = actor is not None and case.person is not None and actor.id == case.person.id
+        why = say_str("finished.why", reasons=ev.reasons) if ev is not None and ev.reasons else ""
+        return say(
+            f"finished.{case.stage.value}",
+            employer=case.name,
+            who="you" if me else ref(actor),
+            when=day(ev.at.astimezone(self.core.tz).date()) if ev is not None else "",
+            why=why,
+        ) + (" ",) + say("finished.again")
 
     def event(
         self, case: Case, t: Transition, seen: str, target: str, reasons: str | None, payload: dict[str, Any]
@@ -200,7 +237,8 @@ class SignupSteps(Steps[Case]):
         )
 
     async def already(self, s: AsyncSession, case: Case, t: Transition, revision: int | None) -> Text:
-        """Why an action can't be taken now: usually, who already decided, what and when."""
+        """Why an action can't be taken now: usually, who already decided, what and when; for a
+        case that has finished (not by this very action), how it ended and what can be done."""
         stage = case.stage
         if revision is not None and revision != case.revision:
             return say(
@@ -215,6 +253,8 @@ class SignupSteps(Steps[Case]):
             q = q.where(Event.from_stage.in_(sorted(t.sources)))
         q = q.where(Event.action.in_(t.rivals or (t.action,)))
         ev = (await s.execute(q.order_by(Event.id.desc()).limit(1))).scalar_one_or_none()
+        if stage in FINISHED and not t.allows(stage) and (ev is None or ev.to_stage != stage.value):
+            return await self.finished(s, case) + (" ", nothing_changed())  # not ended by a rival: say how it ended
         if ev is not None:
             actor = await s.get(Person, ev.actor_id) if ev.actor_id else None
             me = actor is not None and case.person is not None and actor.id == case.person.id
@@ -232,6 +272,30 @@ class SignupSteps(Steps[Case]):
     # -------------------------------------------------------------- reading what must be supplied
 
     needs = {}  # filled in below, once the readers are defined
+
+
+def doing(t: Transition, employer: str | None = None) -> str:
+    """What a row does, as a person would ask to do it: "revoke the membership of {employer}"."""
+    return say_str(f"doing.{t.action}", employer=employer or say_str("an_employer"))
+
+
+def ask_whom(t: Transition, case: Case) -> Text:
+    """"Ask X or Y." naming the people who hold the row's roles on the case (none: empty)."""
+    emp = case.row
+    assoc = emp.association
+    people: list[Person] = []
+    for role, who in ((Role.PROPOSER, (emp.proposer,)), (Role.SECRETARY, (assoc.secretary, assoc.deputy)),
+                      (Role.NEM, (assoc.nem,))):  # fmt: skip
+        if role in t.who:
+            people += [p for p in who if p is not None and p not in people]
+    if not people:
+        return ()
+    refs: list[PersonRef | str] = []
+    for i, p in enumerate(people):
+        if i:
+            refs.append(", " if i < len(people) - 1 else say_str("or"))
+        refs.append(ref(p))
+    return say("ask", people=tuple(refs))
 
 
 def ROLE_NAMES() -> dict[Role, str]:  # noqa: N802 - a table, built on call so the language can change

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.core import keys
 from flows.core.unit import Core, run
 from flows.directory import PARTNER_UNIONS, Who
-from flows.notices import Kind, Notice, Outcome, ToPartnerSpace
-from flows.signup.approvals import rejected_notices
+from flows.notices import Kind, Notice, Outcome, ToPartnerSpace, text
+from flows.signup.approvals import partner_request, rejected_notices
 from flows.signup.case import Case, SignupSteps, ref, to_person
 from flows.signup.journey import TABLE, Action
 from flows.signup.proposal import proposal_facts
@@ -65,6 +65,10 @@ async def voice(
                     from_stage=emp.stage, to_stage=emp.stage, payload={"revision": emp.revision, "union": union},
                 )
             )  # fmt: skip
+            so_far = {u: (text(case.ref_of(v.person_id)), core.when(v.at))
+                      for u, v in case.voices.items() if v.verdict == "agree"}  # fmt: skip
+            so_far[union] = (text(ref(case.person)), core.when(now))
+            agreed_so_far = {u: so_far[u] for u in PARTNER_UNIONS if u in so_far}
             return Outcome(
                 ok=True,
                 changed=True,
@@ -78,7 +82,8 @@ async def voice(
                         body=(say("partner.agrees.body", who=ref(case.person), union=union),),
                         employer_id=emp.id,
                         next_step=say("partner.agrees.waiting", unions=", ".join(waiting)),
-                    )
+                    ),
+                    partner_request(case, ToPartnerSpace(emp.id), agreed_so_far),  # who has answered, on the card
                 ],
             )
         await steps.move(s, t, case, payload={"union": union})

@@ -21,6 +21,7 @@ from flows.notices import Kind, Notice, Outcome, ToNational, ToPartnerSpace
 from flows.principles import principle
 from flows.signup.case import Case, SignupSteps, ref, to_person, with_owner
 from flows.signup.journey import TABLE, Action, Stage
+from flows.signup.route import plan_request_closed
 from flows.wording import day, due_by, say, say_str
 from models.schemas import EmployerKind, PlanIn
 from models.tables import ActionPlan, Employer, Event, Person, WorkplanAction
@@ -129,7 +130,11 @@ async def agree_plan(core: Core, who: Who, employer_id: int, data: PlanIn | dict
             changed=True,
             employer_id=emp.id,
             reply=(reply,),
-            notices=_joined_notices(case, plan, plan_in, first, owners),
+            notices=[
+                plan_request_closed(emp, cycle, say_str("plan_request.done.headline", employer=emp.name),
+                                    say("recorded_by", who=ref(case.person), when=core.when(now))),  # fmt: skip
+                *_joined_notices(case, plan, plan_in, first, owners),
+            ],
         )
 
     return await run(core, body)

@@ -19,9 +19,9 @@ from flows.directory import Who
 from flows.notices import Kind, Notice, Outcome, Text
 from flows.signup.case import Case, SignupSteps, employer_of, person_of, read_proposal, ref, to_person
 from flows.signup.journey import FINISHED, TABLE, Action, Stage
-from flows.wording import say, say_str
+from flows.wording import day, say, say_str
 from models.schemas import EmployerKind, Origin, ProposalIn
-from models.tables import Employer, Event, Held, LocalAssociation, ProposalRevision
+from models.tables import Employer, Event, Held, LocalAssociation, Person, ProposalRevision
 from models.tables import Role as RoleRow
 
 
@@ -46,8 +46,10 @@ def approval_request(
     *,
     changes: tuple[tuple[str, str], ...] = (),
     why_rejected: str | None = None,
+    history: tuple[tuple[str, str], ...] = (),
 ) -> Notice:
-    """The request to the Secretary (or the NEM) to approve or reject, with the row's buttons."""
+    """The request to the Secretary (or the NEM) to approve or reject, with the row's buttons
+    (and ``history``: how earlier proposals of the same employer ended, see :func:`history_of`)."""
     case = Case(emp, None, frozenset())
     assoc = emp.association
     if approver is Role.SECRETARY:
@@ -68,6 +70,7 @@ def approval_request(
         facts += ((say_str("fact.why_rejected"), why_rejected),)
     if changes:
         facts += changes
+    facts += history
     return Notice(
         kind=Kind.APPROVAL_REQUEST,
         to=to_person(to),
@@ -79,6 +82,40 @@ def approval_request(
         key=keys.approval(emp.id, emp.revision, role_name),
         next_step=after,
     )
+
+
+#: The steps of an earlier case that the approvers of a new one should know of.
+HISTORY = (Action.SECRETARY_REJECT, Action.NEM_REJECT, Action.PARTNER_DISAGREE, Action.WITHDRAW, Action.AGREE_PLAN,
+           Action.REVOKE)  # fmt: skip
+
+
+async def history_of(s: AsyncSession, core: Core, emp: Employer) -> tuple[tuple[str, str], ...]:
+    """How earlier proposals of the same employer (same name, same local association) went, for
+    the Secretary and the NEM: each rejection, the joining, the revocation or withdrawal, when,
+    by whom and the reasons given. Empty for an employer proposed for the first time."""
+    earlier = select(Employer.id).where(
+        Employer.association_id == emp.association_id,
+        Employer.name_key == emp.name_key,
+        Employer.id != emp.id,
+        Employer.stage.in_([x.value for x in FINISHED]),
+    )
+    rows = (
+        await s.execute(
+            select(Event, Person)
+            .outerjoin(Person, Person.id == Event.actor_id)
+            .where(Event.employer_id.in_(earlier), Event.action.in_([a.value for a in HISTORY]))
+            .order_by(Event.at, Event.id)
+            .limit(20)
+        )
+    ).all()
+    lines = []
+    for ev, actor in rows:
+        if ev.action == Action.AGREE_PLAN and ev.from_stage != Stage.EMPLOYER_INTRODUCED:
+            continue  # a later cycle's plan: the joining is what matters here
+        line = say_str(f"history.{ev.action}", when=day(ev.at.astimezone(core.tz).date()),
+                       who=actor.label if actor else say_str("nobody_in_directory"))  # fmt: skip
+        lines.append(line + (say_str("history.reasons", reasons=ev.reasons) if ev.reasons else ""))
+    return ((say_str("fact.history"), "\n".join(lines)),) if lines else ()
 
 
 async def _association(s: AsyncSession, name: str) -> LocalAssociation:
@@ -168,7 +205,7 @@ async def propose(core: Core, who: Who, data: ProposalIn | dict[str, Any]) -> Ou
             changed=True,
             employer_id=emp.id,
             reply=say("propose.done", employer=emp.name, secretary=ref(emp.association.secretary)),
-            notices=[approval_request(emp, Role.SECRETARY)],
+            notices=[approval_request(emp, Role.SECRETARY, history=await history_of(s, core, emp))],
         )
 
     return await run(core, body)
@@ -255,11 +292,20 @@ async def resubmit(core: Core, who: Who, employer_id: int, data: ProposalIn | di
             employer_id=emp.id,
             reply=say("resubmit.done", employer=emp.name, secretary=ref(emp.association.secretary)),
             notices=[
+                Notice(  # the rejection's buttons are spent: it says what became of it
+                    Kind.DECIDED,
+                    to_person(emp.proposer),
+                    say_str("rejected.resubmitted.headline", employer=emp.name),
+                    body=(say("rejected.resubmitted.body", who=ref(case.person), when=core.when(core.now())),),
+                    employer_id=emp.id,
+                    replaces=keys.rejected(emp.id, new_rev - 1),
+                ),
                 approval_request(
                     emp,
                     Role.SECRETARY,
                     changes=changes,
                     why_rejected=last_reject.reasons if last_reject else None,
+                    history=await history_of(s, core, emp),
                 )
             ],
         )

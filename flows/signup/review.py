@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.core import keys
 from flows.core.roles import Role
 from flows.core.unit import Core, Refusal, run
 from flows.directory import Who
-from flows.notices import Kind, Notice, Outcome, ToPartnerSpace
+from flows.notices import Kind, Notice, Outcome, Text, ToPartnerSpace
 from flows.principles import principle
 from flows.signup.case import Case, SignupSteps, employer_of, read_not_met, ref, to_person
-from flows.signup.journey import REVIEW_OUTCOMES, TABLE, Action
+from flows.signup.journey import REVIEW_OUTCOMES, TABLE, Action, Stage
 from flows.signup.plan import current_plan
 from flows.signup.route import plan_request
 from flows.wording import say, say_str
@@ -45,6 +46,11 @@ async def review_falls_due(core: Core, employer_id: int) -> Outcome:
     return await run(core, body)
 
 
+def review_closed(emp: Employer, key: str, headline: str, body: Text) -> Notice:
+    """Replaces the review request (in the channel and both direct messages), its buttons gone."""
+    return Notice(Kind.DECIDED, ToPartnerSpace(emp.id), headline, body=(body,), employer_id=emp.id, replaces=key)
+
+
 def review_due_notices(emp: Employer, plan: ActionPlan, lead: str = "") -> list[Notice]:
     """The review request, to the partner thread, the proposer and the Secretary (also used by reminders)."""
     p = principle(plan.principle)
@@ -61,6 +67,7 @@ def review_due_notices(emp: Employer, plan: ActionPlan, lead: str = "") -> list[
             facts=((say_str("fact.objectives"), plan.objectives), (say_str("fact.success_criteria"), plan.success_criteria)),
             buttons=buttons,
             employer_id=emp.id,
+            key=keys.review(emp.id, plan.cycle, plan.review_on.isoformat()),
             next_step=say("review.due.next"),
         )
         for to in (ToPartnerSpace(emp.id, in_channel=True), to_person(emp.proposer), to_person(emp.association.secretary))
@@ -111,7 +118,8 @@ async def review(
         if new_date is not None:
             payload |= {"old_review_on": plan.review_on.isoformat(), "review_on": new_date.isoformat()}
         given = got.get("reasons")
-        await steps.move(s, t, case, reasons=given, payload=payload)
+        asked = keys.review(emp.id, plan.cycle, plan.review_on.isoformat())  # before an extension moves the date
+        seen, _ = await steps.move(s, t, case, reasons=given, payload=payload)
         p = principle(plan.principle)
         if act is Action.OBJECTIVE_MET:
             plan.status = "met"
@@ -148,6 +156,9 @@ async def review(
             employer_id=emp.id,
             next_step=say("for_information"),
         )
+        if seen == Stage.REVIEW_DUE:  # the review request's buttons are spent: it says what was recorded
+            notices.append(review_closed(emp, asked, say_str("review.recorded.headline", employer=emp.name, told=told),
+                                         say("recorded_by", who=ref(case.person), when=core.when(core.now()))))  # fmt: skip
         return Outcome(ok=True, changed=True, employer_id=emp.id, reply=reply, notices=[info, *notices, nem])
 
     return await run(core, body)

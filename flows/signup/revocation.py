@@ -10,8 +10,10 @@ from flows.core.unit import Core, run
 from flows.directory import Who
 from flows.notices import Kind, Notice, Outcome, ToNational, ToPartnerSpace
 from flows.signup.case import SignupSteps, ref, to_person
-from flows.signup.journey import TABLE, Action, Stage
+from flows.signup.journey import PLANNABLE, TABLE, Action, Stage
 from flows.signup.plan import current_plan
+from flows.signup.review import review_closed
+from flows.signup.route import plan_request_closed
 from flows.wording import say, say_str
 from models.tables import Person
 
@@ -34,7 +36,7 @@ async def revoke(core: Core, who: Who, employer_id: int, reasons: str | None) ->
     async def body(s: AsyncSession) -> Outcome:
         case = await steps.load(s, who, employer_id)
         given = (await steps.check(s, t, case, inputs={"reasons": reasons}))["reasons"]
-        await steps.move(s, t, case, reasons=given, values={"left_list_at": core.now()})
+        seen, _ = await steps.move(s, t, case, reasons=given, values={"left_list_at": core.now()})
         emp = case.row
         emp.stage = Stage.REVOKED.value  # as moved: what the national union may do next is offered on it
         plan = await current_plan(s, emp)
@@ -89,6 +91,12 @@ async def revoke(core: Core, who: Who, employer_id: int, reasons: str | None) ->
                     employer_id=emp.id,
                 ),
                 *told,
+                *((plan_request_closed(emp, emp.cycle + 1, say_str("revoked.headline", employer=emp.name),
+                                       say("revoked.space.body", who=ref(case.person))),)
+                  if Stage(seen) in PLANNABLE else ()),  # the plan request's button is spent
+                *((review_closed(emp, keys.review(emp.id, plan.cycle, plan.review_on.isoformat()),
+                                 say_str("revoked.headline", employer=emp.name), say("revoked.space.body", who=ref(case.person))),)
+                  if Stage(seen) is Stage.REVIEW_DUE and plan is not None else ()),  # and the review request's
             ],
         )
 
@@ -120,6 +128,20 @@ async def withdraw(core: Core, who: Who, employer_id: int, reasons: str | None =
                     replaces=keys.approval(emp.id, emp.revision, pending),
                 )
             )
+        if Stage(seen) is Stage.REJECTED:  # the rejection's buttons are spent
+            notices.append(
+                Notice(
+                    Kind.DECIDED,
+                    to_person(emp.proposer),
+                    say_str("withdrawn.headline", employer=emp.name),
+                    body=(say("withdrawn.approver.body", who=ref(case.person), when=core.when(core.now())),),
+                    employer_id=emp.id,
+                    replaces=keys.rejected(emp.id, emp.revision),
+                )
+            )
+        if Stage(seen) in PLANNABLE:  # and so are the plan request's
+            notices.append(plan_request_closed(emp, emp.cycle + 1, say_str("withdrawn.headline", employer=emp.name),
+                                               say("withdrawn.approver.body", who=ref(case.person), when=core.when(core.now()))))  # fmt: skip
         if Stage(seen) not in (Stage.AWAITING_SECRETARY, Stage.AWAITING_NEM, Stage.REJECTED):
             notices.append(
                 Notice(

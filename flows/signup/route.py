@@ -9,7 +9,7 @@ from flows import drafts
 from flows.core import keys
 from flows.core.unit import Core, read, run
 from flows.directory import Who
-from flows.notices import File, FileRef, Kind, Notice, Outcome, ToPartnerSpace, text
+from flows.notices import File, FileRef, Kind, Notice, Outcome, Text, ToPartnerSpace, text
 from flows.signup.case import Case, SignupSteps, ref
 from flows.signup.journey import TABLE, Action
 from flows.wording import say, say_str
@@ -42,6 +42,18 @@ def plan_request(emp: Employer, why: str, avoid_principle: int | None = None) ->
         employer_id=emp.id,
         key=keys.plan(emp.id, emp.cycle + 1),
         next_step=say("plan_request.next", hint=hint),
+    )
+
+
+def plan_request_closed(emp: Employer, cycle: int, headline: str, body: Text) -> Notice:
+    """Replaces the plan request for ``cycle`` (its button gone): what became of it."""
+    return Notice(
+        Kind.DECIDED,
+        ToPartnerSpace(emp.id),
+        headline,
+        body=(body,),
+        employer_id=emp.id,
+        replaces=keys.plan(emp.id, cycle),
     )
 
 

@@ -20,11 +20,12 @@ from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
 from flows.core.table import Transition
-from flows.core.unit import Core, Refusal, memo, read
+from flows.core.unit import Core, Refusal, memo, nothing_changed, read, roles_named
 from flows.directory import Who, find_person
-from flows.notices import Button, Outcome
-from flows.signup.case import Case, SignupSteps, roles_on, with_owner
+from flows.notices import Button, Outcome, Text
+from flows.signup.case import ROLE_NAMES, Case, SignupSteps, doing, roles_on, with_owner
 from flows.signup.journey import FINISHED, IN_SCHEME, TABLE, Action, Stage
+from flows.wording import say, say_str
 from models.tables import (
     ActionPlan,
     Employer,
@@ -56,12 +57,13 @@ class EmployerSummary:
     joined_at: datetime | None
     added_to_list_at: datetime | None
     logo_sent_at: datetime | None
+    off_list_at: datetime | None = None  # taken off the national list (after a revocation)
 
 
 @dataclass(frozen=True)
 class AuditLine:
     at: datetime
-    actor: str
+    actor: str  # empty: the bot (the clock)
     action: str
     from_stage: str | None
     to_stage: str
@@ -96,6 +98,7 @@ def summary_of(emp: Employer, plan: ActionPlan | None) -> EmployerSummary:
         joined_at=emp.joined_at,
         added_to_list_at=emp.added_to_list_at,
         logo_sent_at=emp.logo_sent_at,
+        off_list_at=emp.off_list_at,
     )
 
 
@@ -165,6 +168,16 @@ class Scope:
         return or_(*parts) if parts else false()
 
 
+def held(scope: Scope) -> frozenset[Role]:
+    """The roles a person holds somewhere (a rep may be a proposer), for a refusal that says whose
+    step it is when they have no case it could be theirs on."""
+    out = {r for r, where in ((Role.REP, scope.rep_of), (Role.PROPOSER, scope.rep_of), (Role.SECRETARY, scope.secretary_of),
+                              (Role.NEM, scope.nem_of), (Role.PARTNER_REP, scope.partner_of)) if where}  # fmt: skip
+    if scope.national:
+        out.add(Role.NATIONAL_OFFICER)
+    return frozenset(out)
+
+
 async def scope_of(s: AsyncSession, person: Person) -> Scope:
     """Where the person holds which role (looked up once per shared read)."""
     return await memo(s, ("scope", person.id), lambda: _scope_of(s, person))
@@ -192,11 +205,13 @@ async def _scope_of(s: AsyncSession, person: Person) -> Scope:
 
 
 async def cases_for(
-    s: AsyncSession, core: Core, scope: Scope, stages_for: dict[Role, set[str]], *, extra: Any = None, limit: int | None = None
+    s: AsyncSession, core: Core, scope: Scope, stages_for: dict[Role, set[str]], *, extra: Any = None, limit: int | None = None,
+    latest_first: bool = False,
 ) -> list[tuple[Case, ActionPlan | None]]:
-    """The person's cases in the given stages, each with their roles on it (and this revision's
-    voices where the partner unions are consulted)."""
-    q = _with_plan().where(scope.where(stages_for)).order_by(Employer.name, Employer.id)
+    """The person's cases in the given stages (by name, or the latest changed first), each with
+    their roles on it (and this revision's voices where the partner unions are consulted)."""
+    order = (Employer.updated_at.desc(), Employer.id.desc()) if latest_first else (Employer.name, Employer.id)
+    q = _with_plan().where(scope.where(stages_for)).order_by(*order)
     if extra is not None:
         q = q.where(extra)
     if limit is not None:
@@ -390,6 +405,70 @@ async def refusal(core: Core, who: Who, p: Payload) -> Outcome | None:
     return await read(core, q)
 
 
+ANY_STAGE = {r: {x.value for x in Stage} for r in Role}
+"""Every stage, for every role: a person's cases whatever they stand at."""
+
+
+def _named(typed: str) -> Any:
+    """SQL: employers whose name contains what was typed (or ``#12``, by number)."""
+    from flows.signup.proposal import name_key
+
+    if typed.lstrip("#").isdigit() and len(typed) < 12:
+        return Employer.id == int(typed.lstrip("#"))
+    return Employer.name_key.contains(name_key(typed), autoescape=True)
+
+
+async def why_not(core: Core, who: Who, action: Action | str, typed: str = "") -> Outcome:
+    """Why this person has no employer to take ``action`` on (a typed command found none), or
+    why not the one they named: derived from the action's row of the table (who may take it,
+    from which stages, its guards) and the person's own cases, so the reason given is the true
+    one: whose step it is (by name), how a finished case ended, or the stage it is at. A name
+    that matches none of the person's cases gets "no employer matches", with the ones they can
+    choose."""
+    t = TABLE.row(action)
+    steps = SignupSteps(core)
+    typed = " ".join((typed or "").split())[:100]
+
+    async def q(s: AsyncSession) -> Outcome:
+        person = await find_person(s, who)
+        if person is None:
+            return Outcome(ok=False, reply=say("not_in_directory", nothing_changed=nothing_changed()))
+        scope = await scope_of(s, person)
+        found = [c for c, _ in await cases_for(s, core, scope, ANY_STAGE, extra=_named(typed) if typed else None, limit=20,
+                                               latest_first=True)]  # fmt: skip
+        if typed and not found:
+            open_to = [c.name for c, _ in await cases_for(s, core, scope, {r: set(t.sources) for r in t.who}, limit=6)
+                       if TABLE.refusal_for(t, c) is None]  # fmt: skip
+            names = ", ".join(open_to[:5])
+            choices = say_str("no_match.choices", doing=doing(t, names)) if open_to else ""
+            return Outcome(ok=False, reply=say("no_match", typed=typed) + (choices + say_str("no_match.try"),))
+        local = [c for c in found if c.roles & (t.who - {Role.NATIONAL_OFFICER})]  # theirs here, but not now
+        if typed:  # the ones they named: theirs first
+            explain = sorted(found, key=lambda c: not (c.roles & t.who))[:3]
+        elif local:
+            explain = local[:3]
+        else:  # whose step it is, on the latest case they can see that it is not theirs on
+            explain = [c for c in found if not (c.roles & t.who)][:1]
+        reasons: list[Text] = []
+        for case in explain:
+            if case.stage is Stage.PARTNER_CONSULTATION:  # who gave those voices, to say so
+                await steps.load_voices(s, case)
+            why = await steps.why_not(s, t, case)
+            if why and why not in reasons:
+                reasons.append(why)
+        if not reasons and not (held(scope) & t.who):  # not theirs anywhere: say whose it is
+            names = roles_named(ROLE_NAMES(), t.who, area=say_str("their_area"))
+            return Outcome(ok=False, reply=say("only_who.to", names=names, doing=doing(t), ask=()))
+        if not reasons:
+            return Outcome(ok=False, reply=say("nothing_to", doing=doing(t)))
+        out: Text = ()
+        for why in reasons:
+            out += ((" ",) if out else ()) + why
+        return Outcome(ok=False, reply=out)
+
+    return await read(core, q)
+
+
 async def review_not_due(core: Core, employer_id: int | None) -> date | None:
     """The review date of an employer whose review has not fallen due yet (None otherwise)."""
     if employer_id is None:
@@ -453,7 +532,7 @@ async def audit(core: Core, employer_id: int) -> list[AuditLine]:
             )
         ).all()
         return [
-            AuditLine(e.at, p.label if p else "the bot", e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
+            AuditLine(e.at, p.label if p else "", e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
             for e, p in rows
         ]
 

@@ -90,9 +90,13 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.start.exists": "{employer} already has an adoption of the Best Value Code (#{id}).",
     "code.start.headline": "Best Value Code for Quality Employment: {employer}",
     "code.start.body": (
-        "{lead} has started the adoption of the {title} (version {version}) by {employer}. Each section's "
-        "{n} clauses follow in this thread, in {sections} sections: each branch marks each clause Agreed as written, "
-        "Amend locally (with the local wording and why), Not agreed (with the reason) or Park."
+        "{lead} has started the adoption of the {title} (version {version}) by {employer}. Its {n} clause"
+        " follows in this thread, in {sections} sections: each branch marks each clause Agreed as "
+        "written, Amend locally (with the local wording and why), Not agreed (with the reason) or Park.",
+        "{lead} has started the adoption of the {title} (version {version}) by {employer}. Each section's"
+        " {n} clauses follow in this thread, in {sections} sections: each branch marks each clause Agreed"
+        " as written, Amend locally (with the local wording and why), Not agreed (with the reason) or "
+        "Park.",
     ),
     "code.start.next": "Mark clauses with the buttons, or reply in this thread, for example \"3.2 agreed\".",
     "code.start.done": "Started the adoption of the Best Value Code by {employer} (#{id}). The branches' private space is open, with each section posted in its thread.",
@@ -107,18 +111,28 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.mark.body": "{who} gave the {union} branch's position on clause {ref}: {position}.",
     "code.mark.done": "Recorded for {union}: {refs}. {settled} of {total} clauses are settled.",
     "code.all_settled.headline": "Every clause is settled: {employer}",
-    "code.all_settled.body": "Every branch has given its position on all {n} clauses of the Best Value Code for {employer}.",
+    "code.all_settled.body": (
+        "Every branch has given its position on the {n} clause of the Best Value Code for {employer}.",
+        "Every branch has given its position on all {n} clauses of the Best Value Code for {employer}.",
+    ),
     "code.all_settled.next": "Submit the Code as adopted to the corporate and departmental Best Value committees.",
     # ------------------------------------------------------------------ committee
     "code.submit.unsettled": (
-        "Not yet: {n} clause is not settled ({refs}). Every branch must give a position (other than Park) on every clause first. Nothing has changed.",
-        "Not yet: {n} clauses are not settled ({refs}). Every branch must give a position (other than Park) on every clause first. Nothing has changed.",
+        "Not yet: {n} clause is not settled ({refs}). Every branch must give a position (other than Park)"
+        " on every clause first. Nothing has changed.",
+        "Not yet: {n} clauses are not settled ({refs}). Every branch must give a position (other than "
+        "Park) on every clause first. Nothing has changed.",
     ),
     "code.submit.done": "Submitted the Best Value Code for {employer} to committee. The Code as adopted is in the space, as text and as a Word document.",
     "code.submit.headline": "The Code as adopted, submitted to committee: {employer}",
     "code.submit.next": "{lead} records each clause's committee outcome.",
     "code.committee.headline": "Record the committee's decisions: {employer}",
-    "code.committee.body": "The Best Value Code for {employer} is with the committees: record each of its {n} clauses' outcome (approved, varied with the text, rejected).",
+    "code.committee.body": (
+        "The Best Value Code for {employer} is with the committees: record its {n} clause's outcome "
+        "(approved, varied with the text, rejected).",
+        "The Best Value Code for {employer} is with the committees: record the outcome of each of its {n}"
+        " clauses (approved, varied with the text, rejected).",
+    ),
     "code.committee.next": "Record an outcome clause by clause, or approve the rest as submitted.",
     "code.committee.recorded": (
         "Recorded: clause {ref} {outcome}. {n} clause still to record: {refs}.",

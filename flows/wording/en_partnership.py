@@ -7,7 +7,10 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     # ------------------------------------------------------------------ common
     "you": "You",
     "the_bot": "the bot",
-    "too_long": "Keep this under {n} characters.",
+    "too_long": (
+        "Keep this under {n} character.",
+        "Keep this under {n} characters.",
+    ),
     "level.local": "local",
     "level.regional": "regional",
     "level.national": "national",
@@ -352,7 +355,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "report.outside_remit": "outside the remit",
     "report.no_issues": "No issues yet.",
     "report.counts.head": "Issues by theme, region and level (counts only):",
-    "report.counts.row": "• {theme} | {region} | {level}: {n} (open there now: {open}; median {days} days)",
+    "report.counts.row": "• {theme} | {region} | {level}: {n} (open there now: {open}; median {days})",
+    "report.days": ("{days} day", "{days} days"),
     "report.medians": "Median days at each level: {medians}",
     "issues.only_national": "Only the national contacts see the national counts. Your status shows your issues.",
     "revoke.linked": (
@@ -366,18 +370,29 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     ),
     "revoke.nothing_tried": "nothing logged yet",
     # ------------------------------------------------------------------ reminders
-    "remind.idle.first": "{n} working days",
+    "remind.idle.first": (
+        "{n} working day",
+        "{n} working days",
+    ),
     "remind.idle.weeks": ("{n} more week", "{n} more weeks"),
     "remind.idle.headline": "Issue #{id} has had nothing done for {when}: {title}",
     "remind.idle.body": "Nothing has been logged on it at the {level} level for {when}.",
     "remind.idle.next": "Log what is being tried, resolve it, or escalate it if the options here are exhausted.",
     "remind.ack.headline": "Waiting for the {level} level to acknowledge issue #{id}: {title}",
-    "remind.ack.body": "It was escalated to the {level} level {n} working days ago and is not yet acknowledged.",
-    "remind.ack.deputy": (
-        "It was escalated to the {level} level {n} working days ago and is not yet acknowledged. As a deputy, "
-        "you can acknowledge it."
+    "remind.ack.body": (
+        "It was escalated to the {level} level {n} working day ago and is not yet acknowledged.",
+        "It was escalated to the {level} level {n} working days ago and is not yet acknowledged.",
     ),
-    "remind.ack.space": "Still not acknowledged at the {level} level after {n} working days: the deputies have been asked.",
+    "remind.ack.deputy": (
+        "It was escalated to the {level} level {n} working day ago and is not yet acknowledged. As a "
+        "deputy, you can acknowledge it.",
+        "It was escalated to the {level} level {n} working days ago and is not yet acknowledged. As a "
+        "deputy, you can acknowledge it.",
+    ),
+    "remind.ack.space": (
+        "Still not acknowledged at the {level} level after {n} working day: the deputies have been asked.",
+        "Still not acknowledged at the {level} level after {n} working days: the deputies have been asked.",
+    ),
     "remind.ack.next": "Acknowledge it, or refer it back with your reasons.",
     "remind.meeting.headline": "{partnership} partnership meets on {when}",
     "remind.meeting.body": ("{n} open local issue for the agenda.", "{n} open local issues for the agenda."),

@@ -30,6 +30,46 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "role_title.nem": "National Executive Member",
     "role_title.partner": "{union} rep",
     "only_who": "Only {names} can do that for {employer}.",
+    "only_who.to": "Only {names} can {doing}.{ask}",
+    "ask": " Ask {people}.",
+    "or": " or ",
+    "an_employer": "an employer",
+    # what each row does, as a person asks to do it (for refusals that say who can)
+    "doing.propose": "propose {employer}",
+    "doing.secretary_approve": "approve the proposal for {employer} as Local Association Secretary",
+    "doing.secretary_reject": "reject the proposal for {employer} as Local Association Secretary",
+    "doing.nem_approve": "approve the proposal for {employer} as National Executive Member",
+    "doing.nem_reject": "reject the proposal for {employer} as National Executive Member",
+    "doing.resubmit": "revise and resubmit the proposal for {employer}",
+    "doing.partner_agree": "agree on {employer} for a partner union",
+    "doing.partner_disagree": "disagree on {employer} for a partner union",
+    "doing.choose_route": "choose the route to {employer}",
+    "doing.introduce": "record that the scheme was introduced to {employer}",
+    "doing.agree_plan": "record an action plan for {employer}",
+    "doing.workplan_done": "mark a workplan action of {employer} done",
+    "doing.added_to_list": "record that {employer} is on the national list",
+    "doing.logo_sent": "record that the logo was sent to {employer}",
+    "doing.review_falls_due": "make the review of {employer} due",
+    "doing.objective_met": "record the review of {employer}",
+    "doing.not_met": "record the review of {employer}",
+    "doing.not_met_extend": "record the review of {employer}",
+    "doing.not_met_new_plan": "record the review of {employer}",
+    "doing.revoke": "revoke the membership of {employer}",
+    "doing.taken_off_list": "record that {employer} is off the national list",
+    "doing.withdraw": "withdraw the proposal for {employer}",
+    "cannot_now.doing": "You can't {doing} now: it is {stage}.",
+    "finished.revoked": "{employer} was revoked by {who} on {when}{why}.",
+    "finished.withdrawn": "{employer} was withdrawn by {who} on {when}{why}.",
+    "finished.why": ", for this reason: \u201c{reasons}\u201d",
+    "finished.again": (
+        "Its case is closed, so nothing more can be done on it. To bring it back into the scheme, a rep can "
+        "propose it again with /vws propose: the Secretary and the NEM will see this history."
+    ),
+    "no_match": "No employer matches \u201c{typed}\u201d.",
+    "no_match.choices": " You can {doing}.",
+    "no_match.try": " Type part of its name or its number (e.g. #12), or see /vws status for your cases.",
+    "nothing_to": "Nothing waits for you to {doing} just now. Your status shows what is waiting for you.",
+    "their_area": "the employer's local association",
     # ------------------------------------------------------------------ asked before a click counts
     "confirm.no": "Cancel",
     "confirm.named": "{name} ({role})",
@@ -86,13 +126,6 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "nobody_in_directory": "(nobody in the directory)",
     "none_yet": "none yet",
     "button_stale": "That button is no longer in use. Your status shows what is waiting for you.",
-    "nothing_to.agree_plan": (
-        "There's no employer you can record an action plan for just now: only the rep who proposed it or "
-        "the Local Association Secretary can, once the scheme has been introduced. Your status shows what "
-        "is waiting for you."
-    ),
-    "nothing_to.review": "There's no employer you can review just now. Your status shows what is waiting for you.",
-    "nothing_to.revoke": "There's no employer you can revoke just now. Your status shows what is waiting for you.",
     # ------------------------------------------------------------------ facts
     "fact.employer": "Employer",
     "fact.kind": "Kind",
@@ -102,6 +135,14 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "fact.to_employer": "To tell the employer",
     "resubmit.empty": "(nothing)",
     "fact.why_rejected": "Why it was rejected",
+    "fact.history": "Proposed before",
+    "history.secretary_reject": "Rejected on {when} by {who} (Local Association Secretary)",
+    "history.nem_reject": "Rejected on {when} by {who} (National Executive Member)",
+    "history.partner_disagree": "A partner union disagreed on {when} ({who})",
+    "history.withdraw": "Withdrawn on {when} by {who}",
+    "history.agree_plan": "Joined the scheme on {when} (action plan recorded by {who})",
+    "history.revoke": "Revoked on {when} by {who}",
+    "history.reasons": ": {reasons}",
     "fact.reasons": "Reasons",
     "fact.principle": "Principle",
     "fact.objectives": "Objectives",
@@ -204,6 +245,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
         "GMB, UNISON and Unite: please give one answer for your union. Click Agree or Disagree, or reply "
         "\u201cagree\u201d in this thread."
     ),
+    "partner_request.agreed": "{union}: agreed by {who} on {when}.",
+    "partner_request.still": "Still to answer: {unions}.",
     "partner_request.next": (
         "When all three unions agree, you'll choose the route to the employer: a JCC agenda item or a joint letter."
     ),
@@ -279,6 +322,9 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "recorded_by": "Recorded by {who} on {when}.",
     # ------------------------------------------------------------------ action plan
     "plan_request.headline": "Action plan needed: {employer}",
+    "plan_request.done.headline": "Action plan recorded: {employer}",
+    "rejected.resubmitted.headline": "Resubmitted: {employer}",
+    "rejected.resubmitted.body": "Revised and resubmitted by {who} on {when}.",
     "plan_request.avoid": " It must work towards a different principle from last cycle's (principle {principle}).",
     "plan_request.next": (
         "When the employer agrees an action plan (one principle, objectives, activities, success criteria, a "
@@ -440,6 +486,24 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "field.review_reasons.hint": "Needed when the objective was not met.",
     "field.new_review_on": "New review date",
     "field.new_review_on.hint": "Needed when the review period is extended.",
+    # ------------------------------------------------------------------ the register and the audit trail
+    "register.off_list": "{status}; taken off the national list on {when}",
+    "register.principle": "principle {n}",
+    "register.review": "review {when}",
+    "audit.by": "{who} {what}",
+    "audit.union": "{union}",
+    "audit.version": "version {n}",
+    "audit.changed": "changed: {fields}",
+    "audit.cycle": "cycle {n}",
+    "audit.principle": "principle {n}",
+    "audit.old_review_on": "review was due {when}",
+    "audit.review_on": "review on {when}",
+    "audit.workplan_actions": ("{n} workplan action", "{n} workplan actions"),
+    "audit.number": "action {n}",
+    "audit.reasons": ": {reasons}",
+    "audit.end": ".",
+    "audit.now": " Now {stage}.",
+    "audit.action.workplan_action_done": "marked a workplan action done",
     # ------------------------------------------------------------------ commands
     "command.propose": "propose an employer for the scheme",
     "command.plan": "record the action plan an employer agreed",
@@ -449,7 +513,10 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     # ------------------------------------------------------------------ reminders
     "remind.snooze": "Snooze a week",
     "remind.due_word": "due ",
-    "remind.in_days": "in {n} days",
+    "remind.in_days": (
+        "in {n} day",
+        "in {n} days",
+    ),
     "remind.tomorrow": "tomorrow",
     "remind.today": "today",
     "remind.days_overdue": ("{n} day overdue", "{n} days overdue"),
@@ -468,21 +535,31 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
         "Please check with the owner and the partner unions whether it is stuck or needs a new date."
     ),
     "remind.approval.headline": "Still waiting for your decision: {employer}",
-    "remind.approval.body": "{employer} has waited {n} working days for you to decide, as {title}.",
+    "remind.approval.body": (
+        "{employer} has waited {n} working day for you to decide, as {title}.",
+        "{employer} has waited {n} working days for you to decide, as {title}.",
+    ),
     "remind.approval.next": "Approve it, or reject it with your reasons, so the proposal can move on.",
     "remind.deputy.headline": "Waiting for the Secretary: {employer}",
     "remind.deputy.body": (
-        "{employer} has waited {n} working days for the Local Association Secretary, {secretary}. As deputy, "
-        "you can decide it."
+        "{employer} has waited {n} working day for the Local Association Secretary, {secretary}. As "
+        "deputy, you can decide it.",
+        "{employer} has waited {n} working days for the Local Association Secretary, {secretary}. As "
+        "deputy, you can decide it.",
     ),
     "remind.proposer.headline": "Still waiting: {employer}",
     "remind.proposer.body": (
-        "Your proposal for {employer} has waited {n} working days for the {title}, {approver}. The bot has "
-        "reminded them."
+        "Your proposal for {employer} has waited {n} working day for the {title}, {approver}. The bot has"
+        " reminded them.",
+        "Your proposal for {employer} has waited {n} working days for the {title}, {approver}. The bot "
+        "has reminded them.",
     ),
     "remind.proposer.next": "Nothing to do: you'll hear when they decide.",
     "remind.partner.headline": "Still waiting for {unions}: {employer}",
-    "remind.partner.body": "{employer} has waited {n} working days for the partner unions. Still to answer: {unions}.",
+    "remind.partner.body": (
+        "{employer} has waited {n} working day for the partner unions. Still to answer: {unions}.",
+        "{employer} has waited {n} working days for the partner unions. Still to answer: {unions}.",
+    ),
     "remind.partner.reps": "Reps: {reps}.",
     "remind.partner.next": "One answer per union: click Agree or Disagree, or reply \u201cagree\u201d in this thread.",
     "snooze.about.workplan": "workplan action {number} for {employer}",
