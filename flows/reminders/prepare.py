@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import route
 from flows.calendar import (
     APPROVAL_CHASE_WORKING_DAYS,
     OVERDUE_INTERVAL_DAYS,
@@ -224,13 +225,19 @@ class _Preparer:
             buttons = _buttons(emp, Action.NEM_APPROVE, Action.NEM_REJECT)
         decide = say("remind.approval.next")
         notices: list[Notice] = []
+        routed = await route(self.s, approver, self.today())  # while they are away: whoever acts for them
+        asked: tuple[Text, ...] = (say("remind.approval.body", employer=emp.name, n=days, title=title),)
+        if routed.redirected:
+            away = routed.passed[0]
+            approver = routed.to
+            asked = (say("away.acting_for", absent=ref(away.person), until=away.until), *asked)
         if to := _to(approver):
             notices.append(
                 Notice(
                     Kind.REMINDER,
                     to,
                     say_str("remind.approval.headline", employer=emp.name),
-                    body=(say("remind.approval.body", employer=emp.name, n=days, title=title),),
+                    body=asked,
                     buttons=buttons,
                     employer_id=emp.id,
                     next_step=decide,

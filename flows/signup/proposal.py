@@ -6,22 +6,24 @@ resubmission) what changed and why it was rejected.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import Routed, route
 from flows.core import keys
 from flows.core.roles import Role
 from flows.core.unit import Core, Refusal, nothing_changed, run
 from flows.directory import Who
-from flows.notices import Kind, Notice, Outcome, Text
+from flows.notices import Kind, Notice, Outcome, Text, text
 from flows.signup.case import Case, SignupSteps, employer_of, person_of, read_proposal, ref, to_person
 from flows.signup.journey import FINISHED, TABLE, Action, Stage
 from flows.wording import say, say_str
 from models.schemas import EmployerKind, Origin, ProposalIn
-from models.tables import Employer, Event, Held, LocalAssociation, ProposalRevision
+from models.tables import Employer, Event, Held, LocalAssociation, Person, ProposalRevision
 from models.tables import Role as RoleRow
 
 
@@ -46,8 +48,10 @@ def approval_request(
     *,
     changes: tuple[tuple[str, str], ...] = (),
     why_rejected: str | None = None,
+    routed: Routed | None = None,
 ) -> Notice:
-    """The request to the Secretary (or the NEM) to approve or reject, with the row's buttons."""
+    """The request to the Secretary (or the NEM) to approve or reject, with the row's buttons;
+    to whoever acts for them when they are away (``routed``: :func:`flows.away.delegation.route`)."""
     case = Case(emp, None, frozenset())
     assoc = emp.association
     if approver is Role.SECRETARY:
@@ -61,6 +65,9 @@ def approval_request(
             "approval.nem.intro", proposer=ref(emp.proposer), employer=emp.name, secretary=ref(assoc.secretary)
         )
     body: list[Text] = [intro]
+    if routed is not None and routed.redirected:
+        to = routed.to
+        body.insert(0, say("away.acting_for", absent=ref(routed.passed[0].person), until=routed.passed[0].until))
     if emp.revision > 1:
         body.append(say("approval.revised", revision=emp.revision))
     facts = proposal_facts(emp)
@@ -79,6 +86,40 @@ def approval_request(
         key=keys.approval(emp.id, emp.revision, role_name),
         next_step=after,
     )
+
+
+def sent_to(routed: Routed) -> Text:
+    """What the requester is told when the request went to someone acting for an absent person:
+    " X is away until <date>; sent to Y." (nothing when it went where it was meant)."""
+    if not routed.redirected:
+        return ()
+    away = routed.passed[0]
+    return (" ", *say("away.sent_to", absent=ref(away.person), until=away.until, delegate=ref(routed.to)))
+
+
+async def waiting_for(s: AsyncSession, person: Person, today: date) -> list[Notice]:
+    """The approval requests waiting for ``person`` now, sent again to whoever acts for them
+    today (when they have just said they are away from today). Scoped to their associations."""
+    routed = await route(s, person, today)
+    if not routed.redirected:
+        return []
+    found = (
+        await s.execute(
+            select(Employer)
+            .join(LocalAssociation, LocalAssociation.id == Employer.association_id)
+            .where(
+                or_(
+                    and_(Employer.stage == Stage.AWAITING_SECRETARY.value, LocalAssociation.secretary_id == person.id),
+                    and_(Employer.stage == Stage.AWAITING_NEM.value, LocalAssociation.nem_id == person.id),
+                )
+            )
+            .order_by(Employer.id)
+        )
+    ).unique().scalars().all()
+    return [
+        approval_request(e, Role.SECRETARY if e.stage == Stage.AWAITING_SECRETARY.value else Role.NEM, routed=routed)
+        for e in found
+    ]
 
 
 async def _association(s: AsyncSession, name: str) -> LocalAssociation:
@@ -163,12 +204,13 @@ async def propose(core: Core, who: Who, data: ProposalIn | dict[str, Any]) -> Ou
         )  # fmt: skip
         await s.flush()
         emp = await employer_of(s, emp.id)
+        routed = await route(s, emp.association.secretary, core.today())
         return Outcome(
             ok=True,
             changed=True,
             employer_id=emp.id,
-            reply=say("propose.done", employer=emp.name, secretary=ref(emp.association.secretary)),
-            notices=[approval_request(emp, Role.SECRETARY)],
+            reply=text(*say("propose.done", employer=emp.name, secretary=ref(routed.to)), *sent_to(routed)),
+            notices=[approval_request(emp, Role.SECRETARY, routed=routed)],
         )
 
     return await run(core, body)
@@ -249,17 +291,19 @@ async def resubmit(core: Core, who: Who, employer_id: int, data: ProposalIn | di
             )
         )  # fmt: skip
         await s.flush()
+        routed = await route(s, emp.association.secretary, core.today())
         return Outcome(
             ok=True,
             changed=True,
             employer_id=emp.id,
-            reply=say("resubmit.done", employer=emp.name, secretary=ref(emp.association.secretary)),
+            reply=text(*say("resubmit.done", employer=emp.name, secretary=ref(routed.to)), *sent_to(routed)),
             notices=[
                 approval_request(
                     emp,
                     Role.SECRETARY,
                     changes=changes,
                     why_rejected=last_reject.reasons if last_reject else None,
+                    routed=routed,
                 )
             ],
         )

@@ -25,6 +25,7 @@ from flows.directory import Who, find_person
 from flows.notices import Button, Outcome
 from flows.signup.case import Case, SignupSteps, roles_on, with_owner
 from flows.signup.journey import FINISHED, IN_SCHEME, TABLE, Action, Stage
+from flows.wording import say_str
 from models.tables import (
     ActionPlan,
     Employer,
@@ -440,6 +441,18 @@ async def register(core: Core, *, everyone: bool = False) -> list[EmployerSummar
     return await read(core, run)
 
 
+def _actor(e: Event, p: Person | None, named: dict[int, str]) -> str:
+    """Who acted, as the audit says it: "Y for X" when Y acted for X (away, or recorded for X)."""
+    actor = p.label if p else "the bot"
+    absent = (e.payload or {}).get("for")
+    if not isinstance(absent, int):
+        return actor
+    how = (e.payload or {}).get("how_taken")
+    if isinstance(how, str) and how:
+        return say_str("audit.recorded_for", actor=actor, absent=named.get(absent, f"person {absent}"), how=how)
+    return say_str("audit.for", actor=actor, absent=named.get(absent, f"person {absent}"))
+
+
 async def audit(core: Core, employer_id: int) -> list[AuditLine]:
     """One employer's history, oldest first."""
 
@@ -452,8 +465,10 @@ async def audit(core: Core, employer_id: int) -> list[AuditLine]:
                 .order_by(Event.id)
             )
         ).all()
+        others = {e.payload.get("for") for e, _ in rows if isinstance((e.payload or {}).get("for"), int)}
+        named = {p.id: p.label for p in (await s.execute(select(Person).where(Person.id.in_(others)))).scalars()} if others else {}
         return [
-            AuditLine(e.at, p.label if p else "the bot", e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
+            AuditLine(e.at, _actor(e, p, named), e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
             for e, p in rows
         ]
 

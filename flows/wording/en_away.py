@@ -1,0 +1,56 @@
+"""English: absence and delegation (issue 14, part 7), and decisions recorded for someone (part 8)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str | tuple[str, str]] = {
+    # ------------------------------------------------------------------ /vws away
+    "command.away": "say you're away, from and until when, and who acts for you (`away off` when you're back early)",
+    "away.form.title": "Away",
+    "away.form.heading": "Say you're away",
+    "away.form.submit": "Save",
+    "away.form.intro": (
+        "While you're away, approval requests and reminders that would come to you go straight to the person you "
+        "choose, and what they decide is recorded as decided for you. It ends by itself after the last day."
+    ),
+    "away.form.current": "You're down as away until {until}, with your requests going to {delegate}. Saving replaces that; `/vws away off` ends it now.",
+    "field.away_from": "From",
+    "field.away_until": "Until (your last day away)",
+    "field.away_delegate": "Who acts for you",
+    "field.away_delegate.hint": "People who may act in your role: your Secretary or deputy, another National Executive Member, or another rep of your union here.",
+    "away.only_who": (
+        "Only a Local Association Secretary (or deputy), a National Executive Member or a partner union's rep can "
+        "hand their decisions to someone while away: a rep's own proposals simply wait for them. {nothing_changed}"
+    ),
+    "away.nobody_to_stand_in": (
+        "There's nobody in the directory who may act in your role, so there's no one to send your requests to. "
+        "Ask your administrator to add a deputy. {nothing_changed}"
+    ),
+    "away.give_until": "Give your last day away.",
+    "away.until_before_start": "The last day away can't be before the first.",
+    "away.until_past": "That day has passed: give your last day away, today or later.",
+    "away.start_past": "Start today or later.",
+    "away.choose_delegate": "Choose who acts for you from the list.",
+    "away.loop": "{delegate} is away then too and sends their requests to you: choose someone else.",
+    "away.too_long": "{delegate} is away then too, and their requests already pass through several people: choose someone who is here.",
+    "away.fix": "{problem} {nothing_changed}",
+    "away.done": (
+        "You're away from {starts_on} to {until_on}. Until then, requests that would come to you go to {delegate}, "
+        "who has been told. Type `/vws away off` if you're back early."
+    ),
+    "away.forwarded": ("{n} request waiting for you has gone to {delegate} now.", "{n} requests waiting for you have gone to {delegate} now."),
+    "away.to_delegate.headline": "{person} is away until {until_on}: their requests come to you",
+    "away.to_delegate.body": (
+        "{person} is away from {starts_on} to {until_on} and has chosen you to act for them. Their approval "
+        "requests and reminders come to you until then, and what you decide is recorded as decided for them."
+    ),
+    "away.to_delegate.next": "Nothing to do now: their requests will come to you here.",
+    "away.off.done": "Welcome back. Requests come to you again from now on; {delegate} has been told.",
+    "away.off.not_away": "You're not down as away, so there's nothing to end. {nothing_changed}",
+    "away.back.headline": "{person} is back: their requests go to them again",
+    "away.back.body": "{person} ended their absence early. Requests for them go to them again from now on.",
+    # ------------------------------------------------------------------ where a request went
+    "away.sent_to": "{absent} is away until {until}; sent to {delegate}.",
+    "away.acting_for": "You're acting for {absent}, who is away until {until}.",
+    "audit.for": "{actor} for {absent}",
+    "audit.recorded_for": "recorded by {actor} for {absent}: {how}",
+}
