@@ -1,0 +1,195 @@
+"""Absence and delegation (issue 14, part 7), walked in Slack (signed HTTP into the bolt app, the
+Web API played by the stand-in): a Secretary or an NEM says they're away, from and until when, and
+who acts for them; requests go to that person at once, the requester is told, the delegate may act
+and the audit says so; a loop is refused on the form; it ends by itself, or with `/vws away off`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.clock import sweep
+from flows.signup.journey import Stage
+from tests.conftest import Clock
+from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
+from tests.test_slack import PROPOSAL, employer_stage
+
+# Leeds and Bradford each with their own NEM, so that one NEM can act for the other.
+DIRECTORY = """
+national:
+  channel: C0NATIONAL
+  officers: [U0NAT1]
+local_associations:
+  - name: Leeds
+    region: Yorkshire and the Humber
+    secretary: {slack: U0SEC1, name: Sam Secretary}
+    deputy: {slack: U0DEP1, name: Dee Deputy}
+    nem: {slack: U0NEM1, name: Nia NEM}
+    reps: [{slack: U0REP1, name: Rita Rep}, U0REP2]
+    partner_reps:
+      GMB: [U0GMB1]
+      UNISON: [U0UNS1]
+      Unite: [U0UTE1]
+  - name: Bradford
+    region: Yorkshire and the Humber
+    secretary: U0SEC9
+    nem: {slack: U0NEM9, name: Ned NEM}
+    reps: [U0REP9]
+    partner_reps:
+      GMB: [U0GMB9]
+      UNISON: [U0UNS9]
+      Unite: [U0UTE9]
+admins: [U0ADM1]
+"""
+
+
+@pytest.fixture
+async def world(db_url: str, clock: Clock) -> AsyncIterator[SlackWorld]:
+    w = await start_world(db_url, clock, directory=DIRECTORY)
+    w.slack.add_user("U0NEM9", "ned", email="ned@example.org")
+    yield w
+    await stop_world(w)
+
+
+def choices(view: dict[str, Any], block_id: str) -> dict[str, str]:
+    """A drop-down's choices in a modal: label -> value."""
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return {o["text"]["text"]: o["value"] for o in block["element"]["options"]}
+
+
+async def away(world: SlackWorld, user: str, delegate: str, until: str, starts: str | None = None) -> Any:
+    """``/vws away`` and the form sent: from (default today), until, and who acts."""
+    await world.command(user, "away")
+    view = world.top_view(user)
+    return await world.submit(user, starts_on=starts, until_on=until, delegate=choices(view, "delegate")[delegate])
+
+
+async def propose(world: SlackWorld, name: str = "Oakfield Primary School") -> None:
+    await world.command("U0REP1", "propose")
+    sub = await world.submit("U0REP1", **{**PROPOSAL, "employer_name": name})
+    assert sub.status == 200 and not sub.body, sub.body
+
+
+def requests_in(world: SlackWorld, user: str) -> list[dict[str, Any]]:
+    return [m for m in world.slack.dms_to(user) if "Approve" in buttons(m)]
+
+
+async def test_a_secretary_away_sends_new_requests_to_the_deputy_at_once_and_the_audit_says_for_whom(
+    world: SlackWorld,
+) -> None:
+    await world.command("U0SEC1", "away")
+    view = world.top_view("U0SEC1")
+    assert list(choices(view, "delegate")) == ["Dee Deputy"]  # who may act for a Secretary: their deputy
+    done = await world.submit("U0SEC1", until_on="2026-12-04", delegate=choices(view, "delegate")["Dee Deputy"])
+    assert done.status == 200 and not done.body, done.body
+    assert "You're away from 23 Nov 2026 to 4 Dec 2026" in text_of(world.last_dm("U0SEC1"))
+    told = world.last_dm("U0DEP1")
+    assert "Sam Secretary is away until 4 Dec 2026: their requests come to you" in text_of(told)
+
+    await propose(world)
+    assert requests_in(world, "U0SEC1") == []  # nothing waits for the absent Secretary
+    [request] = requests_in(world, "U0DEP1")
+    assert "acting for <@U0SEC1>, who is away until 4 Dec 2026" in text_of(request)
+    assert "<@U0SEC1> is away until 4 Dec 2026; sent to <@U0DEP1>." in text_of(world.last_dm("U0REP1"))
+
+    await world.click("U0DEP1", request, "Approve")
+    assert await employer_stage(world) is Stage.AWAITING_NEM
+    [line] = [a for a in await world.services.engine.audit(1) if a.action == "secretary_approve"]
+    assert line.actor == "Dee Deputy for Sam Secretary"
+
+
+async def test_an_nem_away_hands_decisions_to_another_nem_who_may_then_act(world: SlackWorld) -> None:
+    await world.command("U0NEM1", "away")
+    assert "Ned NEM" in choices(world.top_view("U0NEM1"), "delegate")  # another NEM, from the directory
+    await away(world, "U0NEM1", "Ned NEM", until="2026-11-30")
+    await propose(world)
+    await world.click("U0SEC1", requests_in(world, "U0SEC1")[-1], "Approve")
+    assert "<@U0NEM1> is away until 30 Nov 2026; sent to <@U0NEM9>." in text_of(world.slack.ephemerals("U0SEC1")[-1])
+    assert requests_in(world, "U0NEM1") == []
+    [request] = requests_in(world, "U0NEM9")
+    await world.click("U0NEM9", request, "Approve")  # Bradford's NEM, acting for Leeds's
+    assert await employer_stage(world) is Stage.PARTNER_CONSULTATION
+    [line] = [a for a in await world.services.engine.audit(1) if a.action == "nem_approve"]
+    assert line.actor == "Ned NEM for Nia NEM"
+
+
+async def test_without_an_absence_another_nem_may_not_act(world: SlackWorld) -> None:
+    await propose(world)
+    await world.click("U0SEC1", requests_in(world, "U0SEC1")[-1], "Approve")
+    await world.click("U0NEM9", requests_in(world, "U0NEM1")[-1], "Approve")
+    assert "Only the National Executive Member for Leeds" in world.slack.ephemerals("U0NEM9")[-1]["text"]
+    assert await employer_stage(world) is Stage.AWAITING_NEM
+
+
+async def test_a_delegation_that_would_loop_is_refused_on_the_delegate_field(world: SlackWorld) -> None:
+    await away(world, "U0NEM1", "Ned NEM", until="2026-12-04")
+    refused = await away(world, "U0NEM9", "Nia NEM", starts="2026-11-30", until="2026-12-11")
+    errors = refused.json()["errors"]
+    assert list(errors) == ["delegate"]
+    assert "Nia NEM is away then too and sends their requests to you" in errors["delegate"]
+    # After Nia is back, Ned may send his to her.
+    ok = await away(world, "U0NEM9", "Nia NEM", starts="2026-12-07", until="2026-12-11")
+    assert ok.status == 200 and not ok.body, ok.body
+
+
+async def test_dates_are_checked_on_their_fields(world: SlackWorld) -> None:
+    await world.command("U0SEC1", "away")
+    view = world.top_view("U0SEC1")
+    dee = choices(view, "delegate")["Dee Deputy"]
+    assert "until_on" in (await world.submit("U0SEC1", until_on=None, delegate=dee)).json()["errors"]
+    before = await world.submit("U0SEC1", starts_on="2026-12-01", until_on="2026-11-30", delegate=dee)
+    assert "can't be before the first" in before.json()["errors"]["until_on"]
+
+
+async def test_a_rep_cannot_hand_on_their_proposals(world: SlackWorld) -> None:
+    await world.command("U0REP1", "away")
+    assert world.slack.open_views("U0REP1") == []
+    said = text_of(world.slack.ephemerals("U0REP1")[-1])
+    assert "Only a Local Association Secretary (or deputy), a National Executive Member" in said
+
+
+async def test_the_absence_ends_by_itself_and_reminders_after_it_go_to_the_secretary(
+    world: SlackWorld, clock: Clock
+) -> None:
+    await away(world, "U0SEC1", "Dee Deputy", until="2026-11-24")  # Monday and Tuesday
+    await propose(world)
+    assert len(requests_in(world, "U0DEP1")) == 1
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))  # Wednesday: back, and two working days waited
+    await sweep(world.services, world.bot.outbound, clock())
+    await world.settle()
+    chase = world.last_dm("U0SEC1")
+    assert "has waited 2 working days for you to decide" in text_of(chase) and "acting for" not in text_of(chase)
+    assert len(requests_in(world, "U0DEP1")) == 1  # nothing more for the deputy
+    await propose(world, "Beech Hill Academy")
+    assert "Beech Hill Academy" in text_of(requests_in(world, "U0SEC1")[-1])
+
+
+async def test_away_off_ends_it_early_and_tells_the_delegate(world: SlackWorld) -> None:
+    await away(world, "U0SEC1", "Dee Deputy", until="2026-12-04")
+    await world.command("U0SEC1", "away off")
+    assert "Welcome back" in text_of(world.slack.ephemerals("U0SEC1")[-1])
+    assert "Sam Secretary is back" in text_of(world.last_dm("U0DEP1"))
+    await propose(world)
+    assert requests_in(world, "U0DEP1") == [] and len(requests_in(world, "U0SEC1")) == 1
+    await world.command("U0SEC1", "away off")
+    assert "You're not down as away" in text_of(world.slack.ephemerals("U0SEC1")[-1])
+
+
+async def test_a_request_already_waiting_goes_to_the_delegate_when_the_absence_starts(world: SlackWorld) -> None:
+    await propose(world)
+    assert len(requests_in(world, "U0SEC1")) == 1
+    await away(world, "U0SEC1", "Dee Deputy", until="2026-12-04")
+    assert "1 request waiting for you has gone to <@U0DEP1> now" in text_of(world.last_dm("U0SEC1"))
+    [request] = requests_in(world, "U0DEP1")
+    await world.click("U0DEP1", request, "Approve")
+    assert await employer_stage(world) is Stage.AWAITING_NEM
+
+
+async def test_a_chain_of_absences_is_followed_and_bounded(world: SlackWorld) -> None:
+    # Sam away to Dee, Dee away to Sam is a loop; Dee away is fine when Sam is not.
+    await away(world, "U0SEC1", "Dee Deputy", until="2026-12-04")
+    refused = await away(world, "U0DEP1", "Sam Secretary", until="2026-11-27")
+    assert "delegate" in refused.json()["errors"]
