@@ -16,6 +16,9 @@ from flows.signup.journey import Stage
 from tests.conftest import Clock
 from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
 from tests.test_slack import PROPOSAL, employer_stage
+from tests.test_teams import AAD, card_text, last_card_with, standin, teams, teams_services  # noqa: F401 - the Teams fixtures
+from tests.test_teams import PROPOSAL as TEAMS_PROPOSAL
+from tests.test_teams import buttons as card_buttons
 
 # Leeds and Bradford each with their own NEM, so that one NEM can act for the other.
 DIRECTORY = """
@@ -193,3 +196,27 @@ async def test_a_chain_of_absences_is_followed_and_bounded(world: SlackWorld) ->
     await away(world, "U0SEC1", "Dee Deputy", until="2026-12-04")
     refused = await away(world, "U0DEP1", "Sam Secretary", until="2026-11-27")
     assert "delegate" in refused.json()["errors"]
+
+
+# --------------------------------------------------------------------------- the same in Teams
+
+
+async def test_in_teams_away_opens_a_card_and_the_deputy_gets_the_request(teams: Any) -> None:  # noqa: F811
+    s = teams.standin
+    await teams.say("sec", "away")
+    form = s.cards_to(AAD["sec"])[-1]
+    fields = {b.get("id"): b for b in form["body"]}
+    assert {"starts_on", "until_on", "delegate"} <= set(fields)
+    [deputy] = fields["delegate"]["choices"]  # the deputy is the only one who may act for a Secretary
+    send = form["actions"][0]["data"]
+    missing = await teams.click("sec", {**send, "delegate": deputy["value"]})
+    assert "Give your last day away" in card_text(missing)
+    done = await teams.click("sec", {**send, "until_on": "2026-12-04", "delegate": deputy["value"]})
+    assert "You're away from 23 Nov 2026 to 4 Dec 2026" in card_text(done)
+    await teams.say("rep", "propose")
+    await teams.click("rep", {"op": "propose", **TEAMS_PROPOSAL})
+    request = last_card_with(s.cards_to(AAD["dep"]), "Approve")
+    assert "who is away until 4 Dec 2026" in card_text(request)
+    assert not any("Approve" in card_buttons(c) for c in s.cards_to(AAD["sec"]))
+    await teams.say("sec", "away off")
+    assert "Welcome back" in card_text(s.cards_to(AAD["sec"])[-1])
