@@ -60,6 +60,9 @@ class Engine:
         from flows.away import actions as away_actions
 
         away_actions.register(self.dispatch)
+        from flows.signup import recorded
+
+        recorded.register(self.dispatch)
         self.partnerships = Partnerships(self)  # the local social partnerships' use cases
 
     # ------------------------------------------------------------------ time

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
-from flows.core.table import Transition
+from flows.core.table import Table, Transition
 from flows.core.unit import Core, Refusal, memo, read
 from flows.directory import Who, find_person
 from flows.notices import Button, Outcome
@@ -295,11 +295,11 @@ def name_starts(typed: str) -> Any:
 
 
 async def actionable(
-    core: Core, who: Who, action: Action | str, *, typed: str | None = None, limit: int = 500
+    core: Core, who: Who, action: Action | str, *, typed: str | None = None, limit: int = 500, table: Table = TABLE
 ) -> list[EmployerSummary]:
-    """The employers on which this person may take ``action`` now (to fill a form's employer
-    list), at most ``limit``; with ``typed``, those whose name starts with it."""
-    t = TABLE.row(action)
+    """The employers on which this person may take ``action`` (a row of ``table``) now, to fill a
+    form's employer list, at most ``limit``; with ``typed``, those whose name starts with it."""
+    t = table.row(action)
 
     async def q(s: AsyncSession) -> list[EmployerSummary]:
         person = await find_person(s, who)
@@ -308,7 +308,7 @@ async def actionable(
         scope = await scope_of(s, person)
         stages = {r: set(t.sources) for r in t.who}
         found = await cases_for(s, core, scope, stages, extra=name_starts(typed) if typed else None, limit=limit)
-        return [summary_of(c.row, plan) for c, plan in found if TABLE.refusal_for(t, c) is None]
+        return [summary_of(c.row, plan) for c, plan in found if table.refusal_for(t, c) is None]
 
     return await read(core, q)
 

@@ -53,4 +53,65 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "away.acting_for": "You're acting for {absent}, who is away until {until}.",
     "audit.for": "{actor} for {absent}",
     "audit.recorded_for": "recorded by {actor} for {absent}: {how}",
+    # ------------------------------------------------------------------ recorded for someone (part 8)
+    "command.record": "record a decision taken by phone or in a meeting, for the person it belongs to",
+    "recorded.form.title": "Record a decision",
+    "recorded.form.heading": "Record a decision taken by phone or in a meeting",
+    "recorded.form.submit": "Record it",
+    "recorded.form.intro": (
+        "Record a decision someone took by phone or in a meeting, for them. The audit shows that you recorded it "
+        "for them and how it was taken; they are told at once and can undo it within {days} working days."
+    ),
+    "recorded.field.decision": "The decision",
+    "recorded.field.how": "How it was taken",
+    "recorded.field.how.hint": "For example: by phone on 23 Nov, or at the association's meeting on 20 Nov.",
+    "recorded.field.reasons": "Their reasons (needed for a rejection)",
+    "recorded.option.secretary_approve": "{person} approves (as Local Association Secretary)",
+    "recorded.option.secretary_reject": "{person} rejects (as Local Association Secretary)",
+    "recorded.option.nem_approve": "{person} approves (as National Executive Member)",
+    "recorded.option.nem_reject": "{person} rejects (as National Executive Member)",
+    "recorded.holder.secretary": "The Secretary",
+    "recorded.holder.nem": "The NEM",
+    "recorded.only_who": (
+        "Only the Local Association Secretary (or deputy) or the National Executive Member can record a decision "
+        "for someone on {employer}, and only while it waits for a decision. {nothing_changed}"
+    ),
+    "recorded.nothing": (
+        "There's no decision on {employer} you can record for someone just now: it isn't waiting for the Secretary's "
+        "or the NEM's decision, or the decision is yours to take (use the buttons)."
+    ),
+    "recorded.nothing_anywhere": (
+        "There's no decision waiting that you can record for someone: the Secretary records the NEM's, the NEM the "
+        "Secretary's, while a proposal waits for it."
+    ),
+    "recorded.no_match": "No employer waiting for a decision you can record matches \u201c{typed}\u201d.",
+    "recorded.choose_decision": "Choose the decision that was taken.",
+    "recorded.give_how": "Say how it was taken (by phone on ..., at the meeting of ...).",
+    "recorded.fix": "{problem} {nothing_changed}",
+    "recorded.reply": "Recorded: {verdict} by {person} as {title}, for {employer}. They have been told and can undo it.",
+    "recorded.fact.how": "How it was taken",
+    "recorded.told.headline": "{recorder} recorded your decision on {employer}: {verdict}",
+    "recorded.told.body": (
+        "{recorder} recorded this for you, as {title}, for {employer}: {verdict}. If that is not what you decided, undo it."
+    ),
+    "recorded.told.next": "Nothing to do if it is right. Undo it by {until} if it is not.",
+    "recorded.undo.not_yours": "Only the person it was recorded for (or who recorded it) can undo it. {nothing_changed}",
+    "recorded.undo.too_late": (
+        "It's too late to undo this: it was recorded on {when} and could be undone until {until}. It stands as "
+        "{what}. {instead} {nothing_changed}"
+    ),
+    "recorded.undo.moved_on": (
+        "It can't be undone now: the case has moved on since it was recorded (it is {stage}), so it stands as {what}. "
+        "{instead} {nothing_changed}"
+    ),
+    "recorded.instead.secretary_approve": "If it was wrong, the NEM can reject it, or the Secretary or proposer can withdraw it.",
+    "recorded.instead.secretary_reject": "If it was wrong, the proposer can revise and resubmit it.",
+    "recorded.instead.nem_approve": "If it was wrong, a partner union can disagree, or the Secretary or proposer can withdraw it.",
+    "recorded.instead.nem_reject": "If it was wrong, the proposer can revise and resubmit it.",
+    "recorded.undone.headline": "Undone: {what}, for {employer}",
+    "recorded.undone.body": (
+        "{who} undid what {recorder} recorded for {person} on {when} ({what}). {employer} is back to {stage}."
+    ),
+    "recorded.undone.partners": "Nothing to do for now: the proposal waits for the NEM's decision again.",
+    "recorded.undone.reply": "Undone: {what}. {employer} is back to {stage}, and everyone concerned has been told.",
 }
