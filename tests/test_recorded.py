@@ -129,3 +129,47 @@ async def test_a_rep_cannot_record_a_decision_for_someone(world: SlackWorld) -> 
     await world.command("U0REP1", "record")
     assert world.slack.open_views("U0REP1") == []
     assert "no decision waiting that you can record" in text_of(world.slack.ephemerals("U0REP1")[-1])
+
+
+async def test_the_secretary_records_a_partner_unions_agreement_and_it_can_be_undone(world: SlackWorld) -> None:
+    await waiting_for_nem(world)
+    await world.click("U0NEM1", world.last_dm("U0NEM1"), "Approve")
+    channel = world.slack.channel_id("vws-oakfield-primary-school")
+    await world.command("U0SEC1", "record")
+    view = world.top_view("U0SEC1")
+    choices = options(view, "decision")
+    assert "GMB agrees (U0GMB1, for the union)" in choices and "Unite disagrees (U0UTE1, for the union)" in choices
+    done = await world.submit("U0SEC1", decision=choices["GMB agrees (U0GMB1, for the union)"],
+                              how_taken="Gary agreed at the branch meeting on 20 Nov")  # fmt: skip
+    assert done.status == 200 and not done.body, done.body
+    [line] = [a for a in await world.services.engine.audit(1) if a.action == "partner_agree"]
+    assert line.actor == "recorded by Sam Secretary for U0GMB1: Gary agreed at the branch meeting on 20 Nov"
+    assert line.payload["union"] == "GMB"
+    told = world.last_dm("U0GMB1")
+    assert "GMB agrees" in text_of(told) and buttons(told) == ["Undo"]
+    # GMB has spoken: its rep's own click is refused, one voice per union.
+    await world.click("U0GMB1", world.slack.messages_in(channel)[0], "Agree", channel=channel)
+    assert "GMB" in world.slack.ephemerals("U0GMB1", channel)[-1]["text"]
+    # Undone: GMB may speak again, and is asked to in the channel.
+    await world.click("U0GMB1", told, "Undo")
+    assert "Undone: agreed for their union (GMB)" in text_of(world.slack.ephemerals("U0GMB1")[-1])
+    again = [m for m in world.slack.messages_in(channel, include_replies=True) if "Undone" in text_of(m)]
+    assert again and buttons(again[-1]) == ["Agree", "Disagree"]
+    await world.click("U0GMB1", again[-1], "Agree", channel=channel)
+    audit = [(a.action, a.payload.get("union")) for a in await world.services.engine.audit(1)]
+    assert audit[-3:] == [("partner_agree", "GMB"), ("undo_recorded", None), ("partner_agree", "GMB")]
+
+
+async def test_the_last_unions_agreement_recorded_moves_the_case_on_and_undo_brings_it_back(world: SlackWorld) -> None:
+    await waiting_for_nem(world)
+    await world.click("U0NEM1", world.last_dm("U0NEM1"), "Approve")
+    channel = world.slack.channel_id("vws-oakfield-primary-school")
+    for rep in ("U0GMB1", "U0UNS1"):
+        await world.click(rep, world.slack.messages_in(channel)[0], "Agree", channel=channel)
+    await world.command("U0SEC1", "record oakfield")
+    choices = options(world.top_view("U0SEC1"), "decision")
+    assert [c for c in choices if "GMB" in c or "UNISON" in c] == []  # they spoke for themselves
+    await world.submit("U0SEC1", decision=choices["Unite agrees (U0UTE1, for the union)"], how_taken="By phone on 23 Nov")
+    assert await employer_stage(world) is Stage.PARTNERS_AGREED
+    await world.click("U0UTE1", world.last_dm("U0UTE1"), "Undo")
+    assert await employer_stage(world) is Stage.PARTNER_CONSULTATION

@@ -70,25 +70,37 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "recorded.option.secretary_reject": "{person} rejects (as Local Association Secretary)",
     "recorded.option.nem_approve": "{person} approves (as National Executive Member)",
     "recorded.option.nem_reject": "{person} rejects (as National Executive Member)",
+    "recorded.option.partner_agree": "{union} agrees ({person}, for the union)",
+    "recorded.option.partner_disagree": "{union} disagrees ({person}, for the union)",
+    "recorded.holder.partner_rep": "its rep",
+    "recorded.verdict.secretary_approve": "Approved",
+    "recorded.verdict.secretary_reject": "Rejected",
+    "recorded.verdict.nem_approve": "Approved",
+    "recorded.verdict.nem_reject": "Rejected",
+    "recorded.verdict.partner_agree": "{union} agrees",
+    "recorded.verdict.partner_disagree": "{union} disagrees",
+    "recorded.instead.partner_agree": "If it was wrong, the Secretary or proposer can withdraw the proposal.",
+    "recorded.instead.partner_disagree": "If it was wrong, the proposer can revise and resubmit it.",
+    "recorded.undone.union": "{union} can answer again here: agree or disagree.",
     "recorded.holder.secretary": "The Secretary",
     "recorded.holder.nem": "The NEM",
     "recorded.only_who": (
         "Only the Local Association Secretary (or deputy) or the National Executive Member can record a decision "
-        "for someone on {employer}, and only while it waits for a decision. {nothing_changed}"
+        "for someone on {employer}, and only while it waits for the Secretary, the NEM or a partner union. {nothing_changed}"
     ),
     "recorded.nothing": (
-        "There's no decision on {employer} you can record for someone just now: it isn't waiting for the Secretary's "
-        "or the NEM's decision, or the decision is yours to take (use the buttons)."
+        "There's no decision on {employer} you can record for someone just now: it isn't waiting for the Secretary, "
+        "the NEM or a partner union, or the decision is yours to take (use the buttons)."
     ),
     "recorded.nothing_anywhere": (
-        "There's no decision waiting that you can record for someone: the Secretary records the NEM's, the NEM the "
-        "Secretary's, while a proposal waits for it."
+        "There's no decision waiting that you can record for someone: the Secretary records the NEM's or a partner "
+        "union's, the NEM the Secretary's or a partner union's, while a proposal waits for it."
     ),
     "recorded.no_match": "No employer waiting for a decision you can record matches \u201c{typed}\u201d.",
     "recorded.choose_decision": "Choose the decision that was taken.",
     "recorded.give_how": "Say how it was taken (by phone on ..., at the meeting of ...).",
     "recorded.fix": "{problem} {nothing_changed}",
-    "recorded.reply": "Recorded: {verdict} by {person} as {title}, for {employer}. They have been told and can undo it.",
+    "recorded.reply": "Recorded for {person} ({title}), on {employer}: {verdict}. They have been told and can undo it.",
     "recorded.fact.how": "How it was taken",
     "recorded.told.headline": "{recorder} recorded your decision on {employer}: {verdict}",
     "recorded.told.body": (
