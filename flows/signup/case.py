@@ -167,7 +167,7 @@ class SignupSteps(Steps[Case]):
             )
             roles, unions = roles_on(person, emp, rows)
         acting: list[tuple[Person, frozenset[Role]]] = []
-        if person is not None:  # someone away may have handed their decisions here to this person
+        if person is not None and self.core is not None:  # someone away may have handed their decisions here to them
             for absent in await acting_for(s, person.id, self.core.today()):
                 their = list(
                     (await s.execute(select(RoleRow).where(RoleRow.person_id == absent.id, RoleRow.association_id == emp.association_id))).scalars()
