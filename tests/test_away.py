@@ -220,3 +220,39 @@ async def test_in_teams_away_opens_a_card_and_the_deputy_gets_the_request(teams:
     assert not any("Approve" in card_buttons(c) for c in s.cards_to(AAD["sec"]))
     await teams.say("sec", "away off")
     assert "Welcome back" in card_text(s.cards_to(AAD["sec"])[-1])
+
+
+# --------------------------------------------------------------------------- a chain is bounded
+
+NEMS = ["U0NEMA", "U0NEMB", "U0NEMC", "U0NEMD", "U0NEME"]
+CHAIN = "local_associations:\n" + "".join(
+    f"  - name: Area {n[-1]}\n    secretary: U0SEC{n[-1]}\n    nem: {{slack: {n}, name: NEM {n[-1]}}}\n    reps: [U0REP{n[-1]}]\n"
+    for n in NEMS
+)
+
+
+@pytest.fixture
+async def chain_world(db_url: str, clock: Clock) -> AsyncIterator[SlackWorld]:
+    w = await start_world(db_url, clock, directory=CHAIN)
+    for n in NEMS:
+        for uid in (n, f"U0SEC{n[-1]}", f"U0REP{n[-1]}"):
+            w.slack.add_user(uid, uid.lower(), email=f"{uid.lower()}@example.org")
+    yield w
+    await stop_world(w)
+
+
+async def test_a_chain_longer_than_three_is_refused_at_creation_and_never_followed_further(chain_world: SlackWorld) -> None:
+    w = chain_world
+    for person, delegate in (("U0NEMD", "NEM E"), ("U0NEMC", "NEM D"), ("U0NEMB", "NEM C")):
+        ok = await away(w, person, delegate, until="2026-12-04")
+        assert ok.status == 200 and not ok.body, ok.body
+    too_long = await away(w, "U0NEMA", "NEM B", until="2026-12-04")  # A to B to C to D to E: four hops
+    assert "their requests already pass through several people" in too_long.json()["errors"]["delegate"]
+    # Made the other way round (A first, E last), the chain is still followed for three hops only.
+    await w.command("U0NEMD", "away off")
+    assert (await away(w, "U0NEMA", "NEM B", until="2026-12-04")).status == 200
+    assert (await away(w, "U0NEMD", "NEM E", until="2026-12-04")).status == 200
+    await w.command("U0REPA", "propose")
+    await w.submit("U0REPA", **{**PROPOSAL, "association": "Area A"})
+    await w.click("U0SECA", w.last_dm("U0SECA"), "Approve")
+    assert [u for u in NEMS if requests_in(w, u)] == ["U0NEMD"]  # A -> B -> C -> D, and no further
