@@ -172,11 +172,15 @@ async def test_the_absence_ends_by_itself_and_reminders_after_it_go_to_the_secre
 
 async def test_away_off_ends_it_early_and_tells_the_delegate(world: SlackWorld) -> None:
     await away(world, "U0SEC1", "Dee Deputy", until="2026-12-04")
+    await propose(world, "Beech Hill Academy")
+    assert len(requests_in(world, "U0DEP1")) == 1 and requests_in(world, "U0SEC1") == []
     await world.command("U0SEC1", "away off")
     assert "Welcome back" in text_of(world.slack.ephemerals("U0SEC1")[-1])
     assert "Sam Secretary is back" in text_of(world.last_dm("U0DEP1"))
+    [back] = requests_in(world, "U0SEC1")  # what still waits comes back to the Secretary
+    assert "Beech Hill Academy" in text_of(back)
     await propose(world)
-    assert requests_in(world, "U0DEP1") == [] and len(requests_in(world, "U0SEC1")) == 1
+    assert len(requests_in(world, "U0DEP1")) == 1 and len(requests_in(world, "U0SEC1")) == 2
     await world.command("U0SEC1", "away off")
     assert "You're not down as away" in text_of(world.slack.ephemerals("U0SEC1")[-1])
 

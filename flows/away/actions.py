@@ -134,6 +134,9 @@ async def end_away(core: Core, who: Who) -> Outcome:
             )
             for d in {d.id: d for d in delegates}.values()
         ]
+        from flows.signup.proposal import waiting_for
+
+        notices += await waiting_for(s, person, today, back=True)  # what waits for them comes back to them
         return Outcome(ok=True, changed=True, reply=say("away.off.done", delegate=ref(delegates[0]) if delegates else "nobody"),
                        notices=notices)  # fmt: skip
 

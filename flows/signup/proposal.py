@@ -97,11 +97,12 @@ def sent_to(routed: Routed) -> Text:
     return (" ", *say("away.sent_to", absent=ref(away.person), until=away.until, delegate=ref(routed.to)))
 
 
-async def waiting_for(s: AsyncSession, person: Person, today: date) -> list[Notice]:
+async def waiting_for(s: AsyncSession, person: Person, today: date, *, back: bool = False) -> list[Notice]:
     """The approval requests waiting for ``person`` now, sent again to whoever acts for them
-    today (when they have just said they are away from today). Scoped to their associations."""
+    today (when they have just said they are away from today), or to them (``back``: they ended
+    their absence early). Scoped to their associations."""
     routed = await route(s, person, today)
-    if not routed.redirected:
+    if not routed.redirected and not back:
         return []
     found = (
         await s.execute(
