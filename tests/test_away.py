@@ -261,3 +261,31 @@ async def test_a_chain_longer_than_three_is_refused_at_creation_and_never_follow
     await w.submit("U0REPA", **{**PROPOSAL, "association": "Area A"})
     await w.click("U0SECA", w.last_dm("U0SECA"), "Approve")
     assert [u for u in NEMS if requests_in(w, u)] == ["U0NEMD"]  # A -> B -> C -> D, and no further
+
+
+# --------------------------------------------------------------------------- other reminders
+
+
+async def test_a_review_reminder_for_a_secretary_away_goes_to_the_deputy(services: Any, clock: Clock) -> None:
+    from flows.core.forms import Form
+    from flows.core.payload import Payload
+    from flows.notices import ToPerson
+    from tests.conftest import SEC
+    from tests.test_reminders import joined_with, london, sweep_at
+
+    engine = services.engine
+    await joined_with(engine, "")  # review due Tuesday 23 November 2027
+    clock.set(london(2027, 11, 22, 9, 0))
+    form = await engine.dispatch.press(SEC, Payload("away"))
+    assert isinstance(form, Form)
+    [deputy] = next(f for f in form.fields if f.name == "delegate").options
+    out = await engine.dispatch.submit(SEC, Payload("away"), {"until_on": "2027-11-26", "delegate": deputy.value})
+    assert out.ok, out.reply_text
+    sent = await sweep_at(services, clock, london(2027, 11, 23, 9, 0))  # the review's day
+    people = sorted(n.to.person.label for n in sent if isinstance(n.to, ToPerson))
+    assert people == ["Rita Rep", deputy.label]  # not the Secretary, who is away
+    [to_deputy] = [n for n in sent if isinstance(n.to, ToPerson) and n.to.person.label == deputy.label]
+    assert "who is away until 26 Nov 2027" in to_deputy.as_plain()
+    assert [b.label for b in to_deputy.buttons] == ["Objective met", "Not met", "Snooze a week"]
+    later = await sweep_at(services, clock, london(2027, 11, 30, 9, 0))  # back: a week overdue goes to her again
+    assert "Sam Secretary" in [n.to.person.label for n in later if isinstance(n.to, ToPerson)]
