@@ -119,6 +119,15 @@ async def test_an_nem_away_hands_decisions_to_another_nem_who_may_then_act(world
     assert line.actor == "Ned NEM for Nia NEM"
 
 
+async def test_the_delegate_sees_what_waits_for_the_absent_nem_in_their_status(world: SlackWorld) -> None:
+    await away(world, "U0NEM1", "Ned NEM", until="2026-11-30")
+    await propose(world)
+    await world.click("U0SEC1", requests_in(world, "U0SEC1")[-1], "Approve")
+    await world.command("U0NEM9", "status")
+    status = world.slack.ephemerals("U0NEM9")[-1]
+    assert "Oakfield Primary School" in text_of(status) and "Approve" in buttons(status)
+
+
 async def test_without_an_absence_another_nem_may_not_act(world: SlackWorld) -> None:
     await propose(world)
     await world.click("U0SEC1", requests_in(world, "U0SEC1")[-1], "Approve")

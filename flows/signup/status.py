@@ -9,13 +9,14 @@ cost follows the person's scope, not the country's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Integer, and_, false, func, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import DELEGABLE, acting_for, on_day
 from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
@@ -27,6 +28,7 @@ from flows.signup.case import Case, SignupSteps, roles_on, with_owner
 from flows.signup.journey import FINISHED, IN_SCHEME, TABLE, Action, Stage
 from flows.wording import say_str
 from models.tables import (
+    Absence,
     ActionPlan,
     Employer,
     Event,
@@ -133,6 +135,8 @@ class Scope:
     roles: list[RoleRow]
     secretary_of: set[int]
     nem_of: set[int]
+    # people away whose requests come to this person today, with their own standing
+    acting: tuple[tuple[Person, Scope], ...] = ()
 
     @property
     def rep_of(self) -> set[int]:
@@ -163,33 +167,64 @@ class Scope:
             parts.append(and_(Employer.proposer_id == me, Employer.stage.in_(stages_for[Role.PROPOSER])))
         if self.national and stages_for.get(Role.NATIONAL_OFFICER):
             parts.append(Employer.stage.in_(stages_for[Role.NATIONAL_OFFICER]))
+        delegated = {r: st for r, st in stages_for.items() if r in DELEGABLE}
+        parts += [sc.where(delegated) for _, sc in self.acting if delegated]  # what they hand on while away
         return or_(*parts) if parts else false()
 
 
-async def scope_of(s: AsyncSession, person: Person) -> Scope:
-    """Where the person holds which role (looked up once per shared read)."""
-    return await memo(s, ("scope", person.id), lambda: _scope_of(s, person))
+async def scope_of(s: AsyncSession, person: Person, today: date | None = None) -> Scope:
+    """Where the person holds which role (looked up once per shared read); with ``today``, also
+    the standing of the people away whose requests come to them today."""
+    if today is None:
+        return await memo(s, ("scope", person.id), lambda: _scope_of(s, person))
+
+    async def with_absent() -> Scope:
+        scope, someone_away = await _scope_and_absent(s, person, today)
+
+        async def known() -> Scope:
+            return scope
+
+        await memo(s, ("scope", person.id), known)  # the plain standing, for the other processes
+        if not someone_away:
+            return scope
+        absent = await acting_for(s, person.id, today)
+        return replace(scope, acting=tuple([(p, await _scope_of(s, p)) for p in absent]))
+
+    return await memo(s, ("scope", person.id, today), with_absent)
+
+
+def _officer_of(person: Person) -> Any:
+    return select(
+        literal("officer").label("kind"), LocalAssociation.id, LocalAssociation.secretary_id, LocalAssociation.deputy_id,
+        LocalAssociation.nem_id,
+    ).where(
+        or_(LocalAssociation.secretary_id == person.id, LocalAssociation.deputy_id == person.id, LocalAssociation.nem_id == person.id)
+    )  # fmt: skip
 
 
 async def _scope_of(s: AsyncSession, person: Person) -> Scope:
+    return (await _scope_and_absent(s, person, None))[0]
+
+
+async def _scope_and_absent(s: AsyncSession, person: Person, today: date | None) -> tuple[Scope, bool]:
+    """The person's standing and (with ``today``) whether anyone away sends requests to them
+    today: the absences are asked in the same query as the associations they are officers of."""
     roles = list((await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars())
-    officer = (
-        await s.execute(
-            select(LocalAssociation.id, LocalAssociation.secretary_id, LocalAssociation.deputy_id, LocalAssociation.nem_id).where(
-                or_(
-                    LocalAssociation.secretary_id == person.id,
-                    LocalAssociation.deputy_id == person.id,
-                    LocalAssociation.nem_id == person.id,
-                )
-            )
-        )
-    ).all()
-    return Scope(
+    q = _officer_of(person)
+    if today is not None:
+        n = null().cast(Integer)
+        q = q.union_all(
+            select(literal("away"), Absence.person_id, n, n, n).where(Absence.delegate_id == person.id, on_day(today))
+        )  # fmt: skip
+    rows = (await s.execute(q)).all()
+    officer = [(a, sec, dep, nem) for kind, a, sec, dep, nem in rows if kind == "officer"]
+    scope = Scope(
         person,
         roles,
         {a for a, sec, dep, _ in officer if person.id in (sec, dep)},
         {a for a, _, _, nem in officer if nem == person.id},
     )
+    return scope, any(kind == "away" for kind, *_ in rows)
 
 
 async def cases_for(
@@ -206,7 +241,16 @@ async def cases_for(
     out: list[tuple[Case, ActionPlan | None]] = []
     for emp, plan in rows:
         roles, unions = roles_on(scope.person, emp, scope.roles)
-        out.append((Case(emp, scope.person, frozenset(roles), frozenset(unions), core=core), plan))
+        acting: list[tuple[Person, frozenset[Role]]] = []
+        for absent, theirs in scope.acting:  # the roles they hand on here while away
+            got, their_unions = roles_on(absent, emp, theirs.roles)
+            got &= DELEGABLE
+            if got:
+                acting.append((absent, frozenset(got)))
+                roles |= got
+                unions |= their_unions if Role.PARTNER_REP in got else set()
+        case = Case(emp, scope.person, frozenset(roles), frozenset(unions), core=core, acting_for=tuple(acting))
+        out.append((case, plan))
     consulted = [c for c, _ in out if c.stage is Stage.PARTNER_CONSULTATION]
     if consulted:
         found = await s.execute(
@@ -229,7 +273,7 @@ async def status_for(core: Core, who: Who) -> StatusView | None:
         person = await find_person(s, who)
         if person is None:
             return None
-        scope = await scope_of(s, person)
+        scope = await scope_of(s, person, core.today())
         view = StatusView()
         stages = {r: waiting_stages(r) for r in Role}
         national_todo = None
@@ -305,7 +349,7 @@ async def actionable(
         person = await find_person(s, who)
         if person is None or not t.sources:
             return []
-        scope = await scope_of(s, person)
+        scope = await scope_of(s, person, core.today())
         stages = {r: set(t.sources) for r in t.who}
         found = await cases_for(s, core, scope, stages, extra=name_starts(typed) if typed else None, limit=limit)
         return [summary_of(c.row, plan) for c, plan in found if table.refusal_for(t, c) is None]
