@@ -147,6 +147,8 @@ async def test_the_secretary_records_a_partner_unions_agreement_and_it_can_be_un
     assert line.payload["union"] == "GMB"
     told = world.last_dm("U0GMB1")
     assert "GMB agrees" in text_of(told) and buttons(told) == ["Undo"]
+    said = [text_of(m) for m in world.slack.messages_in(channel, include_replies=True) if "GMB" in text_of(m)]
+    assert any("Recorded by <@U0SEC1> for <@U0GMB1>: Gary agreed at the branch meeting on 20 Nov." in t for t in said)
     # GMB has spoken: its rep's own click is refused, one voice per union.
     await world.click("U0GMB1", world.slack.messages_in(channel)[0], "Agree", channel=channel)
     assert "GMB" in world.slack.ephemerals("U0GMB1", channel)[-1]["text"]

@@ -137,6 +137,8 @@ async def record_for(core: Core, who: Who, employer_id: int, answers: Mapping[st
         title = say_str("role_title.partner", union=ch.union) if ch.union else say_str(f"role_title.{ch.role.value}")
         until = _undo_until(core, case.row, core.now())
         undo_buttons = tuple(replace(b, value=str(event_id)) for b in RECORDED.offer(case, UNDO_RECORDED))
+        note = say("recorded.note", recorder=ref(case.person), person=ref(person), how=how)
+        out.notices = [replace(n, body=(*n.body, note)) for n in out.notices]  # everyone told sees who it was for
         out.notices.append(
             Notice(
                 Kind.PROGRESS,

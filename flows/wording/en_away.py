@@ -102,6 +102,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "recorded.fix": "{problem} {nothing_changed}",
     "recorded.reply": "Recorded for {person} ({title}), on {employer}: {verdict}. They have been told and can undo it.",
     "recorded.fact.how": "How it was taken",
+    "recorded.note": "Recorded by {recorder} for {person}: {how}.",
     "recorded.told.headline": "{recorder} recorded your decision on {employer}: {verdict}",
     "recorded.told.body": (
         "{recorder} recorded this for you, as {title}, for {employer}: {verdict}. If that is not what you decided, undo it."
