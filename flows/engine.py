@@ -57,6 +57,12 @@ class Engine:
         from flows.partnership.api import Partnerships
 
         partnership_actions.register(self.dispatch)
+        from flows.away import actions as away_actions
+
+        away_actions.register(self.dispatch)
+        from flows.signup import recorded
+
+        recorded.register(self.dispatch)
         self.partnerships = Partnerships(self)  # the local social partnerships' use cases
 
     # ------------------------------------------------------------------ time
@@ -174,4 +180,7 @@ def command_menu() -> list[tuple[str, str]]:
     d = Dispatcher(None)
     signup_actions.register(d)
     code_actions.register(d)
+    from flows.away import actions as away_actions
+
+    away_actions.register(d)
     return [(c.word, c.help) for c in d.commands.values() if c.menu] + [("help", "this list")]

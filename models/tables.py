@@ -152,6 +152,24 @@ class NationalOffice(Base):
     channel: Mapped[str | None] = mapped_column(String(200))
 
 
+class Absence(Base):
+    """A person away from ``starts_on`` to ``until_on`` (both days included), whose requests go
+    to ``delegate_id`` meanwhile. It ends by itself after ``until_on``; ``ended_at`` is set when
+    the person says they are back early (``/vws away off``), or replaced it by a new absence."""
+
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_person_until", "person_id", "until_on"),
+                      Index("ix_absences_delegate_until", "delegate_id", "until_on"))  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    until_on: Mapped[date] = mapped_column(Date)
+    ended_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # --------------------------------------------------------------------------- the journey
 
 

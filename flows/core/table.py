@@ -50,6 +50,8 @@ class Need(StrEnum):
     NOTE = "note"  # a note that travels with an escalation
     REMIT = "remit"  # a partnership's remit, who took part in the review, the next review
     PROTOCOL = "protocol"  # a partnership's protocol (four themes), who took part, the next review
+    ABSENCE = "absence"  # away from, until, and who acts meanwhile (flows/away)
+    HOW_TAKEN = "how_taken"  # how a decision recorded for someone was taken (by phone on..., at the meeting of...)
 
 
 class Pin(StrEnum):

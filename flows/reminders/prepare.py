@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import route
 from flows.calendar import (
     APPROVAL_CHASE_WORKING_DAYS,
     OVERDUE_INTERVAL_DAYS,
@@ -132,6 +133,19 @@ class _Preparer:
             return None
         return Prepared(defer_until=self.hours.next_sending_moment(self.now, nation))
 
+    async def rerouted(self, notices: list[Notice]) -> list[Notice]:
+        """The notices, those to someone away today sent to whoever acts for them instead (saying so)."""
+        out: list[Notice] = []
+        for n in notices:
+            if isinstance(n.to, ToPerson) and n.to.person.id:
+                routed = await route(self.s, await self.s.get(Person, n.to.person.id), self.today())
+                if routed.redirected and routed.to is not None:
+                    away = routed.passed[0]
+                    body = (say("away.acting_for", absent=ref(away.person), until=away.until), *n.body)
+                    n = replace(n, to=ToPerson(PersonRef(routed.to.id, routed.to.label)), body=body)
+            out.append(n)
+        return out
+
     async def employer(self, employer_id: int) -> Employer | None:
         return await self.s.get(Employer, employer_id)
 
@@ -149,7 +163,7 @@ class _Preparer:
         ).latest
         if latest is None or latest.at != due_at:
             return Prepared(skip="superseded")
-        notices = review_due_notices(emp, plan, _when(plan.review_on, self.today(), due_word=False))
+        notices = await self.rerouted(review_due_notices(emp, plan, _when(plan.review_on, self.today(), due_word=False)))
         reminders = _as_reminders(notices, NudgeKind.REVIEW, subject, self.snoozed(NudgeKind.REVIEW, subject))
         falls_due = emp.id if emp.stage == Stage.JOINED and plan.review_on <= self.today() else None
         return Prepared(reminders, falls_due=falls_due)
@@ -196,7 +210,7 @@ class _Preparer:
                 )
             )
         return Prepared(
-            _as_reminders(notices, NudgeKind.WORKPLAN, subject, self.snoozed(NudgeKind.WORKPLAN, subject))
+            _as_reminders(await self.rerouted(notices), NudgeKind.WORKPLAN, subject, self.snoozed(NudgeKind.WORKPLAN, subject))
         )
 
     async def approval(
@@ -224,13 +238,19 @@ class _Preparer:
             buttons = _buttons(emp, Action.NEM_APPROVE, Action.NEM_REJECT)
         decide = say("remind.approval.next")
         notices: list[Notice] = []
+        routed = await route(self.s, approver, self.today())  # while they are away: whoever acts for them
+        asked: tuple[Text, ...] = (say("remind.approval.body", employer=emp.name, n=days, title=title),)
+        if routed.redirected:
+            away = routed.passed[0]
+            approver = routed.to
+            asked = (say("away.acting_for", absent=ref(away.person), until=away.until), *asked)
         if to := _to(approver):
             notices.append(
                 Notice(
                     Kind.REMINDER,
                     to,
                     say_str("remind.approval.headline", employer=emp.name),
-                    body=(say("remind.approval.body", employer=emp.name, n=days, title=title),),
+                    body=asked,
                     buttons=buttons,
                     employer_id=emp.id,
                     next_step=decide,

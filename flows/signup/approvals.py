@@ -11,14 +11,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import route
 from flows.core import keys
 from flows.core.roles import Role
 from flows.core.unit import Core, run
 from flows.directory import PARTNER_UNIONS, Who
-from flows.notices import Kind, Notice, Outcome, PersonRef, Text, ToNational, ToPartnerSpace
+from flows.notices import Kind, Notice, Outcome, PersonRef, Text, ToNational, ToPartnerSpace, text
 from flows.signup.case import Case, SignupSteps, ref, to_person
 from flows.signup.journey import DECISIONS, TABLE, Action
-from flows.signup.proposal import approval_request, history_of, proposal_facts
+from flows.signup.proposal import approval_request, history_of, proposal_facts, sent_to
 from flows.wording import say, say_str
 from models.tables import Held, Person
 from models.tables import Role as RoleRow
@@ -88,14 +89,15 @@ def rejected_notices(case: Case, who_role: str, reasons: str | None) -> list[Not
 async def _secretary_approved(s: AsyncSession, core: Core, case: Case, reasons: str | None) -> Outcome:
     emp = case.row
     nem = emp.association.nem
+    routed = await route(s, nem, core.today())
     return Outcome(
         ok=True,
         changed=True,
         employer_id=emp.id,
-        reply=say("secretary_approved.reply", employer=emp.name, nem=ref(nem)),
+        reply=text(*say("secretary_approved.reply", employer=emp.name, nem=ref(routed.to)), *sent_to(routed)),
         notices=[
             decided(core, case, "secretary", say_str("verdict.approved"), None),
-            approval_request(emp, Role.NEM, history=await history_of(s, core, emp)),
+            approval_request(emp, Role.NEM, history=await history_of(s, core, emp), routed=routed),
             Notice(
                 Kind.PROGRESS,
                 to_person(emp.proposer),

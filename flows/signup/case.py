@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import DELEGABLE, acting_for
 from flows.core.roles import Role
 from flows.core.table import Need, Transition
 from flows.core.unit import Core, Refusal, Steps, nothing_changed, roles_named
@@ -73,6 +74,12 @@ class Case:
     people: dict[int, Person] = field(default_factory=dict)  # who gave those voices
     core: Core | None = None
     previous_principle: int | None = None  # last cycle's, once "objective met" (set by the plan step)
+    # people away whose requests come to this person today, with the roles taken on for them here
+    acting_for: tuple[tuple[Person, frozenset[Role]], ...] = ()
+
+    def on_behalf_of(self, who: frozenset[Role]) -> Person | None:
+        """The absent person this person acts for when taking a row for ``who`` (None: their own)."""
+        return next((p for p, roles in self.acting_for if roles & who), None)
 
     @property
     def id(self) -> int:
@@ -159,7 +166,19 @@ class SignupSteps(Steps[Case]):
                 ).scalars()
             )
             roles, unions = roles_on(person, emp, rows)
-        case = Case(emp, person, frozenset(roles), frozenset(unions), core=self.core)
+        acting: list[tuple[Person, frozenset[Role]]] = []
+        if person is not None and self.core is not None:  # someone away may have handed their decisions here to them
+            for absent in await acting_for(s, person.id, self.core.today()):
+                their = list(
+                    (await s.execute(select(RoleRow).where(RoleRow.person_id == absent.id, RoleRow.association_id == emp.association_id))).scalars()
+                )
+                got, their_unions = roles_on(absent, emp, their)
+                got &= DELEGABLE
+                if got:
+                    acting.append((absent, frozenset(got)))
+                    roles |= got
+                    unions |= their_unions if Role.PARTNER_REP in got else set()
+        case = Case(emp, person, frozenset(roles), frozenset(unions), core=self.core, acting_for=tuple(acting))
         if emp.stage == Stage.PARTNER_CONSULTATION:
             await self.load_voices(s, case)
         return case
@@ -225,6 +244,9 @@ class SignupSteps(Steps[Case]):
     def event(
         self, case: Case, t: Transition, seen: str, target: str, reasons: str | None, payload: dict[str, Any]
     ) -> Event:
+        absent = case.on_behalf_of(t.who)
+        if absent is not None and "for" not in payload:
+            payload = {**payload, "for": absent.id}  # the audit reads "Y for X"
         return Event(
             employer_id=case.id,
             at=self.core.now(),

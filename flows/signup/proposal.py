@@ -6,17 +6,19 @@ resubmission) what changed and why it was rejected.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import Routed, route
 from flows.core import keys
 from flows.core.roles import Role
 from flows.core.unit import Core, Refusal, nothing_changed, run
 from flows.directory import Who
-from flows.notices import Kind, Notice, Outcome, Text
+from flows.notices import Kind, Notice, Outcome, Text, text
 from flows.signup.case import Case, SignupSteps, employer_of, person_of, read_proposal, ref, to_person
 from flows.signup.journey import FINISHED, TABLE, Action, Stage
 from flows.wording import day, say, say_str
@@ -47,9 +49,11 @@ def approval_request(
     changes: tuple[tuple[str, str], ...] = (),
     why_rejected: str | None = None,
     history: tuple[tuple[str, str], ...] = (),
+    routed: Routed | None = None,
 ) -> Notice:
     """The request to the Secretary (or the NEM) to approve or reject, with the row's buttons
-    (and ``history``: how earlier proposals of the same employer ended, see :func:`history_of`)."""
+    (``history``: how earlier proposals of the same employer ended, see :func:`history_of`); to
+    whoever acts for them when they are away (``routed``: :func:`flows.away.delegation.route`)."""
     case = Case(emp, None, frozenset())
     assoc = emp.association
     if approver is Role.SECRETARY:
@@ -63,6 +67,9 @@ def approval_request(
             "approval.nem.intro", proposer=ref(emp.proposer), employer=emp.name, secretary=ref(assoc.secretary)
         )
     body: list[Text] = [intro]
+    if routed is not None and routed.redirected:
+        to = routed.to
+        body.insert(0, say("away.acting_for", absent=ref(routed.passed[0].person), until=routed.passed[0].until))
     if emp.revision > 1:
         body.append(say("approval.revised", revision=emp.revision))
     facts = proposal_facts(emp)
@@ -116,6 +123,41 @@ async def history_of(s: AsyncSession, core: Core, emp: Employer) -> tuple[tuple[
                        who=actor.label if actor else say_str("nobody_in_directory"))  # fmt: skip
         lines.append(line + (say_str("history.reasons", reasons=ev.reasons) if ev.reasons else ""))
     return ((say_str("fact.history"), "\n".join(lines)),) if lines else ()
+
+
+def sent_to(routed: Routed) -> Text:
+    """What the requester is told when the request went to someone acting for an absent person:
+    " X is away until <date>; sent to Y." (nothing when it went where it was meant)."""
+    if not routed.redirected:
+        return ()
+    away = routed.passed[0]
+    return (" ", *say("away.sent_to", absent=ref(away.person), until=away.until, delegate=ref(routed.to)))
+
+
+async def waiting_for(s: AsyncSession, person: Person, today: date, *, back: bool = False) -> list[Notice]:
+    """The approval requests waiting for ``person`` now, sent again to whoever acts for them
+    today (when they have just said they are away from today), or to them (``back``: they ended
+    their absence early). Scoped to their associations."""
+    routed = await route(s, person, today)
+    if not routed.redirected and not back:
+        return []
+    found = (
+        await s.execute(
+            select(Employer)
+            .join(LocalAssociation, LocalAssociation.id == Employer.association_id)
+            .where(
+                or_(
+                    and_(Employer.stage == Stage.AWAITING_SECRETARY.value, LocalAssociation.secretary_id == person.id),
+                    and_(Employer.stage == Stage.AWAITING_NEM.value, LocalAssociation.nem_id == person.id),
+                )
+            )
+            .order_by(Employer.id)
+        )
+    ).unique().scalars().all()
+    return [
+        approval_request(e, Role.SECRETARY if e.stage == Stage.AWAITING_SECRETARY.value else Role.NEM, routed=routed)
+        for e in found
+    ]
 
 
 async def _association(s: AsyncSession, name: str) -> LocalAssociation:
@@ -200,12 +242,13 @@ async def propose(core: Core, who: Who, data: ProposalIn | dict[str, Any]) -> Ou
         )  # fmt: skip
         await s.flush()
         emp = await employer_of(s, emp.id)
+        routed = await route(s, emp.association.secretary, core.today())
         return Outcome(
             ok=True,
             changed=True,
             employer_id=emp.id,
-            reply=say("propose.done", employer=emp.name, secretary=ref(emp.association.secretary)),
-            notices=[approval_request(emp, Role.SECRETARY, history=await history_of(s, core, emp))],
+            reply=text(*say("propose.done", employer=emp.name, secretary=ref(routed.to)), *sent_to(routed)),
+            notices=[approval_request(emp, Role.SECRETARY, history=await history_of(s, core, emp), routed=routed)],
         )
 
     return await run(core, body)
@@ -286,11 +329,12 @@ async def resubmit(core: Core, who: Who, employer_id: int, data: ProposalIn | di
             )
         )  # fmt: skip
         await s.flush()
+        routed = await route(s, emp.association.secretary, core.today())
         return Outcome(
             ok=True,
             changed=True,
             employer_id=emp.id,
-            reply=say("resubmit.done", employer=emp.name, secretary=ref(emp.association.secretary)),
+            reply=text(*say("resubmit.done", employer=emp.name, secretary=ref(routed.to)), *sent_to(routed)),
             notices=[
                 Notice(  # the rejection's buttons are spent: it says what became of it
                     Kind.DECIDED,
@@ -306,6 +350,7 @@ async def resubmit(core: Core, who: Who, employer_id: int, data: ProposalIn | di
                     changes=changes,
                     why_rejected=last_reject.reasons if last_reject else None,
                     history=await history_of(s, core, emp),
+                    routed=routed,
                 )
             ],
         )

@@ -9,17 +9,18 @@ cost follows the person's scope, not the country's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Integer, and_, false, func, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import DELEGABLE, acting_for, on_day
 from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
-from flows.core.table import Transition
+from flows.core.table import Table, Transition
 from flows.core.unit import Core, Refusal, memo, nothing_changed, read, roles_named
 from flows.directory import Who, find_person
 from flows.notices import Button, Outcome, Text
@@ -27,6 +28,7 @@ from flows.signup.case import ROLE_NAMES, Case, SignupSteps, doing, roles_on, wi
 from flows.signup.journey import FINISHED, IN_SCHEME, TABLE, Action, Stage
 from flows.wording import say, say_str
 from models.tables import (
+    Absence,
     ActionPlan,
     Employer,
     Event,
@@ -135,6 +137,8 @@ class Scope:
     roles: list[RoleRow]
     secretary_of: set[int]
     nem_of: set[int]
+    # people away whose requests come to this person today, with their own standing
+    acting: tuple[tuple[Person, Scope], ...] = ()
 
     @property
     def rep_of(self) -> set[int]:
@@ -165,6 +169,8 @@ class Scope:
             parts.append(and_(Employer.proposer_id == me, Employer.stage.in_(stages_for[Role.PROPOSER])))
         if self.national and stages_for.get(Role.NATIONAL_OFFICER):
             parts.append(Employer.stage.in_(stages_for[Role.NATIONAL_OFFICER]))
+        delegated = {r: st for r, st in stages_for.items() if r in DELEGABLE}
+        parts += [sc.where(delegated) for _, sc in self.acting if delegated]  # what they hand on while away
         return or_(*parts) if parts else false()
 
 
@@ -178,30 +184,59 @@ def held(scope: Scope) -> frozenset[Role]:
     return frozenset(out)
 
 
-async def scope_of(s: AsyncSession, person: Person) -> Scope:
-    """Where the person holds which role (looked up once per shared read)."""
-    return await memo(s, ("scope", person.id), lambda: _scope_of(s, person))
+async def scope_of(s: AsyncSession, person: Person, today: date | None = None) -> Scope:
+    """Where the person holds which role (looked up once per shared read); with ``today``, also
+    the standing of the people away whose requests come to them today."""
+    if today is None:
+        return await memo(s, ("scope", person.id), lambda: _scope_of(s, person))
+
+    async def with_absent() -> Scope:
+        scope, someone_away = await _scope_and_absent(s, person, today)
+
+        async def known() -> Scope:
+            return scope
+
+        await memo(s, ("scope", person.id), known)  # the plain standing, for the other processes
+        if not someone_away:
+            return scope
+        absent = await acting_for(s, person.id, today)
+        return replace(scope, acting=tuple([(p, await _scope_of(s, p)) for p in absent]))
+
+    return await memo(s, ("scope", person.id, today), with_absent)
+
+
+def _officer_of(person: Person) -> Any:
+    return select(
+        literal("officer").label("kind"), LocalAssociation.id, LocalAssociation.secretary_id, LocalAssociation.deputy_id,
+        LocalAssociation.nem_id,
+    ).where(
+        or_(LocalAssociation.secretary_id == person.id, LocalAssociation.deputy_id == person.id, LocalAssociation.nem_id == person.id)
+    )  # fmt: skip
 
 
 async def _scope_of(s: AsyncSession, person: Person) -> Scope:
+    return (await _scope_and_absent(s, person, None))[0]
+
+
+async def _scope_and_absent(s: AsyncSession, person: Person, today: date | None) -> tuple[Scope, bool]:
+    """The person's standing and (with ``today``) whether anyone away sends requests to them
+    today: the absences are asked in the same query as the associations they are officers of."""
     roles = list((await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars())
-    officer = (
-        await s.execute(
-            select(LocalAssociation.id, LocalAssociation.secretary_id, LocalAssociation.deputy_id, LocalAssociation.nem_id).where(
-                or_(
-                    LocalAssociation.secretary_id == person.id,
-                    LocalAssociation.deputy_id == person.id,
-                    LocalAssociation.nem_id == person.id,
-                )
-            )
-        )
-    ).all()
-    return Scope(
+    q = _officer_of(person)
+    if today is not None:
+        n = null().cast(Integer)
+        q = q.union_all(
+            select(literal("away"), Absence.person_id, n, n, n).where(Absence.delegate_id == person.id, on_day(today))
+        )  # fmt: skip
+    rows = (await s.execute(q)).all()
+    officer = [(a, sec, dep, nem) for kind, a, sec, dep, nem in rows if kind == "officer"]
+    scope = Scope(
         person,
         roles,
         {a for a, sec, dep, _ in officer if person.id in (sec, dep)},
         {a for a, _, _, nem in officer if nem == person.id},
     )
+    return scope, any(kind == "away" for kind, *_ in rows)
 
 
 async def cases_for(
@@ -220,7 +255,16 @@ async def cases_for(
     out: list[tuple[Case, ActionPlan | None]] = []
     for emp, plan in rows:
         roles, unions = roles_on(scope.person, emp, scope.roles)
-        out.append((Case(emp, scope.person, frozenset(roles), frozenset(unions), core=core), plan))
+        acting: list[tuple[Person, frozenset[Role]]] = []
+        for absent, theirs in scope.acting:  # the roles they hand on here while away
+            got, their_unions = roles_on(absent, emp, theirs.roles)
+            got &= DELEGABLE
+            if got:
+                acting.append((absent, frozenset(got)))
+                roles |= got
+                unions |= their_unions if Role.PARTNER_REP in got else set()
+        case = Case(emp, scope.person, frozenset(roles), frozenset(unions), core=core, acting_for=tuple(acting))
+        out.append((case, plan))
     consulted = [c for c, _ in out if c.stage is Stage.PARTNER_CONSULTATION]
     if consulted:
         found = await s.execute(
@@ -243,7 +287,7 @@ async def status_for(core: Core, who: Who) -> StatusView | None:
         person = await find_person(s, who)
         if person is None:
             return None
-        scope = await scope_of(s, person)
+        scope = await scope_of(s, person, core.today())
         view = StatusView()
         stages = {r: waiting_stages(r) for r in Role}
         national_todo = None
@@ -309,20 +353,20 @@ def name_starts(typed: str) -> Any:
 
 
 async def actionable(
-    core: Core, who: Who, action: Action | str, *, typed: str | None = None, limit: int = 500
+    core: Core, who: Who, action: Action | str, *, typed: str | None = None, limit: int = 500, table: Table = TABLE
 ) -> list[EmployerSummary]:
-    """The employers on which this person may take ``action`` now (to fill a form's employer
-    list), at most ``limit``; with ``typed``, those whose name starts with it."""
-    t = TABLE.row(action)
+    """The employers on which this person may take ``action`` (a row of ``table``) now, to fill a
+    form's employer list, at most ``limit``; with ``typed``, those whose name starts with it."""
+    t = table.row(action)
 
     async def q(s: AsyncSession) -> list[EmployerSummary]:
         person = await find_person(s, who)
         if person is None or not t.sources:
             return []
-        scope = await scope_of(s, person)
+        scope = await scope_of(s, person, core.today())
         stages = {r: set(t.sources) for r in t.who}
         found = await cases_for(s, core, scope, stages, extra=name_starts(typed) if typed else None, limit=limit)
-        return [summary_of(c.row, plan) for c, plan in found if TABLE.refusal_for(t, c) is None]
+        return [summary_of(c.row, plan) for c, plan in found if table.refusal_for(t, c) is None]
 
     return await read(core, q)
 
@@ -519,6 +563,18 @@ async def register(core: Core, *, everyone: bool = False) -> list[EmployerSummar
     return await read(core, run)
 
 
+def _actor(e: Event, p: Person | None, named: dict[int, str]) -> str:
+    """Who acted, as the audit says it: "Y for X" when Y acted for X (away, or recorded for X)."""
+    actor = p.label if p else "the bot"
+    absent = (e.payload or {}).get("for")
+    if not isinstance(absent, int):
+        return actor
+    how = (e.payload or {}).get("how_taken")
+    if isinstance(how, str) and how:
+        return say_str("audit.recorded_for", actor=actor, absent=named.get(absent, f"person {absent}"), how=how)
+    return say_str("audit.for", actor=actor, absent=named.get(absent, f"person {absent}"))
+
+
 async def audit(core: Core, employer_id: int) -> list[AuditLine]:
     """One employer's history, oldest first."""
 
@@ -531,8 +587,10 @@ async def audit(core: Core, employer_id: int) -> list[AuditLine]:
                 .order_by(Event.id)
             )
         ).all()
+        others = {e.payload.get("for") for e, _ in rows if isinstance((e.payload or {}).get("for"), int)}
+        named = {p.id: p.label for p in (await s.execute(select(Person).where(Person.id.in_(others)))).scalars()} if others else {}
         return [
-            AuditLine(e.at, p.label if p else "", e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
+            AuditLine(e.at, _actor(e, p, named), e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
             for e, p in rows
         ]
 
