@@ -333,6 +333,18 @@ async def cmd_outbox(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- data protection
+
+
+def cmd_privacy_register(args: argparse.Namespace) -> int:
+    """``vws privacy register [--md]``: the register of processing, generated from the schema."""
+    from flows.privacy.register import as_markdown, as_text, register
+
+    entries = register(get_settings())
+    print("\n".join(as_markdown(entries) if args.md else as_text(entries)))
+    return 0
+
+
 # ----------------------------------------------------------------------------- teams
 
 
@@ -510,6 +522,12 @@ def build_parser() -> argparse.ArgumentParser:
     retry = osub.add_parser("retry", help="send parked notices again (all, or those IDs)")
     retry.add_argument("ids", nargs="*", type=int)
     outbox.set_defaults(fn=cmd_outbox, outbox_command=None)
+
+    privacy = sub.add_parser("privacy", help="data protection: the register of processing")
+    psub = privacy.add_subparsers(dest="privacy_command", required=True)
+    preg = psub.add_parser("register", help="print the register of processing, generated from the schema")
+    preg.add_argument("--md", action="store_true", help="as a Markdown table")
+    preg.set_defaults(fn=None, sync_fn=cmd_privacy_register)
 
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)

@@ -4,4 +4,4 @@
 without loading alembic (tests/test_migrations.py fails if it is not alembic's head).
 """
 
-HEAD = "0006"
+HEAD = "0007p"
