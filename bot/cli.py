@@ -345,6 +345,36 @@ def cmd_privacy_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _out_paths(out: str) -> tuple[Path, Path]:
+    base = Path(out)
+    if base.suffix.lower() in (".json", ".md"):
+        base = base.with_suffix("")
+    return base.with_suffix(".json"), base.with_suffix(".md")
+
+
+async def cmd_sar(svc: Services, args: argparse.Namespace) -> int:
+    """``vws sar PERSON --out FILE``: a subject access export, as JSON and as Markdown."""
+    import json
+
+    from flows.privacy.records import find_subject
+    from flows.privacy.sar import as_markdown, subject_access
+
+    async with svc.sessions() as s:
+        person = await find_subject(s, args.person)
+        if person is None:
+            print(f"vws: sar: PERSON: no one in the directory is {args.person!r} (a Slack id, Teams id, e-mail or #id)",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        data = await subject_access(s, person, svc.settings, svc.engine.now())
+    as_json, as_md = _out_paths(args.out)
+    await asyncio.to_thread(as_json.write_text, json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    await asyncio.to_thread(as_md.write_text, as_markdown(data), encoding="utf-8")
+    kinds = len(data["records"]) + len(data["named_in"])
+    print(f"Wrote the subject access export for person #{person.id} to {as_json} and {as_md} "
+          f"({kinds} kinds of record, {len(data['notices']['rows'])} notices).")  # fmt: skip
+    return 0
+
+
 # ----------------------------------------------------------------------------- teams
 
 
@@ -528,6 +558,11 @@ def build_parser() -> argparse.ArgumentParser:
     preg = psub.add_parser("register", help="print the register of processing, generated from the schema")
     preg.add_argument("--md", action="store_true", help="as a Markdown table")
     preg.set_defaults(fn=None, sync_fn=cmd_privacy_register)
+
+    sar = sub.add_parser("sar", help="subject access: export every record about a person (JSON and Markdown)")
+    sar.add_argument("person", help="their Slack id, Teams id, e-mail address, or #id")
+    sar.add_argument("--out", required=True, metavar="FILE", help="writes FILE.json and FILE.md")
+    sar.set_defaults(fn=cmd_sar)
 
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)
