@@ -375,6 +375,58 @@ async def cmd_sar(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _day_arg(value: str, field: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise SystemExit(f"vws: {field}: {value!r} is not a date like 2027-01-31") from None
+
+
+async def cmd_requests(svc: Services, args: argparse.Namespace) -> int:
+    """``vws requests [list|add|extend|close]``: data protection requests and their ICO due dates."""
+    from flows.privacy import requests
+    from flows.privacy.records import find_subject
+    from flows.wording import day
+
+    today = svc.engine.today()
+    try:
+        async with svc.sessions() as s, s.begin():
+            if args.requests_command == "add":
+                person = await find_subject(s, args.person)
+                if person is None:
+                    print(f"vws: requests add: PERSON: no one in the directory is {args.person!r}", file=sys.stderr)
+                    return 1
+                received = _day_arg(args.received, "--received") if args.received else today
+                row = await requests.add(s, args.kind, person.id, received, args.note)
+                print(f"Recorded request #{row.id} ({row.kind}) from person #{person.id}, received {day(received)}: "
+                      f"due {day(row.due_on)}.")  # fmt: skip
+                return 0
+            if args.requests_command == "extend":
+                row = await requests.extend(s, args.id, args.reason, today)
+                print(f"Request #{row.id} extended to {day(row.extended_to or row.due_on)}. Tell the person why, within the first month.")
+                return 0
+            if args.requests_command == "close":
+                row = await requests.close(s, args.id, today, refused=args.refused)
+                print(f"Request #{row.id} closed ({row.status}) on {day(today)}.")
+                return 0
+            lines = await requests.listing(s, everything=args.all)
+    except requests.RequestError as exc:
+        print(f"vws: requests: {exc}", file=sys.stderr)
+        return 1
+    if not lines:
+        print("No open data protection requests." if not args.all else "No data protection requests recorded.")
+        return 0
+    for r in lines:
+        left = (r.due_on - today).days
+        flag = "OVERDUE" if r.status == "open" and left < 0 else (f"{left} days left" if r.status == "open" else r.status)
+        extended = f" (extended: {r.reason})" if r.extended else ""
+        print(f"#{r.id:<4} {r.kind:<14} person #{r.person_id or '-':<6} received {day(r.received_on):<12} "
+              f"due {day(r.due_on):<12} {flag}{extended}")  # fmt: skip
+    return 0
+
+
 # ----------------------------------------------------------------------------- teams
 
 
@@ -563,6 +615,23 @@ def build_parser() -> argparse.ArgumentParser:
     sar.add_argument("person", help="their Slack id, Teams id, e-mail address, or #id")
     sar.add_argument("--out", required=True, metavar="FILE", help="writes FILE.json and FILE.md")
     sar.set_defaults(fn=cmd_sar)
+
+    req = sub.add_parser("requests", help="data protection requests: received, due (the ICO's one-month rule), status")
+    rsub = req.add_subparsers(dest="requests_command")
+    rlist = rsub.add_parser("list", help="open requests, soonest due first")
+    rlist.add_argument("--all", action="store_true", help="closed ones too")
+    radd = rsub.add_parser("add", help="record a request")
+    radd.add_argument("kind", choices=("access", "erasure", "rectification", "objection"))
+    radd.add_argument("person", help="their Slack id, Teams id, e-mail address, or #id")
+    radd.add_argument("--received", metavar="DATE", help="when it was received (default today), e.g. 2027-01-31")
+    radd.add_argument("--note", help="anything to keep with it")
+    rext = rsub.add_parser("extend", help="extend by two months (complex or several requests), within the first month")
+    rext.add_argument("id", type=int)
+    rext.add_argument("--reason", required=True)
+    rclose = rsub.add_parser("close", help="record that a request was answered (or refused)")
+    rclose.add_argument("id", type=int)
+    rclose.add_argument("--refused", action="store_true")
+    req.set_defaults(fn=cmd_requests, requests_command="list", all=False)
 
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)

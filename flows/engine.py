@@ -57,6 +57,9 @@ class Engine:
         from flows.partnership.api import Partnerships
 
         partnership_actions.register(self.dispatch)
+        from flows.privacy.reminders import register_source as privacy_reminders
+
+        privacy_reminders()  # the admins' nudges for data protection requests
         self.partnerships = Partnerships(self)  # the local social partnerships' use cases
 
     # ------------------------------------------------------------------ time

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.wording.en_code import MESSAGES as CODE
 from flows.wording.en_partnership import MESSAGES as PARTNERSHIP
+from flows.wording.en_privacy import MESSAGES as PRIVACY
 from flows.wording.en_signup import MESSAGES as SIGNUP
 
 COMMON: dict[str, str | tuple[str, str]] = {
@@ -17,6 +18,6 @@ COMMON: dict[str, str | tuple[str, str]] = {
     ),
 }
 
-MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP, **CODE, **PARTNERSHIP}
-_overlap = (set(SIGNUP) & set(CODE)) | (set(SIGNUP) & set(PARTNERSHIP)) | (set(CODE) & set(PARTNERSHIP))
+MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP, **CODE, **PARTNERSHIP, **PRIVACY}
+_overlap = (set(PRIVACY) & (set(SIGNUP) | set(CODE) | set(PARTNERSHIP))) | (set(SIGNUP) & set(CODE)) | (set(SIGNUP) & set(PARTNERSHIP)) | (set(CODE) & set(PARTNERSHIP))
 assert not _overlap, f"ids in two catalogues: {sorted(_overlap)}"
