@@ -427,6 +427,38 @@ async def cmd_requests(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_erase(svc: Services, args: argparse.Namespace) -> int:
+    """``vws erase PERSON [--dry-run]``: replace a person with a tombstone, keeping the record."""
+    from flows.privacy.erase import erase
+    from flows.privacy.records import find_subject
+
+    async with svc.sessions() as s:
+        async with s.begin():
+            person = await find_subject(s, args.person)
+            if person is None:
+                print(f"vws: erase: PERSON: no one in the directory is {args.person!r}", file=sys.stderr)
+                return 1
+            if person.erased_at is not None:
+                print(f"Person #{person.id} was already erased ({person.tombstone}); nothing changed.")
+                return 0
+            result = await erase(s, person, svc.engine.now(), request_id=args.request)
+            if result.refused or args.dry_run:
+                await s.rollback()
+    if result.refused:
+        print(f"vws: erase: person #{result.person_id} is still needed; nothing was erased. Reassign first:",
+              file=sys.stderr)  # fmt: skip
+        for b in result.blockers:
+            print(f"  - {b}", file=sys.stderr)
+        return 1
+    head = "Would erase" if args.dry_run else "Erased"
+    print(f"{head} person #{result.person_id}: now {result.tombstone!r}.")
+    for line in result.done:
+        print(f"  {line}")
+    if args.dry_run:
+        print("Dry run: nothing was changed.")
+    return 0
+
+
 # ----------------------------------------------------------------------------- teams
 
 
@@ -632,6 +664,12 @@ def build_parser() -> argparse.ArgumentParser:
     rclose.add_argument("id", type=int)
     rclose.add_argument("--refused", action="store_true")
     req.set_defaults(fn=cmd_requests, requests_command="list", all=False)
+
+    er = sub.add_parser("erase", help="erase a person: a tombstone keeps the record, their ids, e-mail, name and words go")
+    er.add_argument("person", help="their Slack id, Teams id, e-mail address, or #id")
+    er.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
+    er.add_argument("--request", type=int, metavar="ID", help="the erasure request (vws requests) this answers")
+    er.set_defaults(fn=cmd_erase)
 
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)
