@@ -459,6 +459,29 @@ async def cmd_erase(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_retention(svc: Services, args: argparse.Namespace) -> int:
+    """``vws retention [--now T] [--dry-run]``: apply the register's retention periods (run it daily)."""
+    from flows.privacy.retention import apply
+
+    try:
+        now = _moment(args.now, svc.settings.tz) if args.now else svc.engine.now()
+    except ValueError:
+        print(f"vws: retention: --now: {args.now!r} is not a date and time like 2027-03-16T08:00", file=sys.stderr)
+        return 2
+    async with svc.sessions() as s:
+        async with s.begin():
+            counts = await apply(s, svc.settings, now)
+            if args.dry_run:
+                await s.rollback()
+    verb = "Would change" if args.dry_run else "Changed"
+    for name, n in counts.items():
+        print(f"  {name}: {n}")
+    total = sum(counts.values())
+    print(f"{verb} {total} row{'s' if total != 1 else ''} past their retention period."
+          + (" Dry run: nothing was changed." if args.dry_run else ""))  # fmt: skip
+    return 0
+
+
 # ----------------------------------------------------------------------------- teams
 
 
@@ -670,6 +693,11 @@ def build_parser() -> argparse.ArgumentParser:
     er.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
     er.add_argument("--request", type=int, metavar="ID", help="the erasure request (vws requests) this answers")
     er.set_defaults(fn=cmd_erase)
+
+    ret = sub.add_parser("retention", help="apply the retention periods of the register (run it daily)")
+    ret.add_argument("--now", metavar="ISO-DATETIME", help="as if it were this moment (local time unless an offset is given)")
+    ret.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
+    ret.set_defaults(fn=cmd_retention)
 
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)

@@ -98,9 +98,9 @@ def _replace(value: Any, words: list[str], label: str) -> Any:
 
 
 @dataclass
-class _Rewriter:
+class Rewriter:
     s: AsyncSession
-    pid: int
+    pid: int | None  # the person erased (None: retention)
     now: datetime
     request_id: int | None
     done: list[str]
@@ -127,7 +127,7 @@ async def erase(s: AsyncSession, person: Person, now: datetime, *, request_id: i
         return result
     label = result.tombstone
     words = sorted(words_of(person), key=len, reverse=True)
-    rw = _Rewriter(s, pid, now, request_id, result.done)
+    rw = Rewriter(s, pid, now, request_id, result.done)
 
     # The free text they wrote is redacted.
     for table in Base.metadata.sorted_tables:
