@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     retention_inbound_days: int = Field(default=7, ge=1, alias="VWS_RETENTION_INBOUND_DAYS")
     retention_proposal_months: int = Field(default=12, ge=1, alias="VWS_RETENTION_PROPOSAL_MONTHS")
     retention_issue_months: int = Field(default=24, ge=1, alias="VWS_RETENTION_ISSUE_MONTHS")
+    retention_removed_days: int = Field(default=90, ge=1, alias="VWS_RETENTION_REMOVED_DAYS")  # out of the directory
 
     @field_validator("timezone")
     @classmethod

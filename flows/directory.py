@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.bestvalue import CodeBranch
@@ -466,7 +466,31 @@ async def load_directory(session: AsyncSession, source: str, today: date | None 
         from flows.partnership.directory import load_partnerships
 
         await load_partnerships(session, parsed, up.person, changes, today or date.today())
+    await _left(session, today or date.today(), changes)
     return changes
+
+
+async def _left(session: AsyncSession, today: date, changes: list[str]) -> None:
+    """Mark who is no longer in the directory (no role, office, seat or admin), and who is back."""
+    from sqlalchemy import union
+
+    from models.partnership import EscalationContact, PartnershipMember
+
+    await session.flush()
+    referenced = union(
+        select(Role.person_id), select(PartnershipMember.person_id), select(EscalationContact.person_id),
+        select(LocalAssociation.secretary_id), select(LocalAssociation.deputy_id), select(LocalAssociation.nem_id),
+        select(Person.id).where(Person.is_admin.is_(True)),
+    ).subquery()  # fmt: skip
+    inside = select(referenced.c[0]).where(referenced.c[0].is_not(None))  # NOT IN and a NULL match nothing
+    await session.execute(update(Person).where(Person.removed_on.is_not(None), Person.id.in_(inside))
+                          .values(removed_on=None).execution_options(synchronize_session=False))  # fmt: skip
+    left = (await session.execute(select(Person).where(Person.erased_at.is_(None), Person.removed_on.is_(None),
+                                                       Person.id.notin_(inside)))).scalars().all()  # fmt: skip
+    for p in left:
+        p.removed_on = today
+        changes.append(f"{p.slack_id or p.teams_id or p.email or p.id} is no longer in the directory: "
+                       "vws retention erases them after the retention period")
 
 
 async def _branches(

@@ -94,6 +94,8 @@ class Person(Base):
         holds="chat identity (Slack or Teams id), e-mail address, display name; being in the directory implies union membership",
         purpose="reaching the people who decide and take part in each union's steps", article9=ARTICLE_9D,
         source=SOURCE_DIRECTORY, personal=("slack_id", "teams_id", "email", "name"), not_personal=("tombstone",),
+        retention="while the person is in the directory; erased {retention_removed_days} days after they left it "
+        "(unless something open needs them), or on request (vws erase)",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +107,9 @@ class Person(Base):
     # After erasure (vws erase): ids, e-mail and name are cleared and the record points here.
     tombstone: Mapped[str | None] = mapped_column(String(80))  # "former Unite rep #12"
     erased_at: Mapped[datetime | None]
+    # When a directory load found them no longer in it (no role, office or seat): vws retention
+    # erases them once the period is over, unless something open needs them.
+    removed_on: Mapped[date | None] = mapped_column(Date)
 
     roles: Mapped[list[Role]] = relationship(back_populates="person", cascade="all, delete-orphan", lazy="raise")
 

@@ -40,13 +40,20 @@ async def _rows(services: Services) -> None:
             await s.flush()
             s.add(OutboxItem(lane=f"l{i}", notice={"kind": "review_due", "no": i}, state=state, sent_at=sent,
                              created_at=NOW - 200 * DAY, next_at=NOW - 200 * DAY, nudge_id=nudge.id))  # fmt: skip
+        today = NOW.date()
+        for slack, left in (("U0OLD1", 91), ("U0NEW1", 89), ("U0BLK1", 100)):
+            s.add(Person(slack_id=slack, name=f"Left {slack}", removed_on=today - left * DAY))
         s.add(InboundEvent(platform="slack", event_id="old", received_at=NOW - 8 * DAY))
         s.add(InboundEvent(platform="slack", event_id="new", received_at=NOW - 6 * DAY))
         for name, stage, since in [("Old Withdrawn", "withdrawn", NOW - 13 * 31 * DAY),
                                    ("Old Rejected", "rejected", NOW - 13 * 31 * DAY),
                                    ("New Withdrawn", "withdrawn", NOW - 11 * 30 * DAY),
                                    ("Old Joined", "joined", NOW - 40 * 30 * DAY)]:  # fmt: skip
-            e = Employer(name=name, name_key=name.lower(), kind="school", association_id=leeds, proposer_id=rita,
+            await s.flush()
+            proposer = rita
+            if name == "Old Joined":  # U0BLK1 left the directory, but their case is still open
+                proposer = (await s.execute(select(Person.id).where(Person.slack_id == "U0BLK1"))).scalar_one()
+            e = Employer(name=name, name_key=name.lower(), kind="school", association_id=leeds, proposer_id=proposer,
                          origin="rep_identified", case_for=f"Notes on {name}", to_employer=f"Dear {name}", stage=stage,
                          stage_since=since)  # fmt: skip
             s.add(e)
@@ -72,7 +79,7 @@ async def test_retention_deletes_exactly_what_is_past_its_period_and_twice_chang
     async with services.sessions() as s, s.begin():
         counts = await apply(s, services.settings, NOW)
     assert counts == {"outbox": 1, "nudges": 3, "inbound_events": 1, "closed proposals' words": 8,
-                      "closed issues' text": 1}  # fmt: skip
+                      "closed issues' text": 1, "people no longer in the directory": 1}  # fmt: skip
     async with services.sessions() as s:
         assert [(o.state, o.lane) for o in (await s.execute(select(OutboxItem).order_by(OutboxItem.id))).scalars()] == [
             ("sent", "l1"), ("pending", "l2"), ("failed", "l3")]  # the one delivered 91 days ago went
@@ -92,8 +99,13 @@ async def test_retention_deletes_exactly_what_is_past_its_period_and_twice_chang
         assert issues["#1"].description is None and issues["#1"].erased_at == NOW
         notes = sorted(t or "" for (t,) in (await s.execute(select(IssueNote.text))).all())
         assert notes == ["", "Note on New closed", "Note on Old open"]
-        recorded = (await s.execute(select(PrivacyAction.action).distinct())).scalars().all()
-        assert recorded == ["retention"]
+        left = (await s.execute(select(Person.name, Person.tombstone).where(Person.removed_on.is_not(None))
+                                .order_by(Person.id))).all()  # fmt: skip
+        # Left 91 days ago: erased; 89 days ago: kept; 100 days ago but their case is open: kept.
+        assert [(n, (t or "").startswith("former person #")) for n, t in left] == [
+            (None, True), ("Left U0NEW1", False), ("Left U0BLK1", False)]
+        recorded = set((await s.execute(select(PrivacyAction.action).distinct())).scalars().all())
+        assert recorded == {"retention", "erase"}
     before = await dump(services)
     async with services.sessions() as s, s.begin():
         again = await apply(s, services.settings, NOW)
@@ -107,12 +119,12 @@ async def test_vws_retention_dry_run_then_for_real_with_a_unions_own_period(serv
     before = await dump(services)
     dry = vws(db_url, "retention", "--now", "2029-06-01T04:00", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "  outbox: 1" in dry.stdout and "Would change 14 rows past their retention period. Dry run" in dry.stdout
+    assert "  outbox: 1" in dry.stdout and "Would change 15 rows past their retention period. Dry run" in dry.stdout
     assert await dump(services) == before
     monkeypatch.setenv("VWS_RETENTION_OUTBOX_DAYS", "30")  # this union keeps delivered notices 30 days
     real = vws(db_url, "retention", "--now", "2029-06-01T04:00")
     assert real.returncode == 0, real.stderr
-    assert "  outbox: 2" in real.stdout and "  nudges: 4" in real.stdout and "Changed 16 rows" in real.stdout
+    assert "  outbox: 2" in real.stdout and "  nudges: 4" in real.stdout and "Changed 17 rows" in real.stdout
     assert "Changed 0 rows" in vws(db_url, "retention", "--now", "2029-06-01T04:00").stdout
     bad = vws(db_url, "retention", "--now", "tomorrow")
     assert bad.returncode == 2 and "--now: 'tomorrow' is not a date and time" in bad.stderr

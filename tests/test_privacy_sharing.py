@@ -71,3 +71,20 @@ async def test_a_rep_without_a_basis_is_not_put_in_the_partner_channel_and_the_s
     assert len(told) == 1
     assert "1 GMB rep" in told[0] and "1 Unite rep" in told[0]
     assert "rep@unite.example.org" not in told[0] and "U0GMB1" not in told[0]  # another union's reps, by count
+
+
+async def test_a_person_no_longer_in_the_directory_is_marked_and_back_again_is_not(services: Services) -> None:
+    from models.tables import Person
+
+    gone = DIRECTORY.replace("GMB: [U0GMB1]", "GMB: [U0GMB2]")
+    changes = await services.load_directory(gone)
+    assert "U0GMB1 is no longer in the directory: vws retention erases them after the retention period" in changes
+    async with services.sessions() as s:
+        marked = {p.slack_id: p.removed_on for p in (await s.execute(select(Person))).scalars()}
+    assert marked["U0GMB1"] == services.engine.today()
+    assert {k for k, v in marked.items() if v is not None} == {"U0GMB1"}  # officers, admins, reps: still in it
+    assert not any("no longer" in c for c in await services.load_directory(gone))  # said once
+    await services.load_directory(DIRECTORY)
+    async with services.sessions() as s:
+        back = (await s.execute(select(Person).where(Person.slack_id == "U0GMB1"))).scalar_one()
+    assert back.removed_on is None

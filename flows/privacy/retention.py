@@ -7,7 +7,10 @@
   the audit's reasons), ``retention_proposal_months`` (12) after it closed: the rows stay, with
   their people as directory ids only (pseudonymised);
 - a closed issue's free text (title, description, group affected, attempts, notes),
-  ``retention_issue_months`` (24) after it closed, as casework's text is at once.
+  ``retention_issue_months`` (24) after it closed, as casework's text is at once;
+- people no longer in the directory, erased (:mod:`flows.privacy.erase`)
+  ``retention_removed_days`` (90) after a directory load found them gone, unless something open
+  still needs them (then at a later sweep, once nothing does).
 
 Each change goes through erasure's recorded path (``privacy_actions``). Running it twice changes
 nothing the second time.
@@ -22,7 +25,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.privacy.erase import ERASED, Rewriter
+from flows.privacy.erase import ERASED, Rewriter, erase
 from models.partnership import Issue, IssueAttempt, IssueNote
 from models.tables import (
     Base,
@@ -32,6 +35,7 @@ from models.tables import (
     Nudge,
     OutboxItem,
     PartnerVoice,
+    Person,
     ProposalRevision,
 )
 
@@ -95,4 +99,14 @@ async def apply(s: AsyncSession, settings: Any, now: datetime) -> dict[str, int]
         for i in issue_ids:
             await rw.record("retention", "issues", i, "free text")
     counts["closed issues' text"] = len(issue_ids)
+
+    # People no longer in the directory, once the period is over, unless something open needs them.
+    left_by = now.astimezone(settings.tz).date() - timedelta(days=settings.retention_removed_days)
+    gone = (await s.execute(select(Person).where(Person.erased_at.is_(None), Person.removed_on.is_not(None),
+                                                 Person.removed_on < left_by).order_by(Person.id))).scalars().all()  # fmt: skip
+    n = 0
+    for person in gone:
+        if not (await erase(s, person, now)).refused:  # (kept while blocked; erased once nothing needs them)
+            n += 1
+    counts["people no longer in the directory"] = n
     return counts

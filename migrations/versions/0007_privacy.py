@@ -1,5 +1,6 @@
 """data protection (issue 17): each union's sharing basis and its reps' consents, data protection
-requests with their due dates, a record of what erasure and retention did, and a person's tombstone
+requests with their due dates, a record of what erasure and retention did, a person's tombstone
+and when they left the directory
 
 Revision ID: 0007p
 Revises: 0006
@@ -22,6 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table("people") as batch:
         batch.add_column(sa.Column("tombstone", sa.String(length=80), nullable=True))
         batch.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("removed_on", sa.Date(), nullable=True))
     op.create_table(
         "sharing_bases",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -90,5 +92,6 @@ def downgrade() -> None:
     op.drop_table("sharing_consents")
     op.drop_table("sharing_bases")
     with op.batch_alter_table("people") as batch:
+        batch.drop_column("removed_on")
         batch.drop_column("erased_at")
         batch.drop_column("tombstone")
