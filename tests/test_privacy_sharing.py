@@ -88,3 +88,22 @@ async def test_a_person_no_longer_in_the_directory_is_marked_and_back_again_is_n
     async with services.sessions() as s:
         back = (await s.execute(select(Person).where(Person.slack_id == "U0GMB1"))).scalar_one()
     assert back.removed_on is None
+
+
+async def test_a_partnerships_space_leaves_out_a_union_member_without_a_basis(services: Services) -> None:
+    from flows.partnership.case import space
+    from models.partnership import Partnership
+    from models.tables import Person
+    from tests.partnership_world import PARTNERSHIP_DIRECTORY
+
+    no_gmb = PARTNERSHIP_DIRECTORY.replace("  GMB: {agreement: VWS four-union data sharing agreement (test)}\n", "")
+    for directory, gmb_shown in ((PARTNERSHIP_DIRECTORY, True), (no_gmb, False)):
+        await services.load_directory(directory)
+        async with services.sessions() as s:
+            p = (await s.execute(select(Partnership))).scalars().one()
+            to = await space(s, p)
+            shown = {ref.id for ref in to.members}
+            gary = (await s.execute(select(Person.id).where(Person.slack_id == "U0GMB1"))).scalar_one()
+            rita = (await s.execute(select(Person.id).where(Person.slack_id == "U0REP1"))).scalar_one()
+        assert (gary in shown) is gmb_shown
+        assert rita in shown  # NASUWT has its agreement
