@@ -45,6 +45,7 @@ from models.db import make_engine  # noqa: E402
 SECRET = "bench-secret"
 TOKEN = "xoxb-bench"
 DIRECTORY = """
+sharing: {NASUWT: {agreement: bench}, GMB: {agreement: bench}, UNISON: {agreement: bench}, Unite: {agreement: bench}}
 national: {channel: C0NATIONAL, officers: [U0NAT1]}
 local_associations:
   - name: Leeds

@@ -21,6 +21,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.signup.journey import Stage
+from models.privacy import SharingBasis
 from models.tables import (
     ActionPlan,
     Employer,
@@ -155,6 +156,8 @@ async def populate(
         await _insert(s, Person, people)
         await _insert(s, LocalAssociation, assoc_rows)
         await _insert(s, Role, role_rows)
+        await _insert(s, SharingBasis, [{"union": u, "basis": "agreement", "reference": "bench"}
+                                        for u in ("NASUWT", "GMB", "UNISON", "Unite")])  # fmt: skip
         await _insert(s, Employer, emps)
         await _insert(s, ActionPlan, plans)
         await _insert(s, WorkplanAction, acts)

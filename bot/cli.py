@@ -318,6 +318,155 @@ async def cmd_outbox(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- data protection
+
+
+def cmd_privacy_register(args: argparse.Namespace) -> int:
+    """``vws privacy register [--md]``: the register of processing, generated from the schema."""
+    from flows.privacy.register import as_markdown, as_text, register
+
+    entries = register(get_settings())
+    print("\n".join(as_markdown(entries) if args.md else as_text(entries)))
+    return 0
+
+
+def _out_paths(out: str) -> tuple[Path, Path]:
+    base = Path(out)
+    if base.suffix.lower() in (".json", ".md"):
+        base = base.with_suffix("")
+    return base.with_suffix(".json"), base.with_suffix(".md")
+
+
+async def cmd_sar(svc: Services, args: argparse.Namespace) -> int:
+    """``vws sar PERSON --out FILE``: a subject access export, as JSON and as Markdown."""
+    import json
+
+    from flows.privacy.records import find_subject
+    from flows.privacy.sar import as_markdown, subject_access
+
+    async with svc.sessions() as s:
+        person = await find_subject(s, args.person)
+        if person is None:
+            print(f"vws: sar: PERSON: no one in the directory is {args.person!r} (a Slack id, Teams id, e-mail or #id)",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        data = await subject_access(s, person, svc.settings, svc.engine.now())
+    as_json, as_md = _out_paths(args.out)
+    await asyncio.to_thread(as_json.write_text, json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    await asyncio.to_thread(as_md.write_text, as_markdown(data), encoding="utf-8")
+    kinds = len(data["records"]) + len(data["named_in"])
+    print(f"Wrote the subject access export for person #{person.id} to {as_json} and {as_md} "
+          f"({kinds} kinds of record, {len(data['notices']['rows'])} notices).")  # fmt: skip
+    return 0
+
+
+def _day_arg(value: str, field: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise SystemExit(f"vws: {field}: {value!r} is not a date like 2027-01-31") from None
+
+
+async def cmd_requests(svc: Services, args: argparse.Namespace) -> int:
+    """``vws requests [list|add|extend|close]``: data protection requests and their ICO due dates."""
+    from flows.privacy import requests
+    from flows.privacy.records import find_subject
+    from flows.wording import day
+
+    today = svc.engine.today()
+    try:
+        async with svc.sessions() as s, s.begin():
+            if args.requests_command == "add":
+                person = await find_subject(s, args.person)
+                if person is None:
+                    print(f"vws: requests add: PERSON: no one in the directory is {args.person!r}", file=sys.stderr)
+                    return 1
+                received = _day_arg(args.received, "--received") if args.received else today
+                row = await requests.add(s, args.kind, person.id, received, args.note)
+                print(f"Recorded request #{row.id} ({row.kind}) from person #{person.id}, received {day(received)}: "
+                      f"due {day(row.due_on)}.")  # fmt: skip
+                return 0
+            if args.requests_command == "extend":
+                row = await requests.extend(s, args.id, args.reason, today)
+                print(f"Request #{row.id} extended to {day(row.extended_to or row.due_on)}. Tell the person why, within the first month.")
+                return 0
+            if args.requests_command == "close":
+                row = await requests.close(s, args.id, today, refused=args.refused)
+                print(f"Request #{row.id} closed ({row.status}) on {day(today)}.")
+                return 0
+            lines = await requests.listing(s, everything=args.all)
+    except requests.RequestError as exc:
+        print(f"vws: requests: {exc}", file=sys.stderr)
+        return 1
+    if not lines:
+        print("No open data protection requests." if not args.all else "No data protection requests recorded.")
+        return 0
+    for r in lines:
+        left = (r.due_on - today).days
+        flag = "OVERDUE" if r.status == "open" and left < 0 else (f"{left} days left" if r.status == "open" else r.status)
+        extended = f" (extended: {r.reason})" if r.extended else ""
+        print(f"#{r.id:<4} {r.kind:<14} person #{r.person_id or '-':<6} received {day(r.received_on):<12} "
+              f"due {day(r.due_on):<12} {flag}{extended}")  # fmt: skip
+    return 0
+
+
+async def cmd_erase(svc: Services, args: argparse.Namespace) -> int:
+    """``vws erase PERSON [--dry-run]``: replace a person with a tombstone, keeping the record."""
+    from flows.privacy.erase import erase
+    from flows.privacy.records import find_subject
+
+    async with svc.sessions() as s:
+        async with s.begin():
+            person = await find_subject(s, args.person)
+            if person is None:
+                print(f"vws: erase: PERSON: no one in the directory is {args.person!r}", file=sys.stderr)
+                return 1
+            if person.erased_at is not None:
+                print(f"Person #{person.id} was already erased ({person.tombstone}); nothing changed.")
+                return 0
+            result = await erase(s, person, svc.engine.now(), request_id=args.request)
+            if result.refused or args.dry_run:
+                await s.rollback()
+    if result.refused:
+        print(f"vws: erase: person #{result.person_id} is still needed; nothing was erased. Reassign first:",
+              file=sys.stderr)  # fmt: skip
+        for b in result.blockers:
+            print(f"  - {b}", file=sys.stderr)
+        return 1
+    head = "Would erase" if args.dry_run else "Erased"
+    print(f"{head} person #{result.person_id}: now {result.tombstone!r}.")
+    for line in result.done:
+        print(f"  {line}")
+    if args.dry_run:
+        print("Dry run: nothing was changed.")
+    return 0
+
+
+async def cmd_retention(svc: Services, args: argparse.Namespace) -> int:
+    """``vws retention [--now T] [--dry-run]``: apply the register's retention periods (run it daily)."""
+    from flows.privacy.retention import apply
+
+    try:
+        now = _moment(args.now, svc.settings.tz) if args.now else svc.engine.now()
+    except ValueError:
+        print(f"vws: retention: --now: {args.now!r} is not a date and time like 2027-03-16T08:00", file=sys.stderr)
+        return 2
+    async with svc.sessions() as s:
+        async with s.begin():
+            counts = await apply(s, svc.settings, now)
+            if args.dry_run:
+                await s.rollback()
+    verb = "Would change" if args.dry_run else "Changed"
+    for name, n in counts.items():
+        print(f"  {name}: {n}")
+    total = sum(counts.values())
+    print(f"{verb} {total} row{'s' if total != 1 else ''} past their retention period."
+          + (" Dry run: nothing was changed." if args.dry_run else ""))  # fmt: skip
+    return 0
+
+
 # ----------------------------------------------------------------------------- teams
 
 
@@ -495,6 +644,45 @@ def build_parser() -> argparse.ArgumentParser:
     retry = osub.add_parser("retry", help="send parked notices again (all, or those IDs)")
     retry.add_argument("ids", nargs="*", type=int)
     outbox.set_defaults(fn=cmd_outbox, outbox_command=None)
+
+    privacy = sub.add_parser("privacy", help="data protection: the register of processing")
+    psub = privacy.add_subparsers(dest="privacy_command", required=True)
+    preg = psub.add_parser("register", help="print the register of processing, generated from the schema")
+    preg.add_argument("--md", action="store_true", help="as a Markdown table")
+    preg.set_defaults(fn=None, sync_fn=cmd_privacy_register)
+
+    sar = sub.add_parser("sar", help="subject access: export every record about a person (JSON and Markdown)")
+    sar.add_argument("person", help="their Slack id, Teams id, e-mail address, or #id")
+    sar.add_argument("--out", required=True, metavar="FILE", help="writes FILE.json and FILE.md")
+    sar.set_defaults(fn=cmd_sar)
+
+    req = sub.add_parser("requests", help="data protection requests: received, due (the ICO's one-month rule), status")
+    rsub = req.add_subparsers(dest="requests_command")
+    rlist = rsub.add_parser("list", help="open requests, soonest due first")
+    rlist.add_argument("--all", action="store_true", help="closed ones too")
+    radd = rsub.add_parser("add", help="record a request")
+    radd.add_argument("kind", choices=("access", "erasure", "rectification", "objection"))
+    radd.add_argument("person", help="their Slack id, Teams id, e-mail address, or #id")
+    radd.add_argument("--received", metavar="DATE", help="when it was received (default today), e.g. 2027-01-31")
+    radd.add_argument("--note", help="anything to keep with it")
+    rext = rsub.add_parser("extend", help="extend by two months (complex or several requests), within the first month")
+    rext.add_argument("id", type=int)
+    rext.add_argument("--reason", required=True)
+    rclose = rsub.add_parser("close", help="record that a request was answered (or refused)")
+    rclose.add_argument("id", type=int)
+    rclose.add_argument("--refused", action="store_true")
+    req.set_defaults(fn=cmd_requests, requests_command="list", all=False)
+
+    er = sub.add_parser("erase", help="erase a person: a tombstone keeps the record, their ids, e-mail, name and words go")
+    er.add_argument("person", help="their Slack id, Teams id, e-mail address, or #id")
+    er.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
+    er.add_argument("--request", type=int, metavar="ID", help="the erasure request (vws requests) this answers")
+    er.set_defaults(fn=cmd_erase)
+
+    ret = sub.add_parser("retention", help="apply the retention periods of the register (run it daily)")
+    ret.add_argument("--now", metavar="ISO-DATETIME", help="as if it were this moment (local time unless an offset is given)")
+    ret.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
+    ret.set_defaults(fn=cmd_retention)
 
     demo = sub.add_parser("demo", help="load a demo directory and walk one employer through the whole journey")
     demo.set_defaults(fn=cmd_demo)

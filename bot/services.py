@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.logs import install_redaction
 from bot.migrate import ensure_current, upgrade
 from bot.settings import Settings
 from flows.directory import load_directory
@@ -45,6 +46,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
+        install_redaction()  # whatever runs the bot builds this first: no record escapes redaction
         db = make_engine(settings.database_url)
         sessions = make_sessionmaker(db)
         return cls(settings, db, sessions, Engine(sessions, clock=clock, tz=settings.tz))

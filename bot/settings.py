@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     # taken over by another (or by itself, restarted).
     outbox_lease: float = Field(default=120.0, gt=0, alias="VWS_OUTBOX_LEASE")
 
+    # Retention (vws retention): how long rows are kept, as the register of processing says.
+    retention_outbox_days: int = Field(default=90, ge=1, alias="VWS_RETENTION_OUTBOX_DAYS")  # and the nudge ledger
+    retention_inbound_days: int = Field(default=7, ge=1, alias="VWS_RETENTION_INBOUND_DAYS")
+    retention_proposal_months: int = Field(default=12, ge=1, alias="VWS_RETENTION_PROPOSAL_MONTHS")
+    retention_issue_months: int = Field(default=24, ge=1, alias="VWS_RETENTION_ISSUE_MONTHS")
+    retention_removed_days: int = Field(default=90, ge=1, alias="VWS_RETENTION_REMOVED_DAYS")  # out of the directory
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

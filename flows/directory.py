@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.bestvalue import CodeBranch
@@ -224,8 +224,27 @@ class NationalEntry(BaseModel):
     officers: list[PersonEntry] = Field(default_factory=list)
 
 
+class SharingEntry(BaseModel):
+    """A union's basis for showing its reps' roles to the other unions and employer-side spaces:
+    ``agreement: <reference>`` (the unions' agreement) or ``consent`` (each person's, with its date)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    agreement: str | None = Field(default=None, min_length=1, max_length=200)
+    consent: dict[str, date] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> SharingEntry:
+        if (self.agreement is None) == (self.consent is None):
+            raise ValueError("give either 'agreement: <reference>' or 'consent' (each person with the date given)")
+        return self
+
+
 class DirectoryFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    # Per union: its basis for sharing (a union without one: its people are not put in shared spaces).
+    sharing: dict[str, SharingEntry] = Field(default_factory=dict)
 
     national: NationalEntry = Field(default_factory=NationalEntry)
     local_associations: list[AssociationEntry] = Field(default_factory=list)
@@ -277,6 +296,13 @@ def parse_directory(source: str) -> DirectoryFile:
             msg = f"{loc[-1]!r} is required"
             loc = loc[:-1]
         raise DirectoryError(_where(loc, data) or "file", msg) from None
+    sharing: dict[str, SharingEntry] = {}
+    for union, entry in parsed.sharing.items():
+        match = next((u for u in UNIONS if u.lower() == str(union).lower()), None)
+        if match is None:
+            raise DirectoryError(f"sharing.{union}", f"{union!r} is not one of the unions ({', '.join(UNIONS)})")
+        sharing[match] = entry
+    parsed.sharing = sharing
     for key in ("local_associations", "regions", "nations", "partnerships"):
         seen: set[str] = set()
         for i, entry in enumerate(getattr(parsed, key)):
@@ -435,11 +461,36 @@ async def load_directory(session: AsyncSession, source: str, today: date | None 
             p.is_admin = False
             changes.append(f"{p.slack_id or p.email or p.id} is no longer an admin")
     await session.flush()
+    await _sharing(session, parsed, changes)
     if parsed.partnerships or parsed.regions or parsed.nations:
         from flows.partnership.directory import load_partnerships
 
         await load_partnerships(session, parsed, up.person, changes, today or date.today())
+    await _left(session, today or date.today(), changes)
     return changes
+
+
+async def _left(session: AsyncSession, today: date, changes: list[str]) -> None:
+    """Mark who is no longer in the directory (no role, office, seat or admin), and who is back."""
+    from sqlalchemy import union
+
+    from models.partnership import EscalationContact, PartnershipMember
+
+    await session.flush()
+    referenced = union(
+        select(Role.person_id), select(PartnershipMember.person_id), select(EscalationContact.person_id),
+        select(LocalAssociation.secretary_id), select(LocalAssociation.deputy_id), select(LocalAssociation.nem_id),
+        select(Person.id).where(Person.is_admin.is_(True)),
+    ).subquery()  # fmt: skip
+    inside = select(referenced.c[0]).where(referenced.c[0].is_not(None))  # NOT IN and a NULL match nothing
+    await session.execute(update(Person).where(Person.removed_on.is_not(None), Person.id.in_(inside))
+                          .values(removed_on=None).execution_options(synchronize_session=False))  # fmt: skip
+    left = (await session.execute(select(Person).where(Person.erased_at.is_(None), Person.removed_on.is_(None),
+                                                       Person.id.notin_(inside)))).scalars().all()  # fmt: skip
+    for p in left:
+        p.removed_on = today
+        changes.append(f"{p.slack_id or p.teams_id or p.email or p.id} is no longer in the directory: "
+                       "vws retention erases them after the retention period")
 
 
 async def _branches(
@@ -470,6 +521,45 @@ async def _branches(
     for union, row in have.items():
         await session.delete(row)
         changes.append(f"{a.name}: removed the {union} branch")
+
+
+async def _sharing(session: AsyncSession, parsed: DirectoryFile, changes: list[str]) -> None:
+    """Each union's sharing basis, and its people's consents, as the file says."""
+    from models.privacy import SharingBasis, SharingConsent
+
+    have = {b.union: b for b in (await session.execute(select(SharingBasis))).scalars()}
+    for union, entry in parsed.sharing.items():
+        basis, reference = ("agreement", entry.agreement) if entry.agreement else ("consent", None)
+        row = have.pop(union, None)
+        if row is None:
+            session.add(SharingBasis(union=union, basis=basis, reference=reference))
+            changes.append(f"{union} shares its reps' roles by {basis}" + (f" ({reference})" if reference else ""))
+        elif (row.basis, row.reference) != (basis, reference):
+            row.basis, row.reference = basis, reference
+            changes.append(f"{union} now shares its reps' roles by {basis}" + (f" ({reference})" if reference else ""))
+    for union, row in have.items():
+        await session.delete(row)
+        changes.append(f"{union} has no sharing basis any more: its reps are not put in shared spaces")
+    consents = {(c.person_id, c.union): c for c in (await session.execute(select(SharingConsent))).scalars()}
+    wanted: set[tuple[int, str]] = set()
+    for union, entry in parsed.sharing.items():
+        for ident, given_on in (entry.consent or {}).items():
+            who = Who(slack=ident) if SLACK_ID.match(ident) else Who(email=ident.lower()) if EMAIL.match(ident) else Who(teams=ident)
+            person = await _find_person(session, who)
+            if person is None:
+                raise DirectoryError(f"sharing.{union}.consent.{ident}", "is not a person in the directory")
+            wanted.add((person.id, union))
+            row_c = consents.get((person.id, union))
+            if row_c is None:
+                session.add(SharingConsent(person_id=person.id, union=union, given_on=given_on))
+                changes.append(f"{union}: consent to sharing from {ident} ({given_on.isoformat()})")
+            elif row_c.given_on != given_on:
+                row_c.given_on = given_on
+                changes.append(f"{union}: consent to sharing from {ident} now dated {given_on.isoformat()}")
+    for key, row_c in consents.items():
+        if key not in wanted:
+            await session.delete(row_c)
+            changes.append(f"{key[1]}: a consent to sharing was withdrawn")
 
 
 async def find_person(session: AsyncSession, who: Who) -> Person | None:

@@ -63,6 +63,9 @@ class Engine:
         from flows.signup import recorded
 
         recorded.register(self.dispatch)
+        from flows.privacy.reminders import register_source as privacy_reminders
+
+        privacy_reminders()  # the admins' nudges for data protection requests
         self.partnerships = Partnerships(self)  # the local social partnerships' use cases
 
     # ------------------------------------------------------------------ time

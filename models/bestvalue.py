@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models.register import ARTICLE_9D, AUDIT_KEPT, Privacy, none
 from models.tables import Base, LocalAssociation, Person, utcnow
 
 # --------------------------------------------------------------------------- the code, as loaded
@@ -23,6 +24,7 @@ class CodeTemplate(Base):
     """One version of the code, loaded from its data file (``flows/bestvalue/code_v*.yaml``)."""
 
     __tablename__ = "code_templates"
+    __privacy__ = none("the Best Value Code as loaded", "title", "source", "digest", "criteria_heading", "criteria_intro")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, unique=True)
@@ -36,6 +38,7 @@ class CodeTemplate(Base):
 
 class CodeSection(Base):
     __tablename__ = "code_sections"
+    __privacy__ = none("the Code's sections", "title")
     __table_args__ = (UniqueConstraint("template_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +52,7 @@ class CodeClause(Base):
     """A clause, numbered by its section and its place there (``3.2``)."""
 
     __tablename__ = "code_clauses"
+    __privacy__ = none("the Code's clauses", "ref", "text")
     __table_args__ = (UniqueConstraint("template_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +68,7 @@ class CodeCriterion(Base):
     """One of the criteria for selecting contractors (Contract Compliance)."""
 
     __tablename__ = "code_criteria"
+    __privacy__ = none("the Code's criteria for contractors", "text")
     __table_args__ = (UniqueConstraint("template_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +82,7 @@ class CodeBranch(Base):
     Its reps are ``roles`` rows (``branch_rep``, the association, the union)."""
 
     __tablename__ = "code_branches"
+    __privacy__ = none("the union branches of an area", "union", "name")
     __table_args__ = (UniqueConstraint("association_id", "union"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +98,10 @@ class CodeAdoption(Base):
     """One employer's adoption of the code: the branches agree its clauses, then committee, then delivery."""
 
     __tablename__ = "code_adoptions"
+    __privacy__ = Privacy(
+        holds="who leads the adoption", purpose="an employer's adoption of the Best Value Code", article9=ARTICLE_9D,
+        retention="the adoption's record", personal=("lead_id",), not_personal=("employer_name", "employer_kind", "stage"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("code_templates.id"), index=True)
@@ -119,6 +129,7 @@ class AdoptionBranch(Base):
     """A union branch taking part in an adoption: one voice per branch on each clause."""
 
     __tablename__ = "code_adoption_branches"
+    __privacy__ = none("the branches taking part in an adoption", "union")
     __table_args__ = (UniqueConstraint("adoption_id", "union"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +141,11 @@ class ClausePosition(Base):
     """A branch's position on a clause (the latest counts: agreed, amend, not_agreed or park)."""
 
     __tablename__ = "code_positions"
+    __privacy__ = Privacy(
+        holds="a branch rep's position on a clause, their words and their union", purpose="the branches' positions",
+        article9=ARTICLE_9D, retention="the adoption's record", personal=("person_id", "union", "local_text", "reason"),
+        free_text=("local_text", "reason"), not_personal=("position",),
+    )
     __table_args__ = (UniqueConstraint("adoption_id", "clause_id", "union"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +163,10 @@ class CommitteeOutcome(Base):
     """The Best Value committee's decision on one clause: approved, varied (with text) or rejected."""
 
     __tablename__ = "code_committee_outcomes"
+    __privacy__ = Privacy(
+        holds="who recorded the committee's outcome", purpose="the committee's decisions", retention="the adoption's record",
+        personal=("person_id",), not_personal=("outcome", "text"),
+    )
     __table_args__ = (UniqueConstraint("adoption_id", "clause_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,6 +185,10 @@ class CodeIndicator(Base):
     """A performance indicator on a clause or a whole section, with annual targets."""
 
     __tablename__ = "code_indicators"
+    __privacy__ = Privacy(
+        holds="the indicator's owner", purpose="indicators and targets", retention="the adoption's record",
+        personal=("owner_id",), not_personal=("name", "unit", "priority", "measurable"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     adoption_id: Mapped[int] = mapped_column(ForeignKey("code_adoptions.id", ondelete="CASCADE"), index=True)
@@ -184,6 +208,7 @@ class IndicatorTarget(Base):
     """An indicator's target for one UK financial year (``2027-28``: April 2027 to March 2028)."""
 
     __tablename__ = "code_targets"
+    __privacy__ = none("indicators' annual targets", "period")
     __table_args__ = (UniqueConstraint("indicator_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,6 +221,10 @@ class IndicatorActual(Base):
     """What an indicator came to in one year (the latest recorded counts)."""
 
     __tablename__ = "code_actuals"
+    __privacy__ = Privacy(
+        holds="who recorded a year's figure", purpose="indicators against targets", retention="the adoption's record",
+        personal=("person_id",), not_personal=("period",),
+    )
     __table_args__ = (UniqueConstraint("indicator_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +242,7 @@ class CodeContract(Base):
     """A tender or contract for which a contractor's commitment to the code is sought."""
 
     __tablename__ = "code_contracts"
+    __privacy__ = none("contractors' commitments to the Code", "contract", "contractor", "stage", "response", "exceptions")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     adoption_id: Mapped[int] = mapped_column(ForeignKey("code_adoptions.id", ondelete="CASCADE"), index=True)
@@ -237,6 +267,11 @@ class ContractDelivery(Base):
     """After award: whether a Contract Compliance clause was delivered in a year (committed against delivered)."""
 
     __tablename__ = "code_deliveries"
+    __privacy__ = Privacy(
+        holds="who recorded a clause's delivery, and their note", purpose="committed against delivered",
+        retention="the adoption's record", personal=("person_id", "note"), free_text=("note",),
+        not_personal=("period", "delivered"),
+    )
     __table_args__ = (UniqueConstraint("contract_id", "clause_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -257,6 +292,11 @@ class CodeEvent(Base):
     appended and never changed."""
 
     __tablename__ = "code_events"
+    __privacy__ = Privacy(
+        holds="who took each step of an adoption, their reasons", purpose="the Code's audit trail", article9=ARTICLE_9D,
+        retention=AUDIT_KEPT, personal=("actor_id", "reasons", "payload"), free_text=("reasons",),
+        not_personal=("action", "from_stage", "to_stage"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     adoption_id: Mapped[int] = mapped_column(ForeignKey("code_adoptions.id", ondelete="RESTRICT"), index=True)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models.register import ARTICLE_9D, AUDIT_KEPT, ISSUES, SOURCE_DIRECTORY, Privacy, none
 from models.tables import Base, Person, utcnow
 
 
@@ -27,6 +28,7 @@ class Partnership(Base):
     """
 
     __tablename__ = "partnerships"
+    __privacy__ = none("local social partnerships", "name", "local_authority", "region", "nation", "stage")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -47,6 +49,10 @@ class PartnershipMember(Base):
     """Who sits on a partnership, and for which side (a union, the local authority, an association)."""
 
     __tablename__ = "partnership_members"
+    __privacy__ = Privacy(
+        holds="who sits on a partnership and for which side (a union)", purpose="the partnership's members",
+        article9=ARTICLE_9D, source=SOURCE_DIRECTORY, personal=("person_id", "party"),
+    )
     __table_args__ = (UniqueConstraint("partnership_id", "person_id", "party"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +68,7 @@ class PartnershipArea(Base):
     in the scheme finds its partnership)."""
 
     __tablename__ = "partnership_areas"
+    __privacy__ = none("which associations a partnership covers")
     __table_args__ = (UniqueConstraint("partnership_id", "association_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +80,10 @@ class EscalationContact(Base):
     """A regional (per region) or national (per nation) escalation contact, or a deputy."""
 
     __tablename__ = "escalation_contacts"
+    __privacy__ = Privacy(
+        holds="who is a regional or national escalation contact", purpose="the resolution ladder", article9=ARTICLE_9D,
+        source=SOURCE_DIRECTORY, personal=("person_id",), not_personal=("level", "area"),
+    )
     __table_args__ = (UniqueConstraint("level", "area", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +100,10 @@ class PartnershipDocument(Base):
     with the sides that took part in the review that agreed it and when it is next reviewed."""
 
     __tablename__ = "partnership_documents"
+    __privacy__ = Privacy(
+        holds="who recorded a remit or protocol", purpose="the partnership's remit and protocol",
+        retention="the partnership's record", personal=("recorded_by_id",), not_personal=("kind", "body", "parties"),
+    )
     __table_args__ = (UniqueConstraint("partnership_id", "kind", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,6 +127,12 @@ class Issue(Base):
     """
 
     __tablename__ = "issues"
+    __privacy__ = Privacy(
+        holds="who raised an issue; its title, description and the group affected (may name people)",
+        purpose="resolving issues on the ladder", article9=ARTICLE_9D, retention=ISSUES,
+        personal=("raised_by_id", "title", "description", "group_affected", "remit_area"),
+        free_text=("title", "description", "group_affected", "remit_area"), not_personal=("stage", "level"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="RESTRICT"), index=True)
@@ -142,6 +163,11 @@ class IssueAttempt(Base):
     """What was tried at one level, when, and the outcome (it did not resolve the issue)."""
 
     __tablename__ = "issue_attempts"
+    __privacy__ = Privacy(
+        holds="what was tried and its outcome, and who recorded it", purpose="resolving issues on the ladder",
+        retention=ISSUES, personal=("person_id", "tried", "outcome"), free_text=("tried", "outcome"),
+        not_personal=("level", "result"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
@@ -160,6 +186,10 @@ class IssueNote(Base):
     back's reasons, what was agreed. Free text, erased with the rest when it turns out to be casework."""
 
     __tablename__ = "issue_notes"
+    __privacy__ = Privacy(
+        holds="notes on an issue and who wrote them", purpose="resolving issues on the ladder", retention=ISSUES,
+        personal=("person_id", "text"), free_text=("text",), not_personal=("level", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
@@ -176,6 +206,10 @@ class PartnershipEvent(Base):
     records who did what and when, never free text (that is erased with casework)."""
 
     __tablename__ = "partnership_events"
+    __privacy__ = Privacy(
+        holds="who took each step of a partnership or issue", purpose="the partnerships' audit trail", article9=ARTICLE_9D,
+        retention=AUDIT_KEPT, personal=("actor_id", "payload"), not_personal=("action", "from_stage", "to_stage", "level"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="RESTRICT"), index=True)

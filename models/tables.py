@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +28,16 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from models.register import (
+    ARTICLE_9D,
+    AUDIT_KEPT,
+    BOT_ONLY,
+    PROPOSALS,
+    SOURCE_DIRECTORY,
+    Privacy,
+    none,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -70,6 +80,7 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime()}
+    __privacy__: ClassVar[Privacy]  # each table's entry in the register of processing (models/register.py)
 
 
 # --------------------------------------------------------------------------- directory
@@ -79,6 +90,13 @@ class Person(Base):
     """Someone the bot may need to reach: a chat identity and/or an e-mail, nothing more."""
 
     __tablename__ = "people"
+    __privacy__ = Privacy(
+        holds="chat identity (Slack or Teams id), e-mail address, display name; being in the directory implies union membership",
+        purpose="reaching the people who decide and take part in each union's steps", article9=ARTICLE_9D,
+        source=SOURCE_DIRECTORY, personal=("slack_id", "teams_id", "email", "name"), not_personal=("tombstone",),
+        retention="while the person is in the directory; erased {retention_removed_days} days after they left it "
+        "(unless something open needs them), or on request (vws erase)",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slack_id: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -86,19 +104,30 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     name: Mapped[str | None] = mapped_column(String(120))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # After erasure (vws erase): ids, e-mail and name are cleared and the record points here.
+    tombstone: Mapped[str | None] = mapped_column(String(80))  # "former Unite rep #12"
+    erased_at: Mapped[datetime | None]
+    # When a directory load found them no longer in it (no role, office or seat): vws retention
+    # erases them once the period is over, unless something open needs them.
+    removed_on: Mapped[date | None] = mapped_column(Date)
 
     roles: Mapped[list[Role]] = relationship(back_populates="person", cascade="all, delete-orphan", lazy="raise")
 
     @property
     def label(self) -> str:
         """How to name the person in plain text (CLI, audit, logs never get this)."""
-        return self.name or self.email or self.slack_id or self.teams_id or f"person {self.id}"
+        return self.tombstone or self.name or self.email or self.slack_id or self.teams_id or f"person {self.id}"
 
 
 class LocalAssociation(Base):
     """An NASUWT local association and the officers who decide for its area."""
 
     __tablename__ = "local_associations"
+    __privacy__ = Privacy(
+        holds="which person is the association's Secretary, deputy and NEM", purpose="routing approvals to the officers",
+        article9=ARTICLE_9D, source=SOURCE_DIRECTORY, personal=("secretary_id", "deputy_id", "nem_id"),
+        not_personal=("name", "region", "nation"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -130,6 +159,11 @@ class Role(Base):
     """A role a person holds: a workplace rep (NASUWT), a partner-union rep, a national officer."""
 
     __tablename__ = "roles"
+    __privacy__ = Privacy(
+        holds="union role held and the union (trade union membership)", purpose="who may take which step, for which union",
+        article9=ARTICLE_9D, source=SOURCE_DIRECTORY, retention="while the directory file lists the role",
+        personal=("person_id", "role", "union"),
+    )
     __table_args__ = (UniqueConstraint("person_id", "role", "association_id", "union"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +181,7 @@ class NationalOffice(Base):
     """The national union's settings: one row."""
 
     __tablename__ = "national_office"
+    __privacy__ = none("where the national union is told", "channel")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str | None] = mapped_column(String(200))
@@ -158,6 +193,13 @@ class Absence(Base):
     the person says they are back early (``/vws away off``), or replaced it by a new absence."""
 
     __tablename__ = "absences"
+    __privacy__ = Privacy(
+        holds="that a person (an officer or rep) is away, for which days, and who acts for them",
+        purpose="sending requests to whoever acts for someone away", article9=ARTICLE_9D,
+        recipients="the delegate, and the people whose requests go to the delegate (told who is away until when)",
+        retention="while the absence lasts and as the record of who acted for whom; removed on erasure",
+        source="the person themselves (/vws away)", personal=("person_id", "delegate_id"),
+    )
     __table_args__ = (Index("ix_absences_person_until", "person_id", "until_on"),
                       Index("ix_absences_delegate_until", "delegate_id", "until_on"))  # fmt: skip
 
@@ -177,6 +219,12 @@ class Employer(Base):
     """One employer's way through the scheme: the proposal, its stage, and its place on the list."""
 
     __tablename__ = "employers"
+    __privacy__ = Privacy(
+        holds="who proposed the employer; the case notes and the words to the employer (may name people)",
+        purpose="the employer's way through the scheme", article9=ARTICLE_9D, retention=PROPOSALS,
+        personal=("proposer_id", "case_for", "to_employer"), free_text=("case_for", "to_employer"),
+        not_personal=("name", "name_key", "kind", "origin", "stage", "route"),
+    )
     __table_args__ = (
         # One live case per employer per area; withdrawn and revoked ones may be proposed again.
         Index(
@@ -221,6 +269,11 @@ class ProposalRevision(Base):
     """Each version of a proposal, so approvers of a resubmission can see what changed."""
 
     __tablename__ = "proposal_revisions"
+    __privacy__ = Privacy(
+        holds="each version of a proposal's words and who wrote it", purpose="showing approvers what changed",
+        article9=ARTICLE_9D, retention=PROPOSALS, personal=("author_id", "case_for", "to_employer"),
+        free_text=("case_for", "to_employer"), not_personal=("name", "kind", "origin"),
+    )
     __table_args__ = (UniqueConstraint("employer_id", "revision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -239,6 +292,11 @@ class PartnerVoice(Base):
     """One partner union's say on a proposal: one voice per union per revision."""
 
     __tablename__ = "partner_voices"
+    __privacy__ = Privacy(
+        holds="a partner union rep's agreement or disagreement and reasons (their union)",
+        purpose="recording each partner union's say", article9=ARTICLE_9D, retention=PROPOSALS,
+        personal=("person_id", "union", "verdict", "reasons"), free_text=("reasons",),
+    )
     __table_args__ = (UniqueConstraint("employer_id", "revision", "union"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -255,6 +313,11 @@ class ActionPlan(Base):
     """The action plan for one cycle: one principle, what will be done, and when it is reviewed."""
 
     __tablename__ = "action_plans"
+    __privacy__ = Privacy(
+        holds="who agreed the plan", purpose="the employer's action plan and its review", article9=ARTICLE_9D,
+        retention="the case's record while the employer is in the scheme", personal=("agreed_by_id",),
+        not_personal=("objectives", "activities", "success_criteria", "status", "previous_failure_reasons"),
+    )
     __table_args__ = (UniqueConstraint("employer_id", "cycle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -281,6 +344,11 @@ class WorkplanAction(Base):
     """A line of the workplan: action number, detail, owner, by-date."""
 
     __tablename__ = "workplan_actions"
+    __privacy__ = Privacy(
+        holds="the action's owner (as written, and the directory person)", purpose="reminding owners of workplan actions",
+        retention="the case's record while the employer is in the scheme", personal=("owner", "owner_person_id"),
+        not_personal=("detail", "by_date_text", "status"),
+    )
     __table_args__ = (
         UniqueConstraint("plan_id", "number"),
         Index("ix_workplan_actions_status_by_date", "status", "by_date"),  # the sweep: open actions falling due
@@ -304,6 +372,11 @@ class Event(Base):
     """The audit trail: one row per transition, appended and never changed."""
 
     __tablename__ = "events"
+    __privacy__ = Privacy(
+        holds="who took each step, their reasons, and people named in it", purpose="the audit trail of decisions",
+        article9=ARTICLE_9D, retention=AUDIT_KEPT, personal=("actor_id", "reasons", "payload"), free_text=("reasons",),
+        not_personal=("action", "from_stage", "to_stage"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="RESTRICT"), index=True)
@@ -331,6 +404,11 @@ class PostedMessage(Base):
     """A message the bot posted that it may need to find again (to update it, or reply in its thread)."""
 
     __tablename__ = "posted_messages"
+    __privacy__ = Privacy(
+        holds="the direct-message channel of a message the bot posted", purpose="updating or threading the bot's own messages",
+        recipients=BOT_ONLY, retention="while the case lasts; a person's direct messages deleted on erasure",
+        personal=("channel",), not_personal=("platform", "key", "message_id", "thread_id"),
+    )
     __table_args__ = (UniqueConstraint("platform", "key", "channel"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -352,6 +430,11 @@ class TeamsConversation(Base):
     """
 
     __tablename__ = "teams_conversations"
+    __privacy__ = Privacy(
+        holds="the Teams conversation reference for reaching a person", purpose="sending Teams messages proactively",
+        recipients=BOT_ONLY, source="Microsoft Teams, when the person first talked to the bot",
+        personal=("key", "person_id", "conversation_id", "reference"), not_personal=("service_url", "tenant_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -379,6 +462,12 @@ class OutboxItem(Base):
     """
 
     __tablename__ = "outbox"
+    __privacy__ = Privacy(
+        holds="notices waiting or sent: who they were to and what they said", purpose="delivering every notice exactly once",
+        article9=ARTICLE_9D, recipients=BOT_ONLY, retention="{retention_outbox_days} days after delivery",
+        source="written by the bot", personal=("notice",),
+        not_personal=("lane", "state", "claimed_by", "done", "unknown", "error"),
+    )
     __table_args__ = (
         Index("ix_outbox_state_next_at", "state", "next_at"),
         Index("ix_outbox_lane_id", "lane", "id"),
@@ -405,6 +494,10 @@ class InboundEvent(Base):
     """Events already handled, so that a platform's retry of the same event changes nothing."""
 
     __tablename__ = "inbound_events"
+    __privacy__ = Privacy(
+        holds="", purpose="ignoring a platform's retry of an event already handled", recipients=BOT_ONLY,
+        retention="{retention_inbound_days} days", source="Slack and Teams", not_personal=("platform", "event_id"),
+    )
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -422,6 +515,12 @@ class Nudge(Base):
     """
 
     __tablename__ = "nudges"
+    __privacy__ = Privacy(
+        holds="when a reminder about a case fell due and was sent (to whom: its outbox row)",
+        purpose="sending each reminder once", recipients=BOT_ONLY,
+        retention="{retention_outbox_days} days after it was sent or skipped", source="written by the bot",
+        not_personal=("kind", "subject", "state", "claimed_by"),
+    )
     __table_args__ = (UniqueConstraint("kind", "subject", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -445,6 +544,7 @@ class SweepMark(Base):
     """
 
     __tablename__ = "sweep_marks"
+    __privacy__ = none("how far the reminder clock has looked", "name")
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     swept_until: Mapped[datetime | None]
@@ -454,6 +554,11 @@ class Snooze(Base):
     """A person's request to hear no more of one reminder until a moment."""
 
     __tablename__ = "snoozes"
+    __privacy__ = Privacy(
+        holds="a person's request to hear no more of one reminder until a moment", purpose="honouring snoozes",
+        recipients=BOT_ONLY, retention="until the snooze ends or the person is erased",
+        personal=("person_id",), not_personal=("kind", "subject"),
+    )
     __table_args__ = (UniqueConstraint("person_id", "kind", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -469,3 +574,6 @@ from models import bestvalue as _bestvalue  # noqa: E402,F401
 # The local social partnerships' tables live in their own module; importing it here puts them in
 # ``Base.metadata`` wherever the tables are used.
 from models import partnership as _partnership  # noqa: E402, F401
+
+# Data protection: sharing bases, requests and what was done about them (issue 17).
+from models import privacy as _privacy  # noqa: E402, F401

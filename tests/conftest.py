@@ -29,6 +29,11 @@ from models.tables import Base
 PG_URL = os.environ.get("VWS_TEST_DATABASE_URL")
 
 DIRECTORY = """
+sharing:
+  NASUWT: {agreement: VWS four-union data sharing agreement (test)}
+  GMB: {agreement: VWS four-union data sharing agreement (test)}
+  UNISON: {agreement: VWS four-union data sharing agreement (test)}
+  Unite: {agreement: VWS four-union data sharing agreement (test)}
 national:
   channel: C0NATIONAL
   officers: [U0NAT1]

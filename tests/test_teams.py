@@ -37,6 +37,11 @@ AAD = {
 }
 
 DIRECTORY = f"""
+sharing:
+  NASUWT: {{agreement: VWS four-union data sharing agreement (test)}}
+  GMB: {{agreement: VWS four-union data sharing agreement (test)}}
+  UNISON: {{agreement: VWS four-union data sharing agreement (test)}}
+  Unite: {{agreement: VWS four-union data sharing agreement (test)}}
 national:
   officers: [{{teams: {AAD["nat"]}}}]
 local_associations:

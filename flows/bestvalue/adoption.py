@@ -156,12 +156,18 @@ async def start(core: Core, who: Who, data: dict[str, Any]) -> Outcome:
 
 async def _members(s: AsyncSession, case: AdoptionCase) -> tuple[PersonRef, ...]:
     """Who the adoption's space is for: the branches' reps, the lead and the Secretary."""
-    rows = (await s.execute(select(Person).join(RoleRow, RoleRow.person_id == Person.id).where(
+    from flows.privacy.sharing import without_basis
+
+    rows = (await s.execute(select(Person, RoleRow.union).join(RoleRow, RoleRow.person_id == Person.id).where(
         RoleRow.association_id == case.row.association_id, RoleRow.role == Held.BRANCH_REP,
-        RoleRow.union.in_(case.branches)).order_by(Person.id))).scalars()  # fmt: skip
-    people = {p.id: p for p in rows}
-    for p in (case.row.lead, case.row.association.secretary):
-        if p is not None:
+        RoleRow.union.in_(case.branches)).order_by(Person.id))).all()  # fmt: skip
+    shown = [(p, union) for p, union in rows]
+    shown += [(p, "NASUWT") for p in (case.row.lead, case.row.association.secretary) if p is not None]
+    # A shared space: only people whose union has a basis for showing them to the other unions.
+    left_out = {p.id for p, _ in await without_basis(s, shown)}
+    people: dict[int, Person] = {}
+    for p, _union in shown:
+        if p.id not in left_out:
             people.setdefault(p.id, p)
     return tuple(PersonRef(p.id, p.label) for p in people.values())
 

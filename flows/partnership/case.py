@@ -367,10 +367,17 @@ async def space(s: AsyncSession, partnership: Partnership, *, thread: str | None
     the first time), or, with ``thread``, a reply in the thread of the post with that key."""
     if thread is not None:
         return ToSpace(space_key(partnership.id), thread=thread)
-    rows = (await s.execute(select(PartnershipMember).where(PartnershipMember.partnership_id == partnership.id))).scalars()
+    from flows.directory import UNIONS
+    from flows.privacy.sharing import without_basis
+
+    rows = list((await s.execute(select(PartnershipMember).where(PartnershipMember.partnership_id == partnership.id))).scalars())
+    # A shared space: a union's members only where their union has a basis for showing them to the others.
+    left_out = {(p.id, u) for p, u in await without_basis(s, [(m.person, m.party) for m in rows if m.party in UNIONS])}
     members: dict[int, PersonRef] = {}
     emails: set[str] = set()
     for m in rows:
+        if (m.person_id, m.party) in left_out:
+            continue
         if m.person.slack_id or m.person.teams_id:
             members.setdefault(m.person_id, PersonRef(m.person_id, m.person.label))
         elif m.person.email:

@@ -17,6 +17,7 @@ from flows.core.roles import Role
 from flows.core.unit import Core, run
 from flows.directory import PARTNER_UNIONS, Who
 from flows.notices import Kind, Notice, Outcome, PersonRef, Text, ToNational, ToPartnerSpace, text
+from flows.privacy.sharing import without_basis
 from flows.signup.case import Case, SignupSteps, ref, to_person
 from flows.signup.journey import DECISIONS, TABLE, Action
 from flows.signup.proposal import approval_request, history_of, proposal_facts, sent_to
@@ -194,16 +195,22 @@ def channel_slug(name: str) -> str:
 async def _nem_approved(s: AsyncSession, core: Core, case: Case, reasons: str | None) -> Outcome:
     emp = case.row
     reps = await partner_reps(s, emp.association_id)
+    shown = [(p, union) for union, people in reps.items() for p in people]
+    shown += [(o, "NASUWT") for o in (emp.proposer, emp.association.secretary) if o is not None]
+    unshared = await without_basis(s, shown)  # no basis for showing them to the other unions
+    left_out = {p.id for p, _ in unshared}
     members: list[PersonRef] = []
     emails: list[str] = []
     for people in reps.values():
         for p in people:
+            if p.id in left_out:
+                continue
             if p.slack_id or p.teams_id:
                 members.append(PersonRef(p.id, p.label))
             elif p.email:
                 emails.append(p.email)
     for officer in (emp.proposer, emp.association.secretary):
-        if officer is not None and PersonRef(officer.id, officer.label) not in members:
+        if officer is not None and officer.id not in left_out and PersonRef(officer.id, officer.label) not in members:
             members.append(PersonRef(officer.id, officer.label))
     missing = [u for u in PARTNER_UNIONS if not reps.get(u)]
     notices = [
@@ -238,6 +245,24 @@ async def _nem_approved(s: AsyncSession, core: Core, case: Case, reasons: str | 
                 ),
                 employer_id=emp.id,
                 next_step=say("partner_missing.next"),
+            )
+        )
+    if unshared:
+        # Named to the Secretary only within their own union; another union's reps by union and count.
+        counts: dict[str, int] = {}
+        for _p, u in unshared:
+            counts[u] = counts.get(u, 0) + 1
+        named = [say_str("sharing.who", name=p.label, union=u) for p, u in unshared if u == "NASUWT"]
+        named += [say_str("sharing.reps", n=n, union=u, s="" if n == 1 else "s") for u, n in counts.items() if u != "NASUWT"]
+        names = ", ".join(named)
+        notices.append(
+            Notice(
+                Kind.PROGRESS,
+                to_person(emp.association.secretary),
+                say_str("sharing_missing.headline", employer=emp.name),
+                body=(say("sharing_missing.body", names=names),),
+                employer_id=emp.id,
+                next_step=say("sharing_missing.next"),
             )
         )
     return Outcome(

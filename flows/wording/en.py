@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows.wording.en_away import MESSAGES as AWAY
 from flows.wording.en_code import MESSAGES as CODE
 from flows.wording.en_partnership import MESSAGES as PARTNERSHIP
+from flows.wording.en_privacy import MESSAGES as PRIVACY
 from flows.wording.en_signup import MESSAGES as SIGNUP
 
 COMMON: dict[str, str | tuple[str, str]] = {
@@ -32,6 +33,7 @@ COMMON: dict[str, str | tuple[str, str]] = {
     "reach.not_here": "the directory has them only on a platform this bot does not run on",
 }
 
-MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP, **CODE, **PARTNERSHIP, **AWAY}
-_overlap = (set(AWAY) & (set(SIGNUP) | set(CODE) | set(PARTNERSHIP))) | (set(SIGNUP) & set(CODE)) | (set(SIGNUP) & set(PARTNERSHIP)) | (set(CODE) & set(PARTNERSHIP))
+MESSAGES: dict[str, str | tuple[str, str]] = {**COMMON, **SIGNUP, **CODE, **PARTNERSHIP, **AWAY, **PRIVACY}
+_extra = set(AWAY) | set(PRIVACY)
+_overlap = (set(AWAY) & set(PRIVACY)) | (_extra & (set(SIGNUP) | set(CODE) | set(PARTNERSHIP))) | (set(SIGNUP) & set(CODE)) | (set(SIGNUP) & set(PARTNERSHIP)) | (set(CODE) & set(PARTNERSHIP))
 assert not _overlap, f"ids in two catalogues: {sorted(_overlap)}"

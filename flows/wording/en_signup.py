@@ -219,6 +219,14 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "nem_approved.next": (
         "The bot has asked the local GMB, UNISON and Unite reps to agree, in a shared channel you've been added to."
     ),
+    "sharing_missing.headline": "Not put in the partner channel for {employer}: no basis for sharing",
+    "sharing_missing.body": (
+        "Their union has recorded neither the unions' agreement nor their consent to being shown to the "
+        "other unions, so they were not added to the partner channel: {names}."
+    ),
+    "sharing_missing.next": "Ask an admin to record their union's sharing basis (or their consent) in the directory.",
+    "sharing.who": "{name} ({union})",
+    "sharing.reps": "{n} {union} rep{s}",
     "partner_missing.headline": "No rep in the directory for {unions}",
     "partner_missing.body": (
         "{employer} needs one voice from each partner union, but {area} has no {unions} rep in the directory."
