@@ -89,6 +89,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "field.too_long": "Keep this under {n} characters (this has {got}). Nothing was recorded.",
     "field.too_long.reply": "Some answers are too long: each says its limit. Nothing was recorded.",
     "message.too_long": "That message is too long for the bot to read (at most {n} characters). Nothing was recorded.",
+    "field.unreadable": "This answer could not be read. Please fill it in again.",
     "request_unreadable": "That could not be read, so nothing was done. Your status shows what is waiting for you.",
     "nothing_to.agree_plan": (
         "There's no employer you can record an action plan for just now: only the rep who proposed it or "
