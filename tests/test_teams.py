@@ -238,6 +238,7 @@ def make_settings(standin: StandIn, **kw: Any) -> TeamsSettings:
         "VWS_TEAMS_JWKS_URL": f"{standin.url}/keys",
         "VWS_TEAMS_SERVICE_URL": standin.url + "/",
         "VWS_TEAMS_GRAPH_URL": f"{standin.url}/graph",
+        "VWS_TEAMS_STANDIN_SERVICE_URLS": standin.url,  # the stand-in Bot Connector: http, loopback
     }
     return TeamsSettings(**{**values, **kw})
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 from microsoft_agents.hosting.aiohttp import CloudAdapter
-from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core import OutboundHostValidator, TurnContext
 from microsoft_agents.hosting.core.authorization import Connections
 
 from bot.delivery import Sender
@@ -66,7 +66,7 @@ class TeamsApp:
                 raise Refused(400, "not JSON") from None
             if not isinstance(activity, dict):
                 raise Refused(400, "not an activity")
-            self.auth.check_activity(identity, activity)
+            self.auth.check_activity(identity, activity)  # nothing is remembered before this passes
         except Refused as r:
             log.warning("Teams request refused: %s", r.reason)
             return web.json_response(
@@ -102,7 +102,10 @@ def build_teams_app(
     if sdk_log.level == logging.NOTSET:
         sdk_log.setLevel(logging.WARNING)
     connections = connections or msal_connections(settings)
-    adapter = CloudAdapter(connection_manager=connections)
+    # The SDK's own host check on every activity, besides ours (RequestAuthenticator): not with a
+    # local stand-in Bot Connector, which it would refuse (http, a loopback address).
+    validator = None if settings.standin_origins else OutboundHostValidator(settings.service_hosts, enabled=True)
+    adapter = CloudAdapter(connection_manager=connections, host_validator=validator)
     adapter.on_turn_error = _on_turn_error
     store = TeamsStore(services.sessions)
 

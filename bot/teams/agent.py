@@ -126,11 +126,13 @@ class VwsAgent:
 
     @staticmethod
     def _teams_id(a: Activity) -> str | None:
-        return (a.from_property.aad_object_id or a.from_property.id) if a.from_property else None
+        """Who is speaking: the Entra object id only. ``from.id`` is the channel's own id for the
+        person, which an activity can name freely; the object id is what the directory holds."""
+        return a.from_property.aad_object_id if a.from_property else None
 
     async def _person(self, a: Activity) -> Person | None:
-        ids = [i for i in ((a.from_property.aad_object_id, a.from_property.id) if a.from_property else ()) if i]
-        return await self.store.store.person_by_teams_id(ids)
+        aad = self._teams_id(a)
+        return await self.store.store.person_by_teams_id([aad]) if aad else None
 
     async def _remember(self, a: Activity, person: Person | None) -> None:
         """Keep the 1:1 conversation reference of a person in the directory, for proactive messages."""

@@ -1,19 +1,36 @@
-"""Who may call ``/api/messages``: Bot Framework / Entra JWTs, checked by the Agents SDK's validator.
+"""Who may call ``/api/messages``: Bot Framework / Entra JWTs, checked as Microsoft documents it.
 
-The issuer allow-list check is always on (``VALIDATE_ISSUER``), the audience must be our app id,
-anonymous calls are refused unless development mode is explicitly on, the token's service URL
-must match the activity's, and the conversation's tenant must be on the allow-list. Nothing
-about the token or the request body is logged, only why a request was refused.
+The Agents SDK's validator checks the signature (keys from the issuer's JWKS), the issuer
+allow-list (``VALIDATE_ISSUER``, always on) and the audience (our app id). On top of it, every
+request must also carry (see "Authenticate requests from the Bot Connector service" in the Bot
+Framework documentation):
+
+- an ``exp`` claim (PyJWT checks it only when present);
+- a ``serviceurl`` claim equal to the activity's ``serviceUrl``;
+- ``channelId == "msteams"`` (the Bot Framework Emulator only with VWS_TEAMS_DEV_ANONYMOUS);
+- a service URL that is one of Microsoft's (the SDK's ``OutboundHostValidator``), so no reply
+  and no bearer token ever goes to a host an activity names;
+- a tenant on the allow-list, and an activity of the shape the bot reads (:class:`ActivityIn`).
+
+Anonymous calls are refused unless development mode is explicitly on. Nothing about the token or
+the request body is logged, only why a request was refused.
+
+The SDK has no public way to take signing keys from a configured JWKS address (tests, sovereign
+clouds), so ``_KeysFrom`` builds on its ``_JwkClientManager``; ``pyproject.toml`` pins the SDK to
+the tested minor version and ``tests/test_teams_auth.py`` fails loudly when that internal moves.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
+from microsoft_agents.hosting.core import OutboundHostValidator
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AuthTypes, ClaimsIdentity
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import _JwkClientManager
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from yarl import URL
 
 from bot.teams.settings import TeamsSettings
 
@@ -65,6 +82,7 @@ class RequestAuthenticator:
 
     def __init__(self, settings: TeamsSettings) -> None:
         self.settings = settings
+        self.service_urls = ServiceUrls(settings)
         self.config = auth_configuration(settings)
         self.validator = JwtTokenValidator(self.config)
         if settings.openid_jwks_url:
@@ -81,22 +99,116 @@ class RequestAuthenticator:
         if scheme.lower() != "bearer" or not token or any(c.isspace() for c in token):
             raise Refused(401, "malformed Authorization header")
         try:
-            return await self.validator.validate_token(token)
+            identity = await self.validator.validate_token(token)
         except Exception as exc:  # PyJWTError, ValueError, key lookup failures: all mean "no"
             raise Refused(401, f"token rejected ({type(exc).__name__})") from None
+        exp = identity.claims.get("exp")
+        if not isinstance(exp, int | float) or isinstance(exp, bool):
+            raise Refused(401, "token has no expiry")
+        return identity
 
-    def check_activity(self, identity: ClaimsIdentity, activity: dict[str, Any]) -> None:
-        """The token must be for this activity's service URL, and its tenant must be allowed."""
-        claimed = identity.get_claim_value("serviceurl") if identity.claims else None
-        service_url = str(activity.get("serviceUrl") or "")
-        if claimed and claimed.rstrip("/").lower() != service_url.rstrip("/").lower():
-            raise Refused(401, "service URL does not match the token")
+    def check_activity(self, identity: ClaimsIdentity, raw: dict[str, Any]) -> ActivityIn:
+        """The activity, once it is of a shape the bot reads, from the token's service URL (one
+        of Microsoft's), on Teams, in an allowed tenant; else Refused."""
+        try:
+            activity = ActivityIn.model_validate(raw)
+        except ValidationError:
+            raise Refused(400, "not an activity the bot reads") from None
+        dev = self.settings.dev_anonymous
+        if activity.channelId != "msteams" and not (dev and activity.channelId == "emulator"):
+            raise Refused(403, "not a Teams channel")
+        if activity.type in ("message", "invoke") and not activity.from_.aadObjectId:
+            raise Refused(403, "no Entra object id for the person")  # people are known by it alone
+        anonymous = not identity.claims  # only in development mode (identity() refused it otherwise)
+        if not anonymous:
+            claimed = identity.get_claim_value("serviceurl")
+            if not isinstance(claimed, str) or not claimed:
+                raise Refused(401, "token names no service URL")
+            if _origin(claimed) != _origin(activity.serviceUrl) or _origin(claimed) is None:
+                raise Refused(401, "service URL does not match the token")
+        if not self.service_urls.allowed(activity.serviceUrl):
+            raise Refused(403, "service URL is not one of Microsoft's")
         tenants = self.settings.tenants
-        if not tenants:
-            return
-        tenant = tenant_of(activity)
-        if not tenant or tenant.lower() not in tenants:
-            raise Refused(403, "tenant not on the allow-list")
+        if tenants:
+            tenant = tenant_of(raw)
+            if not tenant or tenant.lower() not in tenants:
+                raise Refused(403, "tenant not on the allow-list")
+        return activity
+
+
+class ServiceUrls:
+    """Where the bot may send activities (and so its bearer token): Microsoft's service URLs, as
+    the Agents SDK's ``OutboundHostValidator`` knows them (https, public addresses, hosts such as
+    ``*.botframework.com`` and ``smba.trafficmanager.net``), plus VWS_TEAMS_EXTRA_SERVICE_HOSTS,
+    plus the exact stand-in origins of VWS_TEAMS_STANDIN_SERVICE_URLS (tests only)."""
+
+    def __init__(self, settings: TeamsSettings) -> None:
+        self.validator = OutboundHostValidator(settings.service_hosts, enabled=True)
+        self.standins = settings.standin_origins
+
+    def allowed(self, url: object) -> bool:
+        if not isinstance(url, str) or not url or len(url) > 2000:
+            return False
+        origin = _origin(url)
+        if origin is None:
+            return False
+        if origin in self.standins:
+            return True
+        return bool(self.validator.is_allowed(url))
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://host[:port]``, lower-cased; None for anything that is not an absolute URL."""
+    try:
+        u = URL(url.strip())
+    except (ValueError, TypeError):
+        return None
+    if not u.is_absolute() or u.scheme not in ("http", "https") or not u.host or u.user or u.password:
+        return None
+    port = f":{u.explicit_port}" if u.explicit_port else ""
+    return f"{u.scheme}://{u.host}{port}".lower()
+
+
+# --------------------------------------------------------------------------- the activity's shape
+
+Guid = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+
+class AccountIn(_Shape):
+    id: Id
+    aadObjectId: Guid | None = None
+    name: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class ConversationIn(_Shape):
+    id: Id
+    conversationType: Annotated[str, StringConstraints(max_length=50)] | None = None
+    tenantId: Annotated[str, StringConstraints(max_length=100)] | None = None
+    isGroup: bool | None = None
+
+
+class ActivityIn(_Shape):
+    """What the bot reads of an activity; anything else is passed on to the SDK as it came."""
+
+    type: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    id: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    channelId: Annotated[str, StringConstraints(max_length=64)]
+    serviceUrl: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    from_: AccountIn = Field(alias="from")
+    recipient: AccountIn | None = None
+    conversation: ConversationIn
+    text: Annotated[str, StringConstraints(max_length=40000)] | None = None
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    replyToId: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    value: Any = None
+    entities: list[dict[str, Any]] | None = None
+    channelData: dict[str, Any] | None = None
+    membersAdded: list[AccountIn] | None = None
 
 
 def tenant_of(activity: dict[str, Any]) -> str | None:

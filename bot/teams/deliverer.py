@@ -27,6 +27,7 @@ from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
 from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.teams import cards
+from bot.teams.auth import ServiceUrls
 from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
 from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key
@@ -68,6 +69,14 @@ class TeamsDeliverer:
         self.settings = settings
         self.store = store
         self.graph = graph
+        self.service_urls = ServiceUrls(settings)
+
+    def _allowed(self, service_url: object) -> None:
+        """Refuse (for good) a post to a host that is not one of Microsoft's service URLs: a
+        stored reference is only ever from a checked activity, but the bearer token must never
+        leave for anywhere else whatever is stored."""
+        if not self.service_urls.allowed(service_url):
+            raise Refused("service_url_not_allowed")
 
     @property
     def app_id(self) -> str:
@@ -136,6 +145,7 @@ class TeamsDeliverer:
 
     async def _post(self, ref: dict[str, Any], card: dict[str, Any], n: Notice) -> None:
         reference = ConversationReference.model_validate(ref)
+        self._allowed(reference.service_url)
         sent: dict[str, str] = {}
 
         async def send(context: TurnContext) -> None:
@@ -173,6 +183,7 @@ class TeamsDeliverer:
             if row is None:
                 continue
             reference = ConversationReference.model_validate(row)
+            self._allowed(reference.service_url)
 
             async def update(
                 context: TurnContext, message_id: str = post.message_id, conv: Any = reference.conversation
@@ -233,6 +244,7 @@ class TeamsDeliverer:
         async def created(context: TurnContext) -> None:
             made["conversation_id"] = context.activity.conversation.id
 
+        self._allowed(self.settings.default_service_url)
         await self.adapter.create_conversation(
             self.app_id,
             "msteams",
