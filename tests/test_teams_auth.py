@@ -142,3 +142,36 @@ def test_the_sdk_internals_the_validator_builds_on_have_not_moved() -> None:
     source = inspect.getsource(JwtTokenValidator.validate_token)
     assert "self._jwk_client_manager.get_signing_key(" in source
     assert '"require"' not in source  # the SDK still does not require exp: auth.py does (see identity())
+
+
+def _pfx(path: Any, password: bytes) -> str:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "vws-bot-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    path.write_bytes(pkcs12.serialize_key_and_certificates(b"vws", key, cert, None, BestAvailableEncryption(password)))
+    return str(path)
+
+
+def test_the_certificate_password_is_used_to_open_the_certificate(tmp_path: Any) -> None:
+    from bot.teams.adapter import msal_connections
+    from bot.teams.auth import CertificateTokens
+
+    pfx = _pfx(tmp_path / "bot.pfx", b"correct horse")
+    base = {"MICROSOFT_APP_ID": "11111111-2222-3333-4444-555555555555", "MICROSOFT_APP_CERTIFICATE_FILE": pfx,
+            "MICROSOFT_APP_TENANT_ID": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"}
+    provider = msal_connections(TeamsSettings(**base, MICROSOFT_APP_CERTIFICATE_PASSWORD="correct horse")).get_default_connection()
+    assert isinstance(provider, CertificateTokens)
+    assert provider.credential() == {"private_key_pfx_path": pfx, "passphrase": "correct horse"}
+    with pytest.raises(ValueError, match="could not be opened with MICROSOFT_APP_CERTIFICATE_PASSWORD"):
+        msal_connections(TeamsSettings(**base, MICROSOFT_APP_CERTIFICATE_PASSWORD="wrong"))

@@ -22,7 +22,7 @@ from bot.delivery import Sender
 from bot.routing import Router
 from bot.services import Services
 from bot.teams.agent import VwsAgent
-from bot.teams.auth import Refused, RequestAuthenticator, auth_configuration
+from bot.teams.auth import CertificateTokens, Refused, RequestAuthenticator, auth_configuration
 from bot.teams.deliverer import TeamsDeliverer
 from bot.teams.graph import GRAPH_SCOPE, Graph
 from bot.teams.settings import TeamsSettings, get_teams_settings
@@ -34,12 +34,19 @@ MAX_BODY = 256 * 1024  # an activity is a few kB; refuse anything absurd before 
 
 
 def msal_connections(settings: TeamsSettings) -> Connections:
-    """Outbound credentials (Bot Connector, Graph) from the bot registration, through MSAL."""
+    """Outbound credentials (Bot Connector, Graph) from the bot registration, through MSAL (a
+    certificate with a password through :class:`CertificateTokens`)."""
     from microsoft_agents.authentication.msal import MsalConnectionManager
+    from microsoft_agents.hosting.core import ConnectionManager
 
-    return MsalConnectionManager(
-        connections_configurations={"SERVICE_CONNECTION": auth_configuration(settings)}
-    )
+    configurations = {"SERVICE_CONNECTION": auth_configuration(settings)}
+    password = settings.certificate_password.get_secret_value() if settings.certificate_password else ""
+    if settings.certificate_file and password:
+        return ConnectionManager(
+            provider_factory=lambda config: CertificateTokens(config, password),  # type: ignore[arg-type,return-value]
+            connections_configurations=configurations,
+        )
+    return MsalConnectionManager(connections_configurations=configurations)
 
 
 @dataclass

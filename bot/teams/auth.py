@@ -215,3 +215,71 @@ def tenant_of(activity: dict[str, Any]) -> str | None:
     conversation = activity.get("conversation") or {}
     channel_data = activity.get("channelData") or {}
     return conversation.get("tenantId") or (channel_data.get("tenant") or {}).get("id") or None
+
+
+# --------------------------------------------------------------------------- a certificate with a password
+
+
+class CertificateTokens:
+    """Outbound tokens (Bot Connector, Graph) from a certificate whose file has a password
+    (MICROSOFT_APP_CERTIFICATE_PASSWORD), through MSAL's public API: the SDK's own MSAL provider
+    passes MSAL the certificate's path but never a passphrase. The file is opened with the
+    password at start-up, so a wrong password stops the server with a plain message rather than
+    failing at the first notice."""
+
+    def __init__(self, configuration: AgentAuthConfiguration, password: str) -> None:
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        self._configuration = configuration
+        self._password = password
+        path = configuration.CERT_PFX_FILE or ""
+        try:
+            with open(path, "rb") as f:
+                key, cert, _ = pkcs12.load_key_and_certificates(f.read(), password.encode())
+        except (OSError, ValueError) as exc:
+            raise ValueError(
+                "MICROSOFT_APP_CERTIFICATE_FILE could not be opened with MICROSOFT_APP_CERTIFICATE_PASSWORD "
+                f"({type(exc).__name__})"
+            ) from None
+        if key is None or cert is None:
+            raise ValueError("MICROSOFT_APP_CERTIFICATE_FILE must hold the private key and its certificate")
+        self._app: Any = None
+
+    @property
+    def configuration(self) -> AgentAuthConfiguration:
+        return self._configuration
+
+    def credential(self) -> dict[str, Any]:
+        """What MSAL's ConfidentialClientApplication takes as ``client_credential``."""
+        cred: dict[str, Any] = {"private_key_pfx_path": self._configuration.CERT_PFX_FILE,
+                                "passphrase": self._password}
+        if self._configuration.SEND_X5C:
+            cred["public_certificate"] = True
+        return cred
+
+    def _client(self) -> Any:
+        if self._app is None:
+            import msal
+
+            tenant = self._configuration.TENANT_ID or "botframework.com"
+            authority = self._configuration.AUTHORITY or f"https://login.microsoftonline.com/{tenant}"
+            self._app = msal.ConfidentialClientApplication(
+                self._configuration.CLIENT_ID, authority=authority, client_credential=self.credential()
+            )
+        return self._app
+
+    async def get_access_token(self, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
+        import asyncio
+
+        wanted = scopes or [f"{resource_url.rstrip('/')}/.default"]
+        result = await asyncio.to_thread(self._client().acquire_token_for_client, scopes=wanted)
+        token = result.get("access_token") if isinstance(result, dict) else None
+        if not token:
+            raise ValueError(f"no token from Entra ({result.get('error') if isinstance(result, dict) else 'none'})")
+        return str(token)
+
+    def get_token_credential(self) -> Any:
+        raise NotImplementedError("not used by this bot")
+
+    async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
+        raise NotImplementedError("not used by this bot")
