@@ -19,13 +19,14 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -39,7 +40,7 @@ from tests.slack_harness import SECRET, SlackWorld, start_world, stop_world
 NOT_STATE = {"outbox", "inbound_events", "posted_messages", "sweep_marks"}
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("VWS_FUZZ_EXAMPLES", "40")),  # more for a deeper run by hand
     derandomize=True,
     deadline=None,
     database=None,
@@ -321,4 +322,131 @@ def test_slack_mutated_requests_never_crash_or_change_state(
 
     check()
     assert loop.run(state_of(world.services)) == before
+    assert not errors.records, [r.getMessage() for r in errors.records]
+
+
+# --------------------------------------------------------------------------- Teams properties
+
+STRANGER = "99999999-0000-0000-0000-000000000000"  # an Entra object id the directory does not know
+
+
+@pytest.fixture
+def teams_world(db_url: str, clock: Clock) -> Iterator[tuple[Loop, Any]]:
+    """The Teams endpoint with valid test tokens (tests/test_teams.py's stand-in), on one loop,
+    with a case waiting for the Secretary."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    from bot.services import Services
+    from bot.settings import Settings
+    from bot.teams import teams_routes
+    from tests.test_teams import DIRECTORY, PROPOSAL, FakeConnections, StandIn, Teams, make_settings
+
+    loop = Loop()
+
+    async def build() -> tuple[Teams, TestServer]:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+        jwk.update({"kid": "test-key", "use": "sig", "alg": "RS256"})
+        stand = StandIn({"keys": [jwk]})
+        server = TestServer(stand.app(), host="127.0.0.1")
+        await server.start_server()
+        stand.url = str(server.make_url("")).rstrip("/")
+        svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
+        await svc.start()
+        await svc.load_directory(DIRECTORY)
+        app = web.Application()
+        app.add_routes(teams_routes(svc, make_settings(stand), connections=FakeConnections()))
+        client = TestClient(TestServer(app, host="127.0.0.1"))
+        await client.start_server()
+        teams = Teams(client, stand, key, svc)
+        await teams.say("rep", "propose")
+        submit = stand.cards_to(AAD_REP(teams))[-1]["actions"][0]
+        await teams.click("rep", {**submit["data"], **PROPOSAL})
+        return teams, server
+
+    teams, server = loop.run(build())
+    yield loop, teams
+
+    async def close() -> None:
+        await teams.client.close()
+        await teams.services.close()
+        await server.close()
+
+    loop.run(close())
+    loop.loop.close()
+
+
+def AAD_REP(teams: Any) -> str:  # noqa: N802 - reads as the constant it stands for
+    from tests.test_teams import AAD
+
+    return AAD["rep"]
+
+
+def teams_bases(teams: Any) -> dict[str, dict[str, Any]]:
+    """A real activity of each kind the bot handles, from someone the directory does not know
+    (so each is refused or harmless as it stands)."""
+    from tests.test_teams import AAD, buttons, last_card_with
+
+    approve = buttons(last_card_with(teams.standin.cards_to(AAD["sec"]), "Approve"))["Approve"]["data"]
+
+    def stranger(**kw: Any) -> dict[str, Any]:
+        a: dict[str, Any] = teams.activity("rep", **kw)
+        a["from"] = {"id": "29:stranger", "aadObjectId": STRANGER}
+        a["conversation"]["id"] = "a:dm-stranger"
+        return a
+
+    return {
+        "message": stranger(text="status"),
+        "card_action": stranger(type="invoke", name="adaptiveCard/action",
+                                value={"action": {"type": "Action.Execute", "verb": "vws", "data": approve}}),
+        "submit": stranger(value={**approve, "reasons": "Not now"}),
+        "search": stranger(type="invoke", name="application/search",
+                           value={"dataset": "employers", "queryText": "oak", "queryOptions": {"skip": 0, "top": 15}}),
+        "installed": stranger(type="conversationUpdate", membersAdded=[{"id": f"28:{teams.token and 'bot'}"}]),
+    }
+
+
+@pytest.mark.parametrize("kind", ["message", "card_action", "submit", "search", "installed"])
+def test_teams_mutated_activities_never_crash_or_change_state(
+    teams_world: tuple[Loop, Any], errors: Errors, kind: str
+) -> None:
+    loop, teams = teams_world
+    base = teams_bases(teams)[kind]
+    before = loop.run(state_of(teams.services))
+
+    @FUZZ
+    @given(data=mutated(base))
+    @example(data={**base, "name": "composeExtension/query"})  # an invoke the bot does not offer
+    @example(data={**base, "value": {"action": {"data": {"op": "button", "p": 7}}}})
+    @example(data={**base, "text": "status\x00" * 3})
+    def check(data: dict[str, Any]) -> None:
+        resp = loop.run(teams.post(data))
+        assert resp.status < 500, (kind, resp.status)
+
+    check()
+    assert loop.run(state_of(teams.services)) == before
+    assert not errors.records, [r.getMessage() for r in errors.records]
+
+
+def test_teams_garbage_bodies_get_a_plain_answer(teams_world: tuple[Loop, Any], errors: Errors) -> None:
+    loop, teams = teams_world
+    before = loop.run(state_of(teams.services))
+
+    @FUZZ
+    @given(body=st.one_of(st.binary(max_size=200), JSONISH.map(lambda v: json.dumps(v).encode())))
+    def check(body: bytes) -> None:
+        async def post() -> int:
+            resp = await teams.client.post("/api/messages", data=body, headers={
+                "Authorization": f"Bearer {teams.token()}", "Content-Type": "application/json"})
+            await resp.read()
+            return int(resp.status)
+
+        status = loop.run(post())
+        assert status < 500 and status != 200, status
+
+    check()
+    assert loop.run(state_of(teams.services)) == before
     assert not errors.records, [r.getMessage() for r in errors.records]

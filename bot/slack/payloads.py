@@ -150,6 +150,59 @@ _M = TypeVar("_M", bound=_Shape)
 
 # --------------------------------------------------------------------------- what bolt routes on
 
+Name = Annotated[str, StringConstraints(max_length=255)]
+
+
+class _HasId(_Shape):
+    id: Name | None = None
+    team_id: Name | None = None
+    enterprise_id: Name | None = None
+    app_installed_team_id: Name | None = None
+
+
+class _BoltReads(_Shape):
+    """Everything bolt's own context extraction reads (``slack_bolt.request.internals``), at the
+    top of a request, in its event, message, item and authorizations, with the types it assumes:
+    bolt crashes (a 500) on ``"team": true`` or an event whose ``user`` is ``false``."""
+
+    authorizations: list[_BoltReads] | None = None
+    is_enterprise_install: bool | Literal["true", "false"] | None = None
+    enterprise: _HasId | Name | None = None
+    enterprise_id: Name | None = None
+    team: _HasId | Name | None = None
+    team_id: Name | None = None
+    user: _HasId | Name | None = None
+    user_id: Name | None = None
+    user_team: Name | None = None
+    channel: _HasId | Name | None = None
+    channel_id: Name | None = None
+    thread_ts: Name | None = None
+    view: _HasId | None = None
+    message: _BoltReads | None = None
+    previous_message: _BoltReads | None = None
+    item: _BoltReads | None = None
+    assistant_thread: _BoltReads | None = None
+    event: _BoltReads | None = None
+    is_ext_shared_channel: bool | None = None
+    response_url: Url | None = None
+    response_urls: list[_ResponseUrl] | None = None
+    function_execution_id: Name | None = None
+    bot_access_token: Name | None = None
+    function_data: _FunctionData | None = None
+    inputs: dict[str, Any] | None = None
+
+
+class _ResponseUrl(_Shape):
+    response_url: Url
+
+
+class _FunctionData(_Shape):
+    execution_id: Name | None = None
+    inputs: dict[str, Any] | None = None
+
+
+_BoltReads.model_rebuild()
+
 
 class _Event(_Shape):
     type: Annotated[str, StringConstraints(max_length=100)]
@@ -237,6 +290,7 @@ def envelope_problem(body: bytes, content_type: str) -> str | None:
         return "not a kind of request the bot accepts"
     try:
         model.model_validate(data)
+        _BoltReads.model_validate(data)
     except ValidationError:
         return f"a malformed {model.__name__.strip('_').lower()}"
     return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import OutboundHostValidator, TurnContext
 from microsoft_agents.hosting.core.authorization import Connections
@@ -74,6 +75,7 @@ class TeamsApp:
             if not isinstance(activity, dict):
                 raise Refused(400, "not an activity")
             self.auth.check_activity(identity, activity)  # nothing is remembered before this passes
+            _sdk_reads(activity)
         except Refused as r:
             log.warning("Teams request refused: %s", r.reason)
             return web.json_response(
@@ -84,6 +86,22 @@ class TeamsApp:
             request["claims_identity"] = identity
         response = await self.adapter.process(request, self.agent)
         return response if response is not None else web.Response(status=202)
+
+
+_SDK_ACTIVITY_LOG = logging.getLogger("microsoft_agents.activity.activity")
+
+
+def _sdk_reads(activity: dict[str, Any]) -> None:
+    """Refused(400) unless the SDK can read the activity as it will when the turn runs (it is
+    stricter than the protocol in places: an explicit ``null`` name). Its own log of why quotes
+    the activity, typed text and all, so it is silenced while this checks."""
+    disabled, _SDK_ACTIVITY_LOG.disabled = _SDK_ACTIVITY_LOG.disabled, True
+    try:
+        Activity.model_validate(activity)
+    except Exception:  # noqa: BLE001 - pydantic's ValidationError, and the SDK's own plain Exception
+        raise Refused(400, "an activity the SDK cannot read") from None
+    finally:
+        _SDK_ACTIVITY_LOG.disabled = disabled
 
 
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:

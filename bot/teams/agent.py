@@ -91,6 +91,8 @@ class VwsAgent:
             data = (value.get("action") or {}).get("data") or {}
             reply = await self.handle(who, data if isinstance(data, dict) else {}, a)
             await self._invoke_reply(context, reply)
+        elif a.type == ActivityTypes.invoke:  # an invoke the bot does not offer: answered, never a 501
+            await self._invoke_reply(context, cards.text_card(STALE, attention=True))
         elif a.type == ActivityTypes.message and isinstance(a.value, dict) and not (a.text or "").strip():
             reply = await self.handle(who, a.value, a)  # Action.Submit from an older client
             if a.reply_to_id:

@@ -192,6 +192,17 @@ class ConversationIn(_Shape):
     isGroup: bool | None = None
 
 
+class IdIn(_Shape):
+    id: Id | None = None
+    name: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class ChannelDataIn(_Shape):
+    tenant: IdIn | None = None
+    team: IdIn | None = None
+    channel: IdIn | None = None
+
+
 class ActivityIn(_Shape):
     """What the bot reads of an activity; anything else is passed on to the SDK as it came."""
 
@@ -200,21 +211,24 @@ class ActivityIn(_Shape):
     channelId: Annotated[str, StringConstraints(max_length=64)]
     serviceUrl: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     from_: AccountIn = Field(alias="from")
-    recipient: AccountIn | None = None
+    recipient: AccountIn
     conversation: ConversationIn
     text: Annotated[str, StringConstraints(max_length=40000)] | None = None
     name: Annotated[str, StringConstraints(max_length=200)] | None = None
     replyToId: Annotated[str, StringConstraints(max_length=1000)] | None = None
     value: Any = None
     entities: list[dict[str, Any]] | None = None
-    channelData: dict[str, Any] | None = None
+    channelData: ChannelDataIn | None = None
     membersAdded: list[AccountIn] | None = None
 
 
 def tenant_of(activity: dict[str, Any]) -> str | None:
-    conversation = activity.get("conversation") or {}
-    channel_data = activity.get("channelData") or {}
-    return conversation.get("tenantId") or (channel_data.get("tenant") or {}).get("id") or None
+    conversation = activity.get("conversation")
+    channel_data = activity.get("channelData")
+    tenant = conversation.get("tenantId") if isinstance(conversation, dict) else None
+    if not tenant and isinstance(channel_data, dict) and isinstance(channel_data.get("tenant"), dict):
+        tenant = channel_data["tenant"].get("id")
+    return tenant if isinstance(tenant, str) and tenant else None
 
 
 # --------------------------------------------------------------------------- a certificate with a password
