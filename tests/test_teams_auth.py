@@ -175,3 +175,38 @@ def test_the_certificate_password_is_used_to_open_the_certificate(tmp_path: Any)
     assert provider.credential() == {"private_key_pfx_path": pfx, "passphrase": "correct horse"}
     with pytest.raises(ValueError, match="could not be opened with MICROSOFT_APP_CERTIFICATE_PASSWORD"):
         msal_connections(TeamsSettings(**base, MICROSOFT_APP_CERTIFICATE_PASSWORD="wrong"))
+
+
+async def test_typed_markup_shows_in_teams_exactly_as_typed(teams: Teams) -> None:
+    from bot.teams.cards import escape
+
+    typed = "*bold* _italics_ ~strike~ `code` [a link](https://evil.example) # heading\n> quote\n1. list"
+    await teams.say("rep", "propose")
+    submit = teams.standin.cards_to(AAD["rep"])[-1]["actions"][0]
+    await teams.click("rep", {**submit["data"], **PROPOSAL, "case_for": typed})
+    request = last_card_with(teams.standin.cards_to(AAD["sec"]), "Approve")
+    texts = [str(v) for b in _blocks(request) for k, v in b.items() if k in ("text", "value", "title")]
+    assert any(escape(typed) in t for t in texts), texts  # in a TextBlock or a FactSet, escaped
+    assert not any(typed in t for t in texts)  # never the raw markdown
+
+
+async def test_an_over_long_answer_in_teams_is_refused_with_its_limit_in_a_small_card(teams: Teams) -> None:
+    await teams.say("rep", "propose")
+    submit = teams.standin.cards_to(AAD["rep"])[-1]["actions"][0]
+    card = await teams.click("rep", {**submit["data"], **PROPOSAL, "case_for": "x" * 40000})
+    text = card_text(card)
+    assert "3000" in text and "40000" in text
+    assert len(text.encode()) < 28 * 1024  # Teams refuses cards over about 28 KB
+    assert await teams.services.engine.register(everyone=True) == []
+
+
+def _blocks(node: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        out.append(node)
+        for v in node.values():
+            out += _blocks(v)
+    elif isinstance(node, list):
+        for v in node:
+            out += _blocks(v)
+    return out
