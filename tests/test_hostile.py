@@ -108,3 +108,13 @@ def test_every_text_field_declares_a_maximum_length() -> None:
         Field("notes", "Notes", FieldKind.LONG_TEXT)
     assert Field("notes", "Notes", max_length=200).max_length == 200
     Field("when", "When", FieldKind.DATE)  # not text: no limit needed
+
+
+@pytest.mark.parametrize("argument", ["#²", "²³", "#١٢", "#" + "9" * 30, "\x00"])
+async def test_every_command_reads_numbers_strictly(world: SlackWorld, argument: str) -> None:
+    """'²' passes str.isdigit() but not int(); 30 digits overflow a database integer."""
+    await propose(world)
+    for word in sorted(world.services.engine.dispatch.commands):
+        for user in ("U0REP1", "U0SEC1", "U0NAT1"):
+            d = await world.command(user, f"{word} {argument}")
+            assert d.status == 200, (word, user, d.status, d.body[:200])

@@ -44,7 +44,7 @@ def classify(exc: BaseException) -> Undelivered:
     if isinstance(exc, aiohttp.ClientResponseError):
         if exc.status == 429:
             after = exc.headers.get("Retry-After") if exc.headers else None
-            return TryLater("http_429", float(after) if after and str(after).isdigit() else None)
+            return TryLater("http_429", float(after) if after and str(after).isascii() and str(after).isdigit() and len(str(after)) < 7 else None)
         if exc.status >= 500:
             return TryLater(f"http_{exc.status}")
         return Refused(f"http_{exc.status}")

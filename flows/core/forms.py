@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
 from flows.core.payload import Payload
 
@@ -75,6 +75,13 @@ def clean_text(value: str) -> str:
     if any(unicodedata.category(c) == "Cs" for c in value):
         value = value.encode("utf-8", "replace").decode("utf-8")
     return value
+
+
+def digits(value: object, most: int = 12) -> TypeGuard[str]:
+    """True for a whole number as people and ids write it: 1 to ``most`` ASCII digits. (Python's
+    ``str.isdigit()`` also says yes to "²" and "١٢", which ``int()`` refuses or reads as a number
+    nobody typed; and an unbounded one overflows a database integer.)"""
+    return isinstance(value, str) and 0 < len(value) <= most and value.isascii() and value.isdigit()
 
 
 def too_long(n: int, got: int) -> str:
