@@ -235,6 +235,7 @@ class _ActionsRoute(_Who):
 
 class _RouteView(_Shape):
     callback_id: ActionId
+    type: Annotated[str, StringConstraints(max_length=40)]  # bolt reads it (workflow steps)
 
 
 class _ViewRoute(_Who):
