@@ -431,9 +431,22 @@ def test_teams_mutated_activities_never_crash_or_change_state(
     loop, teams = teams_world
     base = teams_bases(teams)[kind]
     before = loop.run(state_of(teams.services))
+    actions = sorted(teams.services.engine.dispatch.actions)  # every button and form the bot has
+
+    @st.composite
+    def aimed(draw: st.DrawFn) -> dict[str, Any]:
+        """A card action or a form's submission aimed at any of the bot's actions (on the real
+        case, or one that does not exist), then mutated."""
+        data = copy.deepcopy(base)
+        packed = Payload(draw(st.sampled_from(actions)), draw(st.sampled_from([1, 10**11])), 99).pack()
+        if kind == "card_action":
+            data["value"]["action"]["data"]["p"] = packed
+        elif kind == "submit":
+            data["value"]["p"] = packed
+        return draw(mutated(data))
 
     @FUZZ
-    @given(data=mutated(base))
+    @given(data=aimed())
     @example(data={**base, "name": "composeExtension/query"})  # an invoke the bot does not offer
     @example(data={**base, "value": {"action": {"data": {"op": "button", "p": 7}}}})
     @example(data={**base, "text": "status\x00" * 3})
