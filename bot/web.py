@@ -1,7 +1,8 @@
 """The web server: Slack's ``POST /slack/events``, Teams' ``POST /api/messages`` and ``GET /healthz``.
 
 Request bodies are never logged. A Slack request whose signature or timestamp is missing, wrong,
-stale or malformed gets 401 before anything else happens.
+stale or malformed gets 401 before anything else happens; a signed one that is not a shape the
+bot accepts (``bot.slack.payloads``) gets 400 before bolt reads it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from sqlalchemy import text
 
 from bot.services import Services
+from bot.slack.payloads import envelope_problem
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +32,8 @@ ON_STOP: web.AppKey[list[Callable[[], Awaitable[None]]]] = web.AppKey("on_stop",
 
 def _timestamp_ok(value: str | None) -> bool:
     """Slack's timestamp header must be a whole number of seconds within five minutes of now."""
-    if not value or not value.isdigit():
-        return False
+    if not value or len(value) > 12 or not value.isascii() or not value.isdigit():
+        return False  # "²" and "٣" are digits to str.isdigit() but not to int(); huge ones overflow
     return abs(time.time() - int(value)) <= 60 * 5
 
 
@@ -39,8 +41,20 @@ async def slack_events(request: web.Request) -> web.Response:
     slack = request.app.get(SLACK)
     if slack is None:
         return web.json_response({"error": "Slack is not configured on this server"}, status=503)
-    if not _timestamp_ok(request.headers.get("X-Slack-Request-Timestamp")) or not request.headers.get("X-Slack-Signature"):
+    stamp, signature = request.headers.get("X-Slack-Request-Timestamp"), request.headers.get("X-Slack-Signature")
+    if not _timestamp_ok(stamp) or not signature:
         return web.Response(status=401, text="invalid request")
+    body = await request.read()
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:  # Slack sends UTF-8; nothing else can even be verified
+        return web.Response(status=400, text="bad request")
+    if not slack.verifier.is_valid(body=body, timestamp=stamp, signature=signature):
+        return web.Response(status=401, text="invalid request")
+    problem = envelope_problem(body, request.headers.get("Content-Type", ""))
+    if problem is not None:
+        log.info("slack: a signed request was refused as %s", problem)
+        return web.Response(status=400, text="bad request")
     bolt_request = await to_bolt_request(request)
     bolt_response = await slack.app.async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)

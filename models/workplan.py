@@ -95,7 +95,7 @@ def parse_table(text: str) -> list[ActionLine]:
             )
             continue
         number, detail, owner, by = cells
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit() and len(number) <= 6):
             problems.append(f"line {lineno}: action number {number!r} is not a whole number")
             continue
         if not detail:

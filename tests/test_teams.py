@@ -280,6 +280,7 @@ def make_settings(standin: StandIn, **kw: Any) -> TeamsSettings:
         "VWS_TEAMS_SERVICE_URL": standin.url + "/",
         "VWS_TEAMS_GRAPH_URL": f"{standin.url}/graph/v1.0",
         "VWS_TEAMS_CATALOG_APP_ID": CATALOG_APP_ID,
+        "VWS_TEAMS_STANDIN_SERVICE_URLS": standin.url,  # the stand-in Bot Connector: http, loopback
     }
     return TeamsSettings(**{**values, **kw})
 

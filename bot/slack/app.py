@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logs import quiet_library_logs
 from bot.services import Services
-from bot.slack import views
+from bot.slack import payloads, views
 from bot.slack.delivery import PLATFORM, Pacer, SlackDeliverer
 from bot.slack.home import help_text, status_blocks
 from flows.core.dispatch import ShowHelp, ShowStatus, stale
@@ -114,6 +115,12 @@ class SlackBot:
     inflight: InFlight
     services: Services
 
+    @functools.cached_property
+    def verifier(self) -> SignatureVerifier:
+        """Checks a request's ``X-Slack-Signature`` (``bot.web`` does, before bolt reads the body)."""
+        secret = self.services.settings.slack_signing_secret
+        return SignatureVerifier(secret.get_secret_value() if secret else "")
+
     @property
     def outbound(self) -> Any:
         """Where the reminder clock hands its nudges: the outbox (see ``bot.web.deliverer_for``)."""
@@ -156,14 +163,12 @@ def build_slack(services: Services) -> SlackBot:
     return SlackBot(app, client, deliverer, inflight, services)
 
 
-def _where_clicked(body: dict[str, Any], user: str) -> Place:
+def _where_clicked(clicked: payloads.BlockActions, user: str) -> Place:
     """The conversation (and thread) of a click, for the answer; App Home has none (a DM then)."""
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
-    url = body.get("response_url")
-    return Place(PLATFORM, user, str(channel) if channel else None, str(thread) if thread else None,
-                 url if isinstance(url, str) else None)
+    container = clicked.container
+    channel = (container.channel_id if container else None) or (clicked.channel.id if clicked.channel else None)
+    thread = (container.thread_ts if container else None) or (clicked.message.thread_ts if clicked.message else None)
+    return Place(PLATFORM, user, channel, thread, clicked.response_url)
 
 
 def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, inflight: InFlight) -> None:
@@ -213,10 +218,14 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     @app.command("/vws")
     @inflight.track
     async def on_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
-        who = Who(slack=command["user_id"])
+        cmd = payloads.read(payloads.SlashCommand, command)
+        if cmd is None:
+            await ack(text=say_str("request_unreadable"), response_type="ephemeral")
+            return
+        who = Who(slack=cmd.user_id)
         try:
             async with deciding_within(DATABASE_DEADLINE):
-                response = await dispatch.command(who, command.get("text") or "")
+                response = await dispatch.command(who, cmd.text)
         except DATABASE_DOWN as exc:
             log.warning("slack: a command found the database unreachable (%s)", type(exc).__name__)
             await ack(text=down, response_type="ephemeral")
@@ -226,7 +235,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         elif isinstance(response, ShowStatus):
             await ack(blocks=status_blocks(response.view), text="What is waiting for you", response_type="ephemeral")
         elif isinstance(response, Form):
-            await client.views_open(trigger_id=command.get("trigger_id"), view=views.form_view(response))
+            await client.views_open(trigger_id=cmd.trigger_id, view=views.form_view(response))
             await ack()
         else:
             await ack(text=await deliverer.reply_text(response), response_type="ephemeral")
@@ -237,10 +246,13 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     @inflight.track
     async def on_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                         respond: AsyncRespond) -> None:
-        user = body["user"]["id"]
-        place = _where_clicked(body, user)
+        user = str(body["user"]["id"])  # checked at the edge (payloads.envelope_problem)
+        clicked = payloads.read(payloads.BlockActions, body)
+        place = _where_clicked(clicked, user) if clicked is not None else Place(PLATFORM, user)
         try:
-            payload = Payload.unpack(action.get("value"))
+            if clicked is None or action is None or not isinstance(action.get("value"), str):
+                raise BadPayload("not a button the bot made")
+            payload = Payload.unpack(action["value"])
         except BadPayload:
             await ack()
             await answer(stale(), place)
@@ -251,17 +263,17 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         except DATABASE_DOWN as exc:
             log.warning("slack: a click found the database unreachable (%s)", type(exc).__name__)
             await ack()
-            if body.get("response_url"):
+            if clicked.response_url:
                 await respond(text=down, response_type="ephemeral", replace_original=False)
             return
         if isinstance(result, Form):
-            await client.views_open(trigger_id=body.get("trigger_id"), view=views.form_view(result))
+            await client.views_open(trigger_id=clicked.trigger_id, view=views.form_view(result))
         else:
             await answer(result, place)
         await ack()
         if isinstance(result, Outcome):
             inflight.later(tell_unreached(result, place))
-        if (body.get("container") or {}).get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+        if (clicked.container and clicked.container.type == "view") or (clicked.view and clicked.view.type == "home"):
             inflight.later(refresh_home(user))  # the App Home shows what is left
 
     # ------------------------------------------------------------------ forms
@@ -269,24 +281,31 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     @app.view(re.compile(r"^vws:"))
     @inflight.track
     async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = str(body["user"]["id"])  # checked at the edge (payloads.envelope_problem)
         place = Place(PLATFORM, user)  # an answer to a form comes as a direct message
+        submitted = payloads.read(payloads.SubmittedView, view)
         try:
-            payload = views.payload_of(view)
+            if submitted is None:
+                raise BadPayload("not a view the bot made")
+            payload = views.payload_of(submitted.private_metadata)
         except BadPayload:
             await ack()
             await answer(stale(), place)
             return
-        answers = {k: v for k, v in views.values(view).items() if v is not None}
+        found, unreadable = payloads.answers(submitted)
+        if unreadable:
+            await _errors_on(ack, submitted, {name: say_str("field.unreadable") for name in unreadable})
+            return
+        answers = {k: v for k, v in found.items() if v is not None}
         try:
             async with deciding(place):
                 outcome = await dispatch.submit(Who(slack=user), payload, answers)
         except DATABASE_DOWN as exc:
             log.warning("slack: a form found the database unreachable (%s)", type(exc).__name__)
-            await _errors_on(ack, view, {"": down})
+            await _errors_on(ack, submitted, {"": down})
             return
         if not outcome.ok and outcome.errors:
-            await _errors_on(ack, view, outcome.errors)  # nothing was written; the form stays open
+            await _errors_on(ack, submitted, outcome.errors)  # nothing was written; the form stays open
             return
         if outcome.next_form is not None:  # the form leads to another: it takes this one's place
             await ack(response_action="update", view=views.form_view(outcome.next_form))
@@ -300,11 +319,14 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     @app.options(re.compile(r"^vws-search:"))
     async def on_search(ack: AsyncAck, body: dict[str, Any]) -> None:
         """A searched field's choices as the person types (Slack's block_suggestion)."""
-        source = views.search_source(str(body.get("action_id") or "")) or ""
-        typed = str(body.get("value") or "")
+        asked = payloads.read(payloads.BlockSuggestion, body)
+        if asked is None:
+            await ack(options=[])
+            return
+        source = views.search_source(asked.action_id) or ""
         try:
             async with asyncio.timeout(DATABASE_DEADLINE):
-                found = await dispatch.options(Who(slack=body["user"]["id"]), source, typed)
+                found = await dispatch.options(Who(slack=asked.user.id), source, asked.value)
         except DATABASE_DOWN as exc:
             log.warning("slack: a search found the database unreachable (%s)", type(exc).__name__)
             found = []
@@ -317,14 +339,15 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
         """Typed, not clicked: an answer in a case's thread; an answer typed at the top of a shared
         channel (told where it counts); a direct message to the bot (an answer, or help)."""
-        if event.get("subtype") or event.get("bot_id"):
-            return
-        channel, user = str(event.get("channel") or ""), event.get("user")
-        thread = event.get("thread_ts")
-        direct = event.get("channel_type") == "im"
+        message = payloads.read(payloads.MessageEvent, event)
+        if message is None or message.subtype or message.bot_id:
+            return  # not a person's message the bot can read
+        channel, user = message.channel or "", message.user
+        thread = message.thread_ts
+        direct = message.channel_type == "im"
         if not user or not (thread or direct or channel):
             return
-        who, typed = Who(slack=str(user)), str(event.get("text") or "")
+        who, typed = Who(slack=user), message.text or ""
         try:
             async with asyncio.timeout(DATABASE_DEADLINE):
                 if thread:
@@ -358,9 +381,10 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     @app.event("app_home_opened")
     @inflight.track
     async def on_home(event: dict[str, Any]) -> None:
-        if event.get("tab") not in (None, "home"):
+        opened = payloads.read(payloads.AppHomeOpened, event)
+        if opened is None or opened.tab not in (None, "home"):
             return
-        inflight.later(refresh_home(event["user"]))
+        inflight.later(refresh_home(opened.user))
 
 
 def _reply(outcome: Outcome, place: Place) -> Any:
@@ -369,10 +393,10 @@ def _reply(outcome: Outcome, place: Place) -> Any:
     return reply_notice(outcome.reply, place, outcome.employer_id, outcome.reply_buttons)
 
 
-async def _errors_on(ack: AsyncAck, view: dict[str, Any], field_errors: dict[str, str]) -> None:
+async def _errors_on(ack: AsyncAck, view: payloads.SubmittedView, field_errors: dict[str, str]) -> None:
     """Show problems on the form's own fields (nothing was written): each on its field, or, when
     the form has no such field, on the first one."""
-    blocks = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
+    blocks = [b.block_id for b in view.blocks if b.type == "input" and b.block_id]
     errors: dict[str, str] = {}
     for field, message in field_errors.items():
         target = field if field in blocks else (blocks[0] if blocks else field)

@@ -115,7 +115,7 @@ def classify(exc: BaseException) -> Undelivered:
         error = str(exc.response.get("error") or "error")
         if status == 429 or error == "ratelimited":
             after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
-            return TryLater("ratelimited", float(after) if after and str(after).isdigit() else None)
+            return TryLater("ratelimited", float(after) if after and str(after).isascii() and str(after).isdigit() and len(str(after)) < 7 else None)
         if status >= 500:
             return TryLater(f"http_{status}")
         if error in PERMANENT:

@@ -1,12 +1,14 @@
 """Block Kit for the flows' notices: the one place that turns a Notice into a Slack message.
 
 Everything a person typed is escaped here, once (``esc``), so ``<!channel>`` or ``<@U…>`` in a
-form never pings anyone. Blocks are built with slack_sdk's models, which check Slack's limits;
+form never pings anyone, and ``*bold*``, ``_italics_``, ``~strike~``, ```code``` or a ``> quote``
+shows as typed instead of as formatting. Blocks are built with slack_sdk's models, which check Slack's limits;
 text longer than a limit is cut with a visible marker (``cut``) rather than rejected by Slack.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,9 +37,21 @@ MAX_BLOCKS = 50
 FALLBACK_LIMIT = 3000
 
 
+#: Slack's mrkdwn has no escape for its formatting characters (a backslash shows as itself):
+#: a zero-width space after each one breaks the pattern (a delimiter must be followed or
+#: preceded by a visible character) and changes nothing a person sees.
+ZWSP = "\u200b"
+_FORMATTING = re.compile(r"([*_~`])")
+_QUOTE = re.compile(r"^([ \t]*)&gt;", re.M)
+
+
 def esc(value: str) -> str:
-    """Escape user text for mrkdwn: &, < and > (Slack's three control characters)."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape user text for mrkdwn: &, < and > (Slack's three control characters, so no
+    mention and no link), and every formatting character (so no bold, italics, strike, code
+    or quote): what was typed shows as typed."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _FORMATTING.sub("\\1" + ZWSP, value)
+    return _QUOTE.sub("\\1" + ZWSP + "&gt;", value)
 
 
 def plain_safe(value: str) -> str:

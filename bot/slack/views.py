@@ -113,30 +113,11 @@ def _build(form: Form) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- reading answers
 
 
-def values(view: dict[str, Any]) -> dict[str, Any]:
-    """The answers of a submitted view as {block_id: value}; empty answers are None."""
-    out: dict[str, Any] = {}
-    for block_id, actions in (view.get("state", {}).get("values", {}) or {}).items():
-        for element in actions.values():
-            kind = element.get("type")
-            if kind == "plain_text_input":
-                v = element.get("value")
-            elif kind in ("static_select", "radio_buttons", "external_select"):
-                v = (element.get("selected_option") or {}).get("value")
-            elif kind == "datepicker":
-                v = element.get("selected_date")
-            elif kind == "checkboxes":
-                v = [o.get("value") for o in element.get("selected_options") or []]
-            else:
-                v = element.get("value")
-            out[block_id] = v if v not in ("", None) else None
-    return out
-
-
-def payload_of(view: dict[str, Any]) -> Payload:
-    """What a submitted form acts on; raises BadPayload for a view the bot did not make."""
+def payload_of(private_metadata: str) -> Payload:
+    """What a submitted form acts on (from its private metadata); raises BadPayload for a view
+    the bot did not make."""
     try:
-        data = json.loads(view.get("private_metadata") or "{}")
+        data = json.loads(private_metadata or "{}")
     except ValueError:
         raise BadPayload("metadata") from None
     if not isinstance(data, dict):

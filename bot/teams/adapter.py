@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import CloudAdapter
-from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core import OutboundHostValidator, TurnContext
 from microsoft_agents.hosting.core.authorization import Connections
 
 from bot.delivery import Sender
 from bot.routing import Router
 from bot.services import Services
 from bot.teams.agent import VwsAgent
-from bot.teams.auth import Refused, RequestAuthenticator, auth_configuration
+from bot.teams.auth import CertificateTokens, Refused, RequestAuthenticator, auth_configuration
 from bot.teams.deliverer import TeamsDeliverer
 from bot.teams.graph import GRAPH_SCOPE, Graph
 from bot.teams.settings import TeamsSettings, get_teams_settings
@@ -34,12 +35,19 @@ MAX_BODY = 256 * 1024  # an activity is a few kB; refuse anything absurd before 
 
 
 def msal_connections(settings: TeamsSettings) -> Connections:
-    """Outbound credentials (Bot Connector, Graph) from the bot registration, through MSAL."""
+    """Outbound credentials (Bot Connector, Graph) from the bot registration, through MSAL (a
+    certificate with a password through :class:`CertificateTokens`)."""
     from microsoft_agents.authentication.msal import MsalConnectionManager
+    from microsoft_agents.hosting.core import ConnectionManager
 
-    return MsalConnectionManager(
-        connections_configurations={"SERVICE_CONNECTION": auth_configuration(settings)}
-    )
+    configurations = {"SERVICE_CONNECTION": auth_configuration(settings)}
+    password = settings.certificate_password.get_secret_value() if settings.certificate_password else ""
+    if settings.certificate_file and password:
+        return ConnectionManager(
+            provider_factory=lambda config: CertificateTokens(config, password),  # type: ignore[arg-type,return-value]
+            connections_configurations=configurations,
+        )
+    return MsalConnectionManager(connections_configurations=configurations)
 
 
 @dataclass
@@ -72,7 +80,8 @@ class TeamsApp:
                 raise Refused(400, "not JSON") from None
             if not isinstance(activity, dict):
                 raise Refused(400, "not an activity")
-            self.auth.check_activity(identity, activity)
+            self.auth.check_activity(identity, activity)  # nothing is remembered before this passes
+            _sdk_reads(activity)
         except Refused as r:
             log.warning("Teams request refused: %s", r.reason)
             return web.json_response(
@@ -83,6 +92,22 @@ class TeamsApp:
             request["claims_identity"] = identity
         response = await self.adapter.process(request, self.agent)
         return response if response is not None else web.Response(status=202)
+
+
+_SDK_ACTIVITY_LOG = logging.getLogger("microsoft_agents.activity.activity")
+
+
+def _sdk_reads(activity: dict[str, Any]) -> None:
+    """Refused(400) unless the SDK can read the activity as it will when the turn runs (it is
+    stricter than the protocol in places: an explicit ``null`` name). Its own log of why quotes
+    the activity, typed text and all, so it is silenced while this checks."""
+    disabled, _SDK_ACTIVITY_LOG.disabled = _SDK_ACTIVITY_LOG.disabled, True
+    try:
+        Activity.model_validate(activity)
+    except Exception:  # noqa: BLE001 - pydantic's ValidationError, and the SDK's own plain Exception
+        raise Refused(400, "an activity the SDK cannot read") from None
+    finally:
+        _SDK_ACTIVITY_LOG.disabled = disabled
 
 
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:
@@ -108,7 +133,10 @@ def build_teams_app(
     if sdk_log.level == logging.NOTSET:
         sdk_log.setLevel(logging.WARNING)
     connections = connections or msal_connections(settings)
-    adapter = CloudAdapter(connection_manager=connections)
+    # The SDK's own host check on every activity, besides ours (RequestAuthenticator): not with a
+    # local stand-in Bot Connector, which it would refuse (http, a loopback address).
+    validator = None if settings.standin_origins else OutboundHostValidator(settings.service_hosts, enabled=True)
+    adapter = CloudAdapter(connection_manager=connections, host_validator=validator)
     adapter.on_turn_error = _on_turn_error
     store = TeamsStore(services.sessions)
 

@@ -95,6 +95,8 @@ class VwsAgent:
             data = (value.get("action") or {}).get("data") or {}
             reply = await self.handle(who, data if isinstance(data, dict) else {}, a)
             await self._invoke_reply(context, reply)
+        elif a.type == ActivityTypes.invoke:  # an invoke the bot does not offer: answered, never a 501
+            await self._invoke_reply(context, cards.text_card(STALE, attention=True))
         elif a.type == ActivityTypes.message and isinstance(a.value, dict) and not (a.text or "").strip():
             reply = await self.handle(who, a.value, a)  # Action.Submit from an older client
             if a.reply_to_id:
@@ -130,11 +132,13 @@ class VwsAgent:
 
     @staticmethod
     def _teams_id(a: Activity) -> str | None:
-        return (a.from_property.aad_object_id or a.from_property.id) if a.from_property else None
+        """Who is speaking: the Entra object id only. ``from.id`` is the channel's own id for the
+        person, which an activity can name freely; the object id is what the directory holds."""
+        return a.from_property.aad_object_id if a.from_property else None
 
     async def _person(self, a: Activity) -> Person | None:
-        ids = [i for i in ((a.from_property.aad_object_id, a.from_property.id) if a.from_property else ()) if i]
-        return await self.store.store.person_by_teams_id(ids)
+        aad = self._teams_id(a)
+        return await self.store.store.person_by_teams_id([aad]) if aad else None
 
     async def _remember(self, a: Activity, person: Person | None) -> None:
         """Keep the 1:1 conversation reference of a person in the directory, for proactive messages."""

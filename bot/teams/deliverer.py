@@ -29,6 +29,7 @@ from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
 from bot.delivery import MaybeSent, Refused, TryLater, Undelivered, Unreachable
 from bot.teams import cards
+from bot.teams.auth import ServiceUrls
 from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
 from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key, unreachable_key
@@ -50,7 +51,7 @@ def classify(exc: BaseException) -> Undelivered:
     if isinstance(exc, aiohttp.ClientResponseError):
         if exc.status == 429:
             after = exc.headers.get("Retry-After") if exc.headers else None
-            return TryLater("http_429", float(after) if after and str(after).isdigit() else None)
+            return TryLater("http_429", float(after) if after and str(after).isascii() and str(after).isdigit() and len(str(after)) < 7 else None)
         if exc.status >= 500:
             return TryLater(f"http_{exc.status}")
         return Refused(f"http_{exc.status}")
@@ -80,6 +81,14 @@ class TeamsDeliverer:
         self.settings = settings
         self.store = store
         self.graph = graph
+        self.service_urls = ServiceUrls(settings)
+
+    def _allowed(self, service_url: object) -> None:
+        """Refuse (for good) a post to a host that is not one of Microsoft's service URLs: a
+        stored reference is only ever from a checked activity, but the bearer token must never
+        leave for anywhere else whatever is stored."""
+        if not self.service_urls.allowed(service_url):
+            raise Refused("service_url_not_allowed")
 
     @property
     def app_id(self) -> str:
@@ -154,6 +163,7 @@ class TeamsDeliverer:
 
     async def _post(self, ref: dict[str, Any], card: dict[str, Any], n: Notice) -> None:
         reference = ConversationReference.model_validate(ref)
+        self._allowed(reference.service_url)
         sent: dict[str, str] = {}
 
         async def send(context: TurnContext) -> None:
@@ -214,6 +224,7 @@ class TeamsDeliverer:
             if row is None:
                 continue
             reference = ConversationReference.model_validate(row)
+            self._allowed(reference.service_url)
 
             async def update(
                 context: TurnContext, message_id: str = post.message_id, conv: Any = reference.conversation
@@ -359,6 +370,7 @@ class TeamsDeliverer:
         async def created(context: TurnContext) -> None:
             made["conversation_id"] = context.activity.conversation.id
 
+        self._allowed(self.settings.default_service_url)
         await self.adapter.create_conversation(
             self.app_id,
             "msteams",

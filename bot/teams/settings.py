@@ -39,6 +39,14 @@ class TeamsSettings(BaseSettings):
     graph_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="VWS_TEAMS_GRAPH_URL")
     # The Teams app id in the tenant's app catalogue (to install the bot in a new group chat).
     catalog_app_id: str | None = Field(default=None, alias="VWS_TEAMS_CATALOG_APP_ID")
+    # Where replies may go besides Microsoft's own service URLs (*.botframework.com,
+    # smba.trafficmanager.net, ...: the Agents SDK's OutboundHostValidator): extra https hosts
+    # (a sovereign cloud), comma separated.
+    extra_service_hosts: str = Field(default="", alias="VWS_TEAMS_EXTRA_SERVICE_HOSTS")
+    # Exact origins trusted as service URLs although they are not https or not public (a local
+    # stand-in for the Bot Connector in tests and the sandbox): "http://127.0.0.1:8123", comma
+    # separated. Never set in production.
+    standin_service_urls: str = Field(default="", alias="VWS_TEAMS_STANDIN_SERVICE_URLS")
     # Where proactive 1:1 chats are created for people who have never messaged the bot.
     default_service_url: str = Field(
         default="https://smba.trafficmanager.net/teams/", alias="VWS_TEAMS_SERVICE_URL"
@@ -61,6 +69,14 @@ class TeamsSettings(BaseSettings):
             self.certificate_file
         )
         return bool(self.app_id and (has_credential or self.dev_anonymous))
+
+    @property
+    def standin_origins(self) -> frozenset[str]:
+        return frozenset(u.strip().rstrip("/").lower() for u in self.standin_service_urls.split(",") if u.strip())
+
+    @property
+    def service_hosts(self) -> list[str]:
+        return [h.strip() for h in self.extra_service_hosts.split(",") if h.strip()]
 
     @property
     def tenants(self) -> frozenset[str]:

@@ -14,7 +14,7 @@ from flows.bestvalue import reminders as code_reminders
 from flows.bestvalue.case import AdoptionCase, AdoptionSteps, ContractCase, ContractSteps
 from flows.bestvalue.process import CONTRACT_TABLE, TABLE, Action
 from flows.core.dispatch import Command, Dispatcher, Inputs, Response
-from flows.core.forms import Form
+from flows.core.forms import Form, digits
 from flows.core.payload import Payload
 from flows.core.unit import Core, Refusal, read
 from flows.directory import Who, find_person
@@ -28,7 +28,7 @@ from models.tables import Role as RoleRow
 def _id(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+    if isinstance(value, str) and digits(value.strip(), 11):
         return int(value.strip())
     return None
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.bestvalue import adopted, template
 from flows.bestvalue.case import AdoptionCase, AdoptionSteps, adoption_case, load_positions, to
 from flows.bestvalue.process import TABLE, Action, Stage
+from flows.core.forms import digits
 from flows.core.unit import Core, Refusal, nothing_changed, run
 from flows.directory import Who
 from flows.notices import DOCX, Button, FileRef, Kind, Notice, Outcome, PersonRef, ToSpace
@@ -196,7 +197,7 @@ async def _positions(core: Core, who: Who, adoption_id: int, act: Action, answer
         if act is Action.MARK:
             wanted = [(got["position"]["clause"], got["position"])]
         else:
-            number = int(answers["section"]) if str(answers.get("section", "")).isdigit() else 0
+            number = int(answers["section"]) if digits(str(answers.get("section", "")), 4) else 0
             clauses = case.code.in_section(number)
             if not clauses:
                 raise Refusal(say("code.no_such_section", number=answers.get("section"), nothing_changed=nothing_changed()))

@@ -26,6 +26,7 @@ from flows.bestvalue.process import (
     Stage,
 )
 from flows.bestvalue.template import Code, code_of
+from flows.core.forms import digits
 from flows.core.roles import Role
 from flows.core.table import Need, Transition
 from flows.core.unit import Core, Refusal, Steps, nothing_changed, roles_named
@@ -327,7 +328,7 @@ def read_indicator(answers: Mapping[str, Any], case: AdoptionCase) -> dict[str, 
         raise Refusal(f"{fix_these(errors)} {nothing_changed()}", errors) from None
     about = data.about.removeprefix("section ").strip()
     clause = case.code.clause(about)
-    section = case.code.section(int(about)) if about.isdigit() else None
+    section = case.code.section(int(about)) if digits(about, 4) else None
     if clause is None and section is None:
         raise _refuse("about", "code.no_such_clause", ref=about, version=case.code.template.version)
     return {"indicator": data, "clause": clause, "section": section}

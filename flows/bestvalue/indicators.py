@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.bestvalue.adoption import space
 from flows.bestvalue.case import AdoptionSteps, adoption_case, with_owner
 from flows.bestvalue.process import TABLE, Action
+from flows.core.forms import digits
 from flows.core.unit import Core, Refusal, nothing_changed, read, run
 from flows.directory import Who, find_person
 from flows.notices import Kind, Notice, Outcome, ToSpace
@@ -61,7 +62,7 @@ async def add_indicator(core: Core, who: Who, adoption_id: int, answers: dict[st
         assert case.person is not None
         owner = case.person
         raw_owner = answers.get("owner")
-        if isinstance(raw_owner, str) and raw_owner.isdigit() and len(raw_owner) < 12:
+        if digits(raw_owner, 11):
             owner = await s.get(Person, int(raw_owner)) or case.person
         ind = CodeIndicator(
             adoption_id=case.id, clause_id=clause.id if clause else None, section_id=section.id if section else None,
@@ -154,7 +155,7 @@ async def find_adoptions(core: Core, query: str) -> list[tuple[int, str, str]]:
 
     async def run_q(s: AsyncSession) -> list[tuple[int, str, str]]:
         rows = (await s.execute(select(CodeAdoption).order_by(CodeAdoption.id))).scalars().all()
-        if q.isdigit():
+        if digits(q):
             return [(r.id, r.employer_name, r.association.name) for r in rows if r.id == int(q)]
         exact = [r for r in rows if r.employer_name.lower() == q]
         hits = exact or [r for r in rows if q in r.employer_name.lower()]

@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flows.core.forms import Form, Option
+from flows.core.forms import MAX_TEXT, Form, Option, clean_answers, clean_text
 from flows.core.payload import Payload
 from flows.core.status import StatusSection
 from flows.core.unit import one_read
@@ -85,6 +85,9 @@ class Dispatcher:
     option_sources: dict[str, OptionsFn] = field(default_factory=dict)
     files: dict[str, FileFn] = field(default_factory=dict)
     form_notes: dict[str, list[FormNotesFn]] = field(default_factory=dict)
+    #: Each form's text limits by the action it submits, learnt as forms are shown (after a
+    #: restart, until a form is shown again, only MAX_TEXT; the use cases check their own too).
+    limits: dict[str, dict[str, int | None]] = field(default_factory=dict)
 
     def add(self, action: str, run: RunFn, form: FormFn | None = None) -> None:
         assert action not in self.actions, f"{action} is registered twice"
@@ -112,7 +115,7 @@ class Dispatcher:
         fn = self.option_sources.get(kind)
         if fn is None:
             return []
-        return (await fn(self.core, who, argument, (typed or "").strip()[:100]))[:limit]
+        return (await fn(self.core, who, argument, clean_text(typed or "").strip()[:100]))[:limit]
 
     def add_status(self, fn: StatusFn) -> None:
         """A process's sections of a person's status."""
@@ -132,6 +135,8 @@ class Dispatcher:
 
     async def with_notes(self, who: Who, response: Any) -> Any:
         """``response`` with the notes other processes add to it, when it is a form."""
+        if isinstance(response, Form):
+            self.limits[response.payload.action] = {f.name: f.max_length for f in response.fields}
         if not isinstance(response, Form) or not self.form_notes.get(response.id):
             return response
         notes = list(response.notes)
@@ -152,6 +157,9 @@ class Dispatcher:
     async def reply_in_channel(self, who: Who, space_keys: list[str], text: str) -> Outcome | None:
         """A message typed in a shared channel, outside any case's thread: what to tell the
         person (an answer typed in the wrong place), or None to leave it alone (chat)."""
+        text = clean_text(text)
+        if len(text) > MAX_TEXT:
+            return None  # not an answer: chat, left alone
         for key in space_keys:
             for fn in self.channel_replies:
                 if (out := await fn(self.core, who, key, text)) is not None:
@@ -162,6 +170,9 @@ class Dispatcher:
         """A message typed in a case's shared space, known by the keys of its posts or its
         conversation (:mod:`flows.core.keys`): what it did, or None when it is not an answer
         there (it is left alone)."""
+        text = clean_text(text)
+        if len(text) > MAX_TEXT:
+            return Outcome(ok=False, reply=say("message.too_long", n=MAX_TEXT))
         for key in space_keys:
             for fn in self.space_replies:
                 if (out := await fn(self.core, who, key, text)) is not None:
@@ -170,6 +181,9 @@ class Dispatcher:
 
     async def reply_in_private(self, who: Who, text: str) -> Outcome | None:
         """An answer typed in a person's own chat with the bot; None when it is not one."""
+        text = clean_text(text)
+        if len(text) > MAX_TEXT:
+            return Outcome(ok=False, reply=say("message.too_long", n=MAX_TEXT))
         for fn in self.private_replies:
             if (out := await fn(self.core, who, text)) is not None:
                 return out
@@ -192,6 +206,9 @@ class Dispatcher:
         handler = self.actions.get(payload.action)
         if handler is None:
             return stale()
+        answers, too_long = clean_answers(answers, self.limits.get(payload.action))
+        if too_long:  # refused at the edge: no use case sees an over-long answer
+            return Outcome(ok=False, reply=say("field.too_long.reply"), errors=too_long)
         out = await handler.run(self.core, who, payload, answers)
         if out.next_form is not None:
             out.next_form = await self.with_notes(who, out.next_form)
@@ -206,13 +223,14 @@ class Dispatcher:
         form = await self.with_notes(who, await handler.form(self.core, who, payload))
         if not isinstance(form, Form):
             return None
+        answers = {k: v for k, v in clean_answers(answers)[0].items() if k not in outcome.errors or len(str(v)) <= MAX_TEXT}
         values = {k: str(v) for k, v in answers.items() if isinstance(v, str | int) and not isinstance(v, bool)}
         values |= {k: ",".join(str(x) for x in v) for k, v in answers.items() if isinstance(v, list | tuple)}
         return replace(form, values=values, errors=dict(outcome.errors), problem=outcome.reply_text)
 
     async def command(self, who: Who, text: str) -> Response:
         """A typed command: ``propose``, ``plan oakfield``, ``status``..."""
-        words = (text or "").strip().split(maxsplit=1)
+        words = clean_text(text or "")[:MAX_TEXT].strip().split(maxsplit=1)
         word = words[0].lower() if words else "help"
         rest = words[1] if len(words) > 1 else ""
         if word in ("", "help"):

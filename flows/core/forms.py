@@ -10,8 +10,12 @@ same fields.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeGuard
 
 from flows.core.payload import Payload
 
@@ -46,6 +50,65 @@ class Field:
     initial: str | None = None  # for CHECKBOXES: the values ticked, comma-separated
     options: tuple[Option, ...] = ()  # for SEARCH: what is offered before anything is typed
     source: str | None = None  # for SEARCH: the dispatcher's options source (Dispatcher.options)
+
+    def __post_init__(self) -> None:
+        if self.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT) and not self.max_length:
+            raise ValueError(f"text field {self.name!r} declares no max_length")
+        if self.max_length and self.max_length > MAX_TEXT:
+            raise ValueError(f"text field {self.name!r}: max_length above {MAX_TEXT}")
+
+
+#: No text answer is longer than this, whatever a form declares (Slack's plain_text_input takes
+#: 3,000; the longest field here, a partnership's remit, 4,000). Anything longer is refused at
+#: the edge with a field error saying so, before any use case sees it.
+MAX_TEXT = 4000
+#: Control characters people cannot type but a forged request can carry (PostgreSQL refuses
+#: NUL; the rest garble what others are shown). Newlines and tabs are kept.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str) -> str:
+    """Typed text as the bot keeps it: control characters (but newlines and tabs) removed,
+    ``\\r\\n`` as ``\\n``, and surrogates (which no encoding can store) replaced."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL.sub("", value)
+    if any(unicodedata.category(c) == "Cs" for c in value):
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def digits(value: object, most: int = 12) -> TypeGuard[str]:
+    """True for a whole number as people and ids write it: 1 to ``most`` ASCII digits. (Python's
+    ``str.isdigit()`` also says yes to "²" and "١٢", which ``int()`` refuses or reads as a number
+    nobody typed; and an unbounded one overflows a database integer.)"""
+    return isinstance(value, str) and 0 < len(value) <= most and value.isascii() and value.isdigit()
+
+
+def too_long(n: int, got: int) -> str:
+    """The field error for text over a limit (the limit, and how long it was)."""
+    from flows.wording import say_str
+
+    return say_str("field.too_long", n=n, got=got)
+
+
+def clean_answers(answers: Mapping[str, Any], limits: Mapping[str, int | None] | None = None
+                  ) -> tuple[dict[str, Any], dict[str, str]]:  # fmt: skip
+    """A form's answers with their text cleaned (:func:`clean_text`), and a field error for each
+    one longer than its field's ``max_length`` (``limits``) or :data:`MAX_TEXT`."""
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, value in answers.items():
+        if isinstance(value, str):
+            value = clean_text(value)
+            limit = min((limits or {}).get(name) or MAX_TEXT, MAX_TEXT)
+            if len(value) > limit:
+                errors[name] = too_long(limit, len(value))
+        elif isinstance(value, list | tuple):
+            value = [clean_text(v) if isinstance(v, str) else v for v in value]
+            if any(isinstance(v, str) and len(v) > MAX_TEXT for v in value):
+                errors[name] = too_long(MAX_TEXT, max(len(v) for v in value if isinstance(v, str)))
+        out[name] = value
+    return out, errors
 
 
 #: A list longer than this is searched, not shown whole (Slack's static select takes 100).

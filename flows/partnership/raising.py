@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.core.forms import digits
 from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.unit import Core, Refusal, nothing_changed, read, run
@@ -146,7 +147,7 @@ def _chosen(p: Payload, answers: dict[str, Any]) -> int | None:
     if p.subject is not None:
         return p.subject
     chosen = answers.get("partnership")
-    return int(chosen) if isinstance(chosen, str) and chosen.isdigit() and len(chosen) < 12 else None
+    return int(chosen) if digits(chosen, 11) else None
 
 
 async def raise_issue(core: Core, who: Who, p: Payload, answers: dict[str, Any]) -> Outcome:

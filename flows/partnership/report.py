@@ -15,7 +15,7 @@ from statistics import median
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.core.forms import Form
+from flows.core.forms import Form, digits
 from flows.core.roles import Role
 from flows.core.unit import Core, read
 from flows.directory import Who, find_person
@@ -32,7 +32,7 @@ from models.tables import Person
 async def find(s: AsyncSession, query: str) -> list[Partnership]:
     """Partnerships named by ``query`` (their name, their local authority, part of either, or ``#id``)."""
     q = " ".join(query.split()).lower()
-    if q.lstrip("#").isdigit():
+    if digits(q.lstrip("#")):
         found = await s.get(Partnership, int(q.lstrip("#")))
         return [found] if found else []
     rows = list((await s.execute(select(Partnership).order_by(Partnership.name))).scalars())
@@ -200,7 +200,7 @@ async def linked_notes(core: Core, who: Who, form: Form) -> tuple[str, ...]:
     else:
         for f in form.fields:
             if f.name == "employer":
-                ids = [int(o.value) for o in f.options if o.value.isdigit()][:5]
+                ids = [int(o.value) for o in f.options if digits(o.value)][:5]
 
     async def q(s: AsyncSession) -> tuple[str, ...]:
         from models.tables import Employer

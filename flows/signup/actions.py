@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.core.dispatch import Command, Dispatcher, Inputs, Response, ShowStatus
-from flows.core.forms import Form, Option, ticked
+from flows.core.forms import Form, Option, digits, ticked
 from flows.core.payload import Payload
 from flows.core.unit import Core, Refusal
 from flows.directory import Who
@@ -33,7 +33,7 @@ def _subject(p: Payload, answers: Inputs) -> int:
     if p.subject is not None:
         return p.subject
     chosen = answers.get("employer")
-    if isinstance(chosen, str) and chosen.isdigit() and len(chosen) < 12:
+    if digits(chosen, 11):
         return int(chosen)
     if isinstance(chosen, int) and chosen >= 0:
         return chosen
@@ -129,7 +129,7 @@ async def _refused_or(core: Core, who: Who, p: Payload) -> Outcome:
 
 async def _workplan_done(core: Core, who: Who, p: Payload, answers: Inputs) -> Outcome:
     value = p.value or ""
-    if not (value.isdigit() and len(value) < 12):
+    if not digits(value, 11):
         return Outcome(ok=False, reply=say("button_stale"))
     return await plan.complete_action(core, who, int(value))
 

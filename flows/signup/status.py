@@ -17,6 +17,7 @@ from sqlalchemy import Integer, and_, false, func, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.away.delegation import DELEGABLE, acting_for, on_day
+from flows.core.forms import digits
 from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
@@ -544,7 +545,7 @@ async def find(core: Core, query: str) -> list[EmployerSummary]:
     text_q = query.strip()
 
     async def run(s: AsyncSession) -> list[EmployerSummary]:
-        if text_q.lstrip("#").isdigit():
+        if digits(text_q.lstrip("#")):
             return await summaries(s, Employer.id == int(text_q.lstrip("#")))
         exact = await summaries(s, Employer.name_key == name_key(text_q))
         if exact:

@@ -102,18 +102,20 @@
   }
 
   const WORD = /[A-Za-z0-9]/;
+  const SPACE = /[\s\u200b]/;
   const STYLES = { "*": "b", _: "i", "~": "s" };
 
   /** Where a *bold*, _italic_ or ~strike~ that opens at i closes, or -1. */
   function closing(text, i, mark) {
     if (i > 0 && WORD.test(text[i - 1])) return -1;
-    if (i + 1 >= text.length || /\s/.test(text[i + 1]) || text[i + 1] === mark) return -1;
+    // Like Slack, a mark followed by a space (a zero-width one included) opens nothing.
+    if (i + 1 >= text.length || SPACE.test(text[i + 1]) || text[i + 1] === mark) return -1;
     for (let j = i + 1; j < text.length; j++) {
       const c = text[j];
       if (c === "\n") return -1;
       if (c === "<") { const end = text.indexOf(">", j); if (end < 0) return -1; j = end; continue; }
       if (c === "`") return -1;
-      if (c === mark && !/\s/.test(text[j - 1]) && (j + 1 >= text.length || !WORD.test(text[j + 1]))) return j;
+      if (c === mark && !SPACE.test(text[j - 1]) && (j + 1 >= text.length || !WORD.test(text[j + 1]))) return j;
     }
     return -1;
   }
@@ -135,7 +137,7 @@
           continue;
         }
       }
-      if (c === "`") {
+      if (c === "`" && !SPACE.test(text[i + 1] || " ")) {
         const end = text.indexOf("`", i + 1);
         if (end > i + 1) {
           flush();
