@@ -356,7 +356,7 @@ def teams_world(db_url: str, clock: Clock) -> Iterator[tuple[Loop, Any]]:
 
     from bot.services import Services
     from bot.settings import Settings
-    from bot.teams import teams_routes
+    from bot.teams import add_teams_routes
     from tests.test_teams import DIRECTORY, PROPOSAL, FakeConnections, StandIn, Teams, make_settings
 
     loop = Loop()
@@ -373,7 +373,7 @@ def teams_world(db_url: str, clock: Clock) -> Iterator[tuple[Loop, Any]]:
         await svc.start()
         await svc.load_directory(DIRECTORY)
         app = web.Application()
-        app.add_routes(teams_routes(svc, make_settings(stand), connections=FakeConnections()))
+        add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())  # closed with the app
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         teams = Teams(client, stand, key, svc)

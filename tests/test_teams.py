@@ -240,9 +240,12 @@ class Teams:
             token = self.token()
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        conv, sender = activity.get("conversation") or {}, activity.get("from") or {}
-        if conv.get("conversationType") == "personal" and sender.get("aadObjectId"):
-            self.standin.wrote(conv["id"], sender["aadObjectId"])
+        conv, sender = activity.get("conversation"), activity.get("from")
+        conv = conv if isinstance(conv, dict) else {}
+        sender = sender if isinstance(sender, dict) else {}
+        aad, conv_id = sender.get("aadObjectId"), conv.get("id")
+        if conv.get("conversationType") == "personal" and isinstance(aad, str) and aad and isinstance(conv_id, str):
+            self.standin.wrote(conv_id, aad)  # (a malformed activity, as the fuzz tests send, is no person writing)
         if conv.get("conversationType") == "channel":  # only who can see a channel can post in it
             assert self.standin.tenant.can_see(sender.get("aadObjectId", ""), conv["id"]), "not a member"
         resp = await self.client.post("/api/messages", json=activity, headers=headers)

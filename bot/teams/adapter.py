@@ -24,6 +24,7 @@ from bot.routing import Router
 from bot.services import Services
 from bot.teams.agent import VwsAgent
 from bot.teams.auth import CertificateTokens, Refused, RequestAuthenticator, auth_configuration
+from bot.teams.clients import ClosingClientFactory
 from bot.teams.deliverer import TeamsDeliverer
 from bot.teams.graph import GRAPH_SCOPE, Graph
 from bot.teams.settings import TeamsSettings, get_teams_settings
@@ -136,7 +137,8 @@ def build_teams_app(
     # The SDK's own host check on every activity, besides ours (RequestAuthenticator): not with a
     # local stand-in Bot Connector, which it would refuse (http, a loopback address).
     validator = None if settings.standin_origins else OutboundHostValidator(settings.service_hosts, enabled=True)
-    adapter = CloudAdapter(connection_manager=connections, host_validator=validator)
+    adapter = CloudAdapter(connection_manager=connections, host_validator=validator,
+                           channel_service_client_factory=ClosingClientFactory(connections))  # fmt: skip
     adapter.on_turn_error = _on_turn_error
     store = TeamsStore(services.sessions)
 

@@ -30,6 +30,7 @@ from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 from bot.delivery import MaybeSent, Refused, TryLater, Undelivered, Unreachable
 from bot.teams import cards
 from bot.teams.auth import ServiceUrls
+from bot.teams.clients import closing_clients
 from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
 from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key, unreachable_key
@@ -371,14 +372,15 @@ class TeamsDeliverer:
             made["conversation_id"] = context.activity.conversation.id
 
         self._allowed(self.settings.default_service_url)
-        await self.adapter.create_conversation(
-            self.app_id,
-            "msteams",
-            self.settings.default_service_url,
-            AuthenticationConstants.AGENTS_SDK_SCOPE,
-            params,
-            created,
-        )
+        async with closing_clients():  # the SDK leaves this call's client (and its HTTP session) open
+            await self.adapter.create_conversation(
+                self.app_id,
+                "msteams",
+                self.settings.default_service_url,
+                AuthenticationConstants.AGENTS_SDK_SCOPE,
+                params,
+                created,
+            )
         if not made:
             return None
         ref = self._reference(made["conversation_id"], "personal", tenant, user_id=teams_id)

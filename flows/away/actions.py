@@ -19,7 +19,7 @@ from flows.away import delegation
 from flows.away.journey import TABLE, Action, Stage
 from flows.away.journey import Person as AwayPerson
 from flows.core.dispatch import Command, Dispatcher, Inputs, Response
-from flows.core.forms import Field, FieldKind, Form, Option, choice
+from flows.core.forms import Field, FieldKind, Form, Option, choice, digits
 from flows.core.payload import Payload
 from flows.core.unit import Core, Refusal, nothing_changed, read, run
 from flows.directory import Who, find_person
@@ -61,7 +61,7 @@ async def set_away(core: Core, who: Who, answers: Mapping[str, Any]) -> Outcome:
         starts_on, until_on = _read_dates(answers, today)
         allowed = {p.id: p for p in await delegation.who_may_stand_in(s, person)}
         raw = str(answers.get("delegate") or "")
-        delegate = allowed.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+        delegate = allowed.get(int(raw)) if digits(raw, 11) else None
         if delegate is None:
             raise _field_error("delegate", say_str("away.choose_delegate"))
         problem = await delegation.chain_problem(s, person, delegate, starts_on, until_on)

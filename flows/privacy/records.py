@@ -13,6 +13,7 @@ from sqlalchemy import Table, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Column
 
+from flows.core.forms import digits
 from flows.directory import EMAIL, SLACK_ID
 from models.register import Privacy
 from models.tables import Base, OutboxItem, Person
@@ -43,7 +44,7 @@ def tables_about_people() -> Iterator[tuple[Table, list[Column[Any]]]]:
 async def find_subject(s: AsyncSession, ident: str) -> Person | None:
     """A person by Slack id, Teams id, e-mail address, or ``#id``."""
     ident = ident.strip()
-    if ident.startswith("#") and ident[1:].isdigit():
+    if ident.startswith("#") and digits(ident[1:]):
         return await s.get(Person, int(ident[1:]))
     if EMAIL.match(ident):
         col = Person.email

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.away.delegation import route
 from flows.calendar import Nation, WorkingHours
-from flows.core.forms import Field, FieldKind, Form, Option
+from flows.core.forms import Field, FieldKind, Form, Option, digits
 from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.table import Need, Offer, Table, row
@@ -299,7 +299,7 @@ def _subject(p: Payload, answers: Mapping[str, Any]) -> int | None:
     if p.subject is not None:
         return p.subject
     chosen = answers.get("employer")
-    return int(chosen) if isinstance(chosen, str) and chosen.isdigit() and len(chosen) < 12 else None
+    return int(chosen) if digits(chosen, 11) else None
 
 
 async def _run_record(core: Core, who: Who, p: Payload, answers: Mapping[str, Any]) -> Outcome:
@@ -330,7 +330,7 @@ async def _record_form(core: Core, who: Who, p: Payload, rest: str = "") -> Form
 
 async def _run_undo(core: Core, who: Who, p: Payload, answers: Mapping[str, Any]) -> Outcome:
     value = p.value or ""
-    if not (value.isdigit() and len(value) < 12):
+    if not digits(value, 11):
         return Outcome(ok=False, reply=say("button_stale"))
     try:
         return await undo(core, who, int(value))

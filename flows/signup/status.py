@@ -458,7 +458,7 @@ def _named(typed: str) -> Any:
     """SQL: employers whose name contains what was typed (or ``#12``, by number)."""
     from flows.signup.proposal import name_key
 
-    if typed.lstrip("#").isdigit() and len(typed) < 12:
+    if digits(typed.lstrip("#"), 11):
         return Employer.id == int(typed.lstrip("#"))
     return Employer.name_key.contains(name_key(typed), autoescape=True)
 

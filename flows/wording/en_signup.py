@@ -126,9 +126,9 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "nobody_in_directory": "(nobody in the directory)",
     "none_yet": "none yet",
     "button_stale": "That button is no longer in use. Your status shows what is waiting for you.",
-    "field.too_long": "Keep this under {n} characters (this has {got}). Nothing was recorded.",
+    "field.too_long": "Too long: this has {got} characters, and the limit here is {n}. Nothing was recorded.",
     "field.too_long.reply": "Some answers are too long: each says its limit. Nothing was recorded.",
-    "message.too_long": "That message is too long for the bot to read (at most {n} characters). Nothing was recorded.",
+    "message.too_long": "That message is too long for the bot to read: the limit, in characters, is {n}. Nothing was recorded.",
     "field.unreadable": "This answer could not be read. Please fill it in again.",
     "request_unreadable": "That could not be read, so nothing was done. Your status shows what is waiting for you.",
     # ------------------------------------------------------------------ facts
