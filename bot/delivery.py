@@ -13,8 +13,10 @@ plain text (``vws demo``).
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
@@ -110,3 +112,47 @@ class Printer:
         for n in notices:
             body = n.as_plain().replace("\n", "\n    ")
             print(f"--- {describe_recipient(n)}\n    {body}", file=self.out)
+
+
+class Pacer:
+    """At most one message per ``interval`` seconds in each channel or conversation (Slack's
+    limit for chat.postMessage is about one a second per channel; Teams allows a bot about 60
+    messages per 30 s in one conversation), without holding up the others: each post reserves its
+    channel's next free slot, then waits for it.
+
+    A post whose slot is more than ``patience`` seconds away is handed back to the outbox
+    (:class:`TryLater` with ``after`` and ``counts=False``) instead of holding one of the
+    worker's senders while it waits: a channel with a long queue never slows the others."""
+
+    def __init__(
+        self,
+        interval: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        patience: float = 2.0,
+    ) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
+        self.patience = patience
+        self.next_free: dict[str, float] = {}
+
+    async def wait(self, channel: str) -> None:
+        now = self.clock()
+        held = self.next_free.get(channel, now)
+        if self.interval <= 0 and held <= now:
+            return
+        slot = max(now, held)
+        if slot - now > self.patience:
+            raise TryLater("paced", slot - now, counts=False)
+        self.next_free[channel] = slot + self.interval
+        if len(self.next_free) > 10_000:  # forget channels that have been quiet
+            self.next_free = {c: t for c, t in self.next_free.items() if t > now}
+        if slot > now:
+            await self.sleep(slot - now)
+
+    def hold(self, channel: str, seconds: float) -> None:
+        """Slack said to wait (429 Retry-After): nothing more goes to this channel until then."""
+        until = self.clock() + seconds
+        self.next_free[channel] = max(self.next_free.get(channel, until), until)

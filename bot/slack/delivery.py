@@ -12,10 +12,8 @@ message whichever process posted it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -26,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
+from bot.delivery import MaybeSent, Pacer, Refused, TryLater, Undelivered
 from bot.slack.render import People, buttons_block, cut, notice_blocks, notice_text, to_dicts
 from flows.core import keys
 from flows.notices import (
@@ -53,49 +51,6 @@ PLATFORM = "slack"
 def channel_name(hint: str, attempt: int) -> str:
     base = re.sub(r"[^a-z0-9_-]+", "-", hint.lower()).strip("-")[:70] or "vws-employer"
     return base if attempt == 0 else f"{base}-{attempt + 1}"
-
-
-class Pacer:
-    """At most one message per ``interval`` seconds in each channel (Slack's limit for
-    chat.postMessage is about one a second per channel), without holding up other channels:
-    each post reserves the channel's next free slot, then waits for it.
-
-    A post whose slot is more than ``patience`` seconds away is handed back to the outbox
-    (:class:`TryLater` with ``after`` and ``counts=False``) instead of holding one of the
-    worker's senders while it waits: a channel with a long queue never slows the others."""
-
-    def __init__(
-        self,
-        interval: float = 1.0,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        patience: float = 2.0,
-    ) -> None:
-        self.interval = interval
-        self.clock = clock
-        self.sleep = sleep
-        self.patience = patience
-        self.next_free: dict[str, float] = {}
-
-    async def wait(self, channel: str) -> None:
-        now = self.clock()
-        held = self.next_free.get(channel, now)
-        if self.interval <= 0 and held <= now:
-            return
-        slot = max(now, held)
-        if slot - now > self.patience:
-            raise TryLater("paced", slot - now, counts=False)
-        self.next_free[channel] = slot + self.interval
-        if len(self.next_free) > 10_000:  # forget channels that have been quiet
-            self.next_free = {c: t for c, t in self.next_free.items() if t > now}
-        if slot > now:
-            await self.sleep(slot - now)
-
-    def hold(self, channel: str, seconds: float) -> None:
-        """Slack said to wait (429 Retry-After): nothing more goes to this channel until then."""
-        until = self.clock() + seconds
-        self.next_free[channel] = max(self.next_free.get(channel, until), until)
 
 
 #: Slack errors that will not go away by trying again: the notice is parked (``vws outbox``).

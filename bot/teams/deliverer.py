@@ -27,7 +27,7 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
-from bot.delivery import MaybeSent, Refused, TryLater, Undelivered, Unreachable
+from bot.delivery import MaybeSent, Pacer, Refused, TryLater, Undelivered, Unreachable
 from bot.teams import cards
 from bot.teams.auth import ServiceUrls
 from bot.teams.clients import closing_clients
@@ -77,11 +77,13 @@ class TeamsDeliverer:
         settings: TeamsSettings,
         store: TeamsStore,
         graph: Graph | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.adapter = adapter
         self.settings = settings
         self.store = store
         self.graph = graph
+        self.pacer = pacer or Pacer(settings.conversation_interval)  # per conversation, like Slack's per channel
         self.service_urls = ServiceUrls(settings)
 
     def _allowed(self, service_url: object) -> None:
@@ -177,9 +179,16 @@ class TeamsDeliverer:
             if response and response.id:
                 sent["id"] = response.id
 
+        conversation = str(reference.conversation.id).split(";")[0]  # a channel's threads share its limit
+        await self.pacer.wait(conversation)
         try:
             await self._continue(reference, send)
         except aiohttp.ClientResponseError as exc:
+            if exc.status == 429:
+                problem = classify(exc)
+                if isinstance(problem, TryLater) and problem.after:
+                    self.pacer.hold(conversation, problem.after)  # only this conversation waits
+                raise problem from None
             if exc.status == 403 and isinstance(n.to, ToPerson):  # they removed the app
                 await self._mark_unreachable(n.to.person.id, f"http_{exc.status}", "reach.removed")
                 await self.store.forget(person_key(n.to.person.id))

@@ -28,6 +28,9 @@ class TeamsSettings(BaseSettings):
     allowed_tenants: str = Field(default="", alias="VWS_TEAMS_ALLOWED_TENANTS")
     # Development only: accept requests without a token (the Agents Playground / Emulator).
     dev_anonymous: bool = Field(default=False, alias="VWS_TEAMS_DEV_ANONYMOUS")
+    #: Seconds between two messages in one conversation: Teams allows a bot about 60 in 30 s
+    #: (and 7 a second) per conversation, and answers 429 beyond.
+    conversation_interval: float = Field(default=0.5, ge=0, alias="VWS_TEAMS_CONVERSATION_INTERVAL")
 
     # Where the signing keys of incoming tokens are published. Only changed for tests or a
     # sovereign cloud; the issuer is checked whatever this says.
