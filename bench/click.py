@@ -148,8 +148,9 @@ async def main() -> None:
     parser.add_argument("--clicks", type=int, default=120, help="per concurrency level, bot and peer each (at most 150)")
     parser.add_argument("--pg", default=PG)
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    for kind in ("SQLite", *(() if args.no_pg else ("PostgreSQL",))):
+    for kind in (*(() if args.no_sqlite else ("SQLite",)), *(() if args.no_pg else ("PostgreSQL",))):
         report(kind, await run(kind, args.clicks * 2, args.pg))
 
 
