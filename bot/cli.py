@@ -21,7 +21,7 @@ from bot.services import Services
 from bot.settings import get_settings
 from flows.directory import DirectoryError
 from flows.principles import principle
-from flows.signup.status import EmployerSummary
+from flows.signup.records import EmployerSummary
 from flows.wording import day
 
 log = logging.getLogger("vws")

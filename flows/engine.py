@@ -19,9 +19,10 @@ from flows.core.unit import one_read
 from flows.directory import Who
 from flows.notices import Button, Notice, Outcome
 from flows.signup import actions as signup_actions
-from flows.signup import approvals, national, plan, proposal, review, revocation, route, status
+from flows.signup import approvals, national, plan, proposal, records, review, revocation, route, status
 from flows.signup.journey import Action
-from flows.signup.status import AuditLine, EmployerSummary, StatusView
+from flows.signup.records import AuditLine, EmployerSummary
+from flows.signup.status import StatusView
 from models.schemas import PlanIn, ProposalIn, Route
 from models.tables import ActionPlan, Employer, WorkplanAction
 
@@ -151,25 +152,25 @@ class Engine:
         return await status.offered(self, who, employer_id, actions)
 
     async def summary(self, employer_id: int) -> EmployerSummary | None:
-        return await status.summary(self, employer_id)
+        return await records.summary(self, employer_id)
 
     async def find(self, query: str) -> list[EmployerSummary]:
-        return await status.find(self, query)
+        return await records.find(self, query)
 
     async def register(self, *, everyone: bool = False) -> list[EmployerSummary]:
-        return await status.register(self, everyone=everyone)
+        return await records.register(self, everyone=everyone)
 
     async def audit(self, employer_id: int) -> list[AuditLine]:
-        return await status.audit(self, employer_id)
+        return await records.audit(self, employer_id)
 
     async def plan_of(self, employer_id: int) -> tuple[ActionPlan, list[WorkplanAction]] | None:
-        return await status.plan_of(self, employer_id)
+        return await records.plan_of(self, employer_id)
 
     async def proposal_of(self, employer_id: int) -> dict[str, str] | None:
         return await proposal.proposal_of(self, employer_id)
 
     async def previous_principles(self, employer_ids: list[int]) -> dict[int, int]:
-        return await status.previous_principles(self, employer_ids)
+        return await records.previous_principles(self, employer_ids)
 
     async def propose_form(self, who: Who) -> tuple[list[str], list[str]]:
         """Every association, and those where the person is a rep (to preset the proposal form)."""

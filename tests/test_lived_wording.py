@@ -250,7 +250,7 @@ async def every_form(services: Any) -> dict[str, list[Any]]:
     from flows.partnership import forms as lsp_forms
     from flows.signup import forms as signup_forms
     from flows.signup.journey import TABLE
-    from flows.signup.status import EmployerSummary
+    from flows.signup.records import EmployerSummary
     from models.bestvalue import CodeAdoption, CodeContract
     from models.partnership_inputs import PROTOCOL_THEMES
     from tests.code_fixtures import start

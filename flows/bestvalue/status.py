@@ -12,7 +12,7 @@ from flows.core.status import StatusItem, StatusSection
 from flows.core.unit import Core, read
 from flows.directory import Who, find_person
 from flows.notices import Outcome, PersonRef, Text
-from flows.signup.status import scope_of
+from flows.signup.scope import scope_of
 from flows.wording import say, say_str
 from models.bestvalue import CodeAdoption, CodeContract
 from models.tables import Held, Person

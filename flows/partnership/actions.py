@@ -178,7 +178,7 @@ async def _cmd_issue(core: Core, who: Who, rest: str) -> Response:
 
 
 async def _cmd_concern(core: Core, who: Who, rest: str) -> Response:
-    from flows.signup.status import find
+    from flows.signup.records import find
 
     words = rest.strip()
     found = [e for e in await find(core, words) if e.stage.value in raising.IN_SCHEME] if words else []

@@ -186,7 +186,7 @@ async def _counts_line(s: AsyncSession, nations: set[str]) -> str:
 async def _concerns(s: AsyncSession, person: Person) -> StatusSection | None:
     """Scheme members in the person's areas (as an NASUWT or partner rep, Secretary or NEM) that a
     partnership covers: each with Raise a concern."""
-    from flows.signup.status import scope_of as signup_scope
+    from flows.signup.scope import scope_of as signup_scope
 
     areas = (await signup_scope(s, person)).areas
     if not areas:

@@ -17,6 +17,7 @@ from flows.signup import (
     national,
     plan,
     proposal,
+    records,
     replies,
     review,
     revocation,
@@ -24,7 +25,7 @@ from flows.signup import (
     status,
 )
 from flows.signup.journey import DECISIONS, TABLE, Action
-from flows.signup.status import EmployerSummary
+from flows.signup.records import EmployerSummary
 from flows.wording import say, say_str
 
 
@@ -69,7 +70,7 @@ async def _may(core: Core, who: Who, p: Payload) -> EmployerSummary | Outcome:
     if refusal is not None:
         return refusal
     assert p.subject is not None
-    found = await status.summary(core, p.subject)
+    found = await records.summary(core, p.subject)
     assert found is not None
     return found
 
@@ -118,7 +119,7 @@ async def _plan_form(core: Core, who: Who, p: Payload, rest: str = "") -> Form |
     chosen = p.subject or await _pick(core, who, Action.AGREE_PLAN, employers, rest)
     if isinstance(chosen, Outcome):
         return chosen
-    avoid = await status.previous_principles(core, [e.id for e in employers])
+    avoid = await records.previous_principles(core, [e.id for e in employers])
     return forms.plan_form(employers, employer_id=chosen, avoid=avoid)
 
 

@@ -11,7 +11,7 @@ from flows.core.forms import MAX_LISTED, Field, FieldKind, Form, Option, choice
 from flows.core.payload import Payload
 from flows.principles import PRINCIPLES
 from flows.signup.journey import Action
-from flows.signup.status import EmployerSummary
+from flows.signup.records import EmployerSummary
 from flows.wording import say_str
 from models.schemas import EmployerKind, Origin
 

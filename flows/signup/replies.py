@@ -9,7 +9,7 @@ from flows.core import keys
 from flows.core.unit import Core
 from flows.directory import Who
 from flows.notices import Outcome
-from flows.signup import approvals, status
+from flows.signup import approvals, records, status
 from flows.signup.journey import Action
 from flows.wording import say
 
@@ -42,7 +42,7 @@ async def in_space(core: Core, who: Who, space_key: str, text: str) -> Outcome |
         return None
     employer_id, revision = case
     if revision is None:
-        current = await status.summary(core, employer_id)
+        current = await records.summary(core, employer_id)
         if current is None:
             return None
         revision = current.revision

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from flows.signup.journey import FINISHED, TABLE, Stage
-from flows.signup.status import AuditLine, EmployerSummary
+from flows.signup.records import AuditLine, EmployerSummary
 from flows.wording import say_str
 from models.schemas import EmployerKind, Route
 

@@ -1,38 +1,39 @@
-"""Read models: what waits for a person, their proposals, reviews and deadlines; the register;
-an employer's history and plan. Built on the journey table (:meth:`Table.to_do`, ``available``).
+"""What a person may see and do now: what waits for them, their proposals, reviews and deadlines
+(``/vws status``, App Home), the employers a form offers them, the buttons a card offers, and the
+true reason when they may not. Built on the journey table (:meth:`Table.to_do`, ``available``).
 
-Every per-person read starts from the person's roles (their associations, their cases) and
-filters in SQL to the stages in which a row of the table waits for one of those roles, so its
-cost follows the person's scope, not the country's.
+Every per-person read starts from the person's scope (:mod:`flows.signup.scope`) and filters in
+SQL to the stages in which a row of the table waits for one of those roles, so its cost follows
+the person's scope, not the country's. The employer's record itself is :mod:`flows.signup.records`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, false, func, literal, null, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.away.delegation import DELEGABLE, acting_for, on_day
+from flows.away.delegation import DELEGABLE
 from flows.core.forms import digits
 from flows.core.payload import Payload
 from flows.core.roles import Role
 from flows.core.status import StatusSection
-from flows.core.table import Table, Transition
-from flows.core.unit import Core, Refusal, memo, nothing_changed, read, roles_named
+from flows.core.table import Table
+from flows.core.unit import Core, Refusal, nothing_changed, read, roles_named
 from flows.directory import Who, find_person
 from flows.notices import Button, Outcome, Text
 from flows.signup.case import ROLE_NAMES, Case, SignupSteps, doing, roles_on, with_owner
 from flows.signup.journey import FINISHED, IN_SCHEME, TABLE, Action, Stage
+from flows.signup.records import EmployerSummary, summaries, summary_of, with_plan
+from flows.signup.scope import Scope, held, scope_of, waiting_stages
 from flows.wording import say, say_str
 from models.tables import (
-    Absence,
     ActionPlan,
     Employer,
-    Event,
     Held,
     LocalAssociation,
     PartnerVoice,
@@ -45,33 +46,6 @@ from models.tables import Role as RoleRow
 MAX_WAITING = 50
 
 
-@dataclass(frozen=True)
-class EmployerSummary:
-    id: int
-    name: str
-    kind: str
-    association: str
-    region: str
-    stage: Stage
-    revision: int
-    cycle: int
-    principle: int | None
-    review_on: date | None
-    joined_at: datetime | None
-    added_to_list_at: datetime | None
-    logo_sent_at: datetime | None
-    off_list_at: datetime | None = None  # taken off the national list (after a revocation)
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    at: datetime
-    actor: str  # empty: the bot (the clock)
-    action: str
-    from_stage: str | None
-    to_stage: str
-    reasons: str | None
-    payload: dict[str, Any]
 
 
 @dataclass
@@ -86,159 +60,6 @@ class StatusView:
     sections: list[StatusSection] = field(default_factory=list)  # what the other processes add
 
 
-def summary_of(emp: Employer, plan: ActionPlan | None) -> EmployerSummary:
-    return EmployerSummary(
-        id=emp.id,
-        name=emp.name,
-        kind=emp.kind,
-        association=emp.association.name,
-        region=emp.association.region,
-        stage=Stage(emp.stage),
-        revision=emp.revision,
-        cycle=emp.cycle,
-        principle=plan.principle if plan else None,
-        review_on=plan.review_on if plan else None,
-        joined_at=emp.joined_at,
-        added_to_list_at=emp.added_to_list_at,
-        logo_sent_at=emp.logo_sent_at,
-        off_list_at=emp.off_list_at,
-    )
-
-
-def _with_plan() -> Any:
-    return (
-        select(Employer, ActionPlan)
-        .outerjoin(ActionPlan, and_(ActionPlan.employer_id == Employer.id, ActionPlan.cycle == Employer.cycle))
-    )
-
-
-async def summaries(s: AsyncSession, where: Any = None, *, limit: int | None = None) -> list[EmployerSummary]:
-    q = _with_plan().order_by(Employer.name, Employer.id)
-    if where is not None:
-        q = q.where(where)
-    if limit is not None:
-        q = q.limit(limit)
-    return [summary_of(emp, plan) for emp, plan in (await s.execute(q)).all()]
-
-
-def waiting_stages(role: Role, rows: Iterable[Transition] = TABLE.rows) -> set[str]:
-    """The stages in which some row of the table waits for ``role``."""
-    out: set[str] = set()
-    for t in rows:
-        if role in t.who:
-            out |= set(t.sources if t.waits_in is None else t.waits_in)
-    return out
-
-
-@dataclass
-class Scope:
-    """A person's standing in the directory: where they hold which role."""
-
-    person: Person
-    roles: list[RoleRow]
-    secretary_of: set[int]
-    nem_of: set[int]
-    # people away whose requests come to this person today, with their own standing
-    acting: tuple[tuple[Person, Scope], ...] = ()
-
-    @property
-    def rep_of(self) -> set[int]:
-        return {r.association_id for r in self.roles if r.role == Held.REP and r.association_id}
-
-    @property
-    def partner_of(self) -> set[int]:
-        return {r.association_id for r in self.roles if r.role == Held.PARTNER_REP and r.association_id}
-
-    @property
-    def national(self) -> bool:
-        return any(r.role == Held.NATIONAL_OFFICER for r in self.roles)
-
-    @property
-    def areas(self) -> set[int]:
-        return self.rep_of | self.partner_of | self.secretary_of | self.nem_of
-
-    def where(self, stages_for: dict[Role, set[str]]) -> Any:
-        """SQL: the employers on which one of this person's roles is in ``stages_for``'s stages."""
-        me = self.person.id
-        parts = []
-        for role, areas in ((Role.SECRETARY, self.secretary_of), (Role.NEM, self.nem_of),
-                            (Role.PARTNER_REP, self.partner_of), (Role.REP, self.rep_of)):  # fmt: skip
-            stages = stages_for.get(role)
-            if areas and stages:
-                parts.append(and_(Employer.association_id.in_(areas), Employer.stage.in_(stages)))
-        if stages_for.get(Role.PROPOSER):
-            parts.append(and_(Employer.proposer_id == me, Employer.stage.in_(stages_for[Role.PROPOSER])))
-        if self.national and stages_for.get(Role.NATIONAL_OFFICER):
-            parts.append(Employer.stage.in_(stages_for[Role.NATIONAL_OFFICER]))
-        delegated = {r: st for r, st in stages_for.items() if r in DELEGABLE}
-        parts += [sc.where(delegated) for _, sc in self.acting if delegated]  # what they hand on while away
-        return or_(*parts) if parts else false()
-
-
-def held(scope: Scope) -> frozenset[Role]:
-    """The roles a person holds somewhere (a rep may be a proposer), for a refusal that says whose
-    step it is when they have no case it could be theirs on."""
-    out = {r for r, where in ((Role.REP, scope.rep_of), (Role.PROPOSER, scope.rep_of), (Role.SECRETARY, scope.secretary_of),
-                              (Role.NEM, scope.nem_of), (Role.PARTNER_REP, scope.partner_of)) if where}  # fmt: skip
-    if scope.national:
-        out.add(Role.NATIONAL_OFFICER)
-    return frozenset(out)
-
-
-async def scope_of(s: AsyncSession, person: Person, today: date | None = None) -> Scope:
-    """Where the person holds which role (looked up once per shared read); with ``today``, also
-    the standing of the people away whose requests come to them today."""
-    if today is None:
-        return await memo(s, ("scope", person.id), lambda: _scope_of(s, person))
-
-    async def with_absent() -> Scope:
-        scope, someone_away = await _scope_and_absent(s, person, today)
-
-        async def known() -> Scope:
-            return scope
-
-        await memo(s, ("scope", person.id), known)  # the plain standing, for the other processes
-        if not someone_away:
-            return scope
-        absent = await acting_for(s, person.id, today)
-        return replace(scope, acting=tuple([(p, await _scope_of(s, p)) for p in absent]))
-
-    return await memo(s, ("scope", person.id, today), with_absent)
-
-
-def _officer_of(person: Person) -> Any:
-    return select(
-        literal("officer").label("kind"), LocalAssociation.id, LocalAssociation.secretary_id, LocalAssociation.deputy_id,
-        LocalAssociation.nem_id,
-    ).where(
-        or_(LocalAssociation.secretary_id == person.id, LocalAssociation.deputy_id == person.id, LocalAssociation.nem_id == person.id)
-    )  # fmt: skip
-
-
-async def _scope_of(s: AsyncSession, person: Person) -> Scope:
-    return (await _scope_and_absent(s, person, None))[0]
-
-
-async def _scope_and_absent(s: AsyncSession, person: Person, today: date | None) -> tuple[Scope, bool]:
-    """The person's standing and (with ``today``) whether anyone away sends requests to them
-    today: the absences are asked in the same query as the associations they are officers of."""
-    roles = list((await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars())
-    q = _officer_of(person)
-    if today is not None:
-        n = null().cast(Integer)
-        q = q.union_all(
-            select(literal("away"), Absence.person_id, n, n, n).where(Absence.delegate_id == person.id, on_day(today))
-        )  # fmt: skip
-    rows = (await s.execute(q)).all()
-    officer = [(a, sec, dep, nem) for kind, a, sec, dep, nem in rows if kind == "officer"]
-    scope = Scope(
-        person,
-        roles,
-        {a for a, sec, dep, _ in officer if person.id in (sec, dep)},
-        {a for a, _, _, nem in officer if nem == person.id},
-    )
-    return scope, any(kind == "away" for kind, *_ in rows)
-
 
 async def cases_for(
     s: AsyncSession, core: Core, scope: Scope, stages_for: dict[Role, set[str]], *, extra: Any = None, limit: int | None = None,
@@ -247,7 +68,7 @@ async def cases_for(
     """The person's cases in the given stages (by name, or the latest changed first), each with
     their roles on it (and this revision's voices where the partner unions are consulted)."""
     order = (Employer.updated_at.desc(), Employer.id.desc()) if latest_first else (Employer.name, Employer.id)
-    q = _with_plan().where(scope.where(stages_for)).order_by(*order)
+    q = with_plan().where(scope.where(stages_for)).order_by(*order)
     if extra is not None:
         q = q.where(extra)
     if limit is not None:
@@ -310,7 +131,7 @@ async def status_for(core: Core, who: Who) -> StatusView | None:
         view.proposals = await summaries(
             s, and_(Employer.proposer_id == person.id, Employer.stage.not_in([x.value for x in FINISHED])), limit=50
         )
-        reviews = _with_plan().where(
+        reviews = with_plan().where(
             Employer.stage.in_([x.value for x in IN_SCHEME]), ActionPlan.review_on.is_not(None)
         )
         if not scope.national:
@@ -529,109 +350,6 @@ async def review_not_due(core: Core, employer_id: int | None) -> date | None:
 
     return await read(core, q)
 
-
-async def summary(core: Core, employer_id: int) -> EmployerSummary | None:
-    async def q(s: AsyncSession) -> EmployerSummary | None:
-        found = await summaries(s, Employer.id == employer_id)
-        return found[0] if found else None
-
-    return await read(core, q)
-
-
-async def find(core: Core, query: str) -> list[EmployerSummary]:
-    """Employers whose name contains the words (or ``#12`` for one by number)."""
-    from flows.signup.proposal import name_key
-
-    text_q = query.strip()
-
-    async def run(s: AsyncSession) -> list[EmployerSummary]:
-        if digits(text_q.lstrip("#")):
-            return await summaries(s, Employer.id == int(text_q.lstrip("#")))
-        exact = await summaries(s, Employer.name_key == name_key(text_q))
-        if exact:
-            return exact
-        return await summaries(s, Employer.name_key.contains(name_key(text_q)))
-
-    return await read(core, run)
-
-
-async def register(core: Core, *, everyone: bool = False) -> list[EmployerSummary]:
-    """The employers in the scheme (or, with ``everyone``, every case) with stage, principle and review date."""
-
-    async def run(s: AsyncSession) -> list[EmployerSummary]:
-        return await summaries(s, None if everyone else Employer.stage.in_([x.value for x in IN_SCHEME]))
-
-    return await read(core, run)
-
-
-def _actor(e: Event, p: Person | None, named: dict[int, str]) -> str:
-    """Who acted, as the audit says it: "Y for X" when Y acted for X (away, or recorded for X)."""
-    actor = p.label if p else "the bot"
-    absent = (e.payload or {}).get("for")
-    if not isinstance(absent, int):
-        return actor
-    how = (e.payload or {}).get("how_taken")
-    if isinstance(how, str) and how:
-        return say_str("audit.recorded_for", actor=actor, absent=named.get(absent, f"person {absent}"), how=how)
-    return say_str("audit.for", actor=actor, absent=named.get(absent, f"person {absent}"))
-
-
-async def audit(core: Core, employer_id: int) -> list[AuditLine]:
-    """One employer's history, oldest first."""
-
-    async def run(s: AsyncSession) -> list[AuditLine]:
-        rows = (
-            await s.execute(
-                select(Event, Person)
-                .outerjoin(Person, Person.id == Event.actor_id)
-                .where(Event.employer_id == employer_id)
-                .order_by(Event.id)
-            )
-        ).all()
-        others = {e.payload.get("for") for e, _ in rows if isinstance((e.payload or {}).get("for"), int)}
-        named = {p.id: p.label for p in (await s.execute(select(Person).where(Person.id.in_(others)))).scalars()} if others else {}
-        return [
-            AuditLine(e.at, _actor(e, p, named), e.action, e.from_stage, e.to_stage, e.reasons, dict(e.payload or {}))
-            for e, p in rows
-        ]
-
-    return await read(core, run)
-
-
-async def plan_of(core: Core, employer_id: int) -> tuple[ActionPlan, list[WorkplanAction]] | None:
-    async def run(s: AsyncSession) -> tuple[ActionPlan, list[WorkplanAction]] | None:
-        emp = await s.get(Employer, employer_id)
-        if emp is None:
-            return None
-        plan = (
-            await s.execute(select(ActionPlan).where(ActionPlan.employer_id == emp.id, ActionPlan.cycle == emp.cycle))
-        ).scalar_one_or_none()
-        if plan is None:
-            return None
-        acts = list(
-            (
-                await s.execute(
-                    select(WorkplanAction).where(WorkplanAction.plan_id == plan.id).order_by(WorkplanAction.number)
-                )
-            ).scalars()
-        )
-        return plan, acts
-
-    return await read(core, run)
-
-
-async def previous_principles(core: Core, employer_ids: list[int]) -> dict[int, int]:
-    """Last cycle's principle for each employer (a new cycle after "objective met" must differ)."""
-
-    async def run(s: AsyncSession) -> dict[int, int]:
-        rows = await s.execute(
-            select(ActionPlan.employer_id, ActionPlan.principle)
-            .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
-            .where(ActionPlan.employer_id.in_(employer_ids), Employer.stage == Stage.OBJECTIVE_MET.value)
-        )
-        return {e: p for e, p in rows}
-
-    return await read(core, run)
 
 
 async def associations(core: Core, who: Who) -> tuple[list[str], list[str]]:
