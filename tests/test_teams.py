@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from bot.delivery import Recorder
+from bot.sandbox.limits import RateLimit
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams import add_teams_routes, build_teams_app, teams_routes
@@ -91,9 +92,8 @@ class StandIn:
     url: str = ""
     tenant: Tenant = field(default_factory=Tenant)
     personal: dict[str, str] = field(default_factory=dict)  # 1:1 conversation id -> the person's object id
-    #: (messages a second, burst) a conversation accepts, as Teams limits a bot; over it, 429
-    limit: tuple[float, int] | None = None
-    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: what a conversation accepts, as Teams limits a bot; over it, 429
+    limit: RateLimit | None = None
 
     def __post_init__(self) -> None:
         self.graph = GraphStandIn(refuse={CHAT: 403}, tenant=self.tenant)
@@ -143,22 +143,9 @@ class StandIn:
         self.personal[f"a:dm-{member}"] = member
         return web.json_response({"id": f"a:dm-{member}", "activityId": f"c{next(self.ids)}"})
 
-    def _throttled(self, conv: str) -> float | None:
-        if self.limit is None:
-            return None
-        rate, burst = self.limit
-        now = time.monotonic()
-        tokens, at = self.buckets.get(conv, (float(burst), now))
-        tokens = min(float(burst), tokens + (now - at) * rate)
-        if tokens < 1.0:
-            self.buckets[conv] = (tokens, now)
-            return (1.0 - tokens) / rate
-        self.buckets[conv] = (tokens - 1.0, now)
-        return None
-
     async def send(self, request: web.Request) -> web.Response:
         conv = (request.match_info.get("conv") or "").split(";")[0]
-        wait = self._throttled(conv)
+        wait = self.limit.take(conv) if self.limit is not None else None
         if wait is not None:
             call = await self._record(request, "throttled")
             return web.json_response({"error": {"code": "Throttled", "message": "Too many requests"}}, status=429,

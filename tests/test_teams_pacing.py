@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
 from bot.delivery import TryLater
+from bot.sandbox.limits import RateLimit
 from bot.services import Services
 from bot.teams import add_teams_routes
 from bot.teams.adapter import TeamsApp
@@ -50,7 +51,7 @@ async def _to(services: Services, role: str, headline: str) -> Notice:
 async def paced(teams_services: Services, standin: tuple[StandIn, rsa.RSAPrivateKey]) -> AsyncIterator[tuple[Teams, TeamsApp]]:  # noqa: F811
     stand, key = standin
     t, app = await _world(teams_services, stand, key, interval=0.6)
-    stand.limit = (2.0, 1)  # two a second in a conversation, no burst
+    stand.limit = RateLimit(2.0, 1)  # two a second in a conversation, no burst
     yield t, app
     await t.client.close()
 
@@ -77,7 +78,7 @@ async def test_a_conversation_teams_throttled_waits_its_retry_after_alone(
 ) -> None:
     stand, key = standin
     t, app = await _world(teams_services, stand, key, interval=0)  # no pacing of our own: Teams says when
-    stand.limit = (0.2, 1)  # one every five seconds: longer than the deliverer will hold a post
+    stand.limit = RateLimit(0.2, 1)  # one every five seconds: longer than the deliverer will hold a post
     try:
         first, second, third = [await _to(teams_services, "rep", f"Update {n}") for n in range(3)]
         await app.deliverer.send(first, ident="a")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import aiohttp
 from aiohttp import web
 
+from bot.sandbox.limits import RateLimit
 from bot.sandbox.slack.model import (
     JSON,
     Call,
@@ -65,8 +66,7 @@ class _Base:
     _failures: dict[str, list[_Failure]]
     _outages: list[tuple[float, int, str | None]]  # (until, HTTP status, method or None for all)
     _lose_answer: dict[str, int]
-    _post_limit: tuple[float, int] | None
-    _buckets: dict[str, tuple[float, float]]
+    _post_limit: RateLimit | None
     _sent_events: dict[tuple[str, str, str, str | None], Delivery]
     _counter: int
     _last_ts_micros: int

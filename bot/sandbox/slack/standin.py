@@ -83,8 +83,7 @@ class SlackStandIn(_Socket):
         self._failures = {}
         self._outages = []
         self._lose_answer = {}
-        self._post_limit = None  # (per second, burst) once limit_posts() is called
-        self._buckets = {}
+        self._post_limit = None  # once limit_posts() is called
         self._sent_events = {}
         self._counter = 0
         self._last_ts_micros = 0

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.sandbox.limits import RateLimit
 from bot.sandbox.slack.base import _Base
 from bot.sandbox.slack.model import JSON, Call, Invitation, _Channel, _Failure, _User
 
@@ -305,23 +305,13 @@ class _Workspace(_Base):
         """Enforce Slack's limit on ``chat.postMessage``: about ``per_second`` messages a second in
         each channel, with short bursts of ``burst`` allowed (a token bucket per channel, on the
         real clock). Over it, HTTP 429 with ``Retry-After``, as Slack answers."""
-        self._post_limit = (per_second, max(1, burst))
-        self._buckets = {}
+        self._post_limit = RateLimit(per_second, burst)
 
     def _throttled(self, method: str, args: JSON) -> float | None:
         """Seconds to wait before this call would be accepted, or None when it may go now."""
         if method != "chat.postMessage" or self._post_limit is None:
             return None
-        rate, burst = self._post_limit
-        channel = str(args.get("channel") or "")
-        now = time.monotonic()
-        tokens, at = self._buckets.get(channel, (float(burst), now))
-        tokens = min(float(burst), tokens + (now - at) * rate)
-        if tokens < 1.0:
-            self._buckets[channel] = (tokens, now)
-            return (1.0 - tokens) / rate
-        self._buckets[channel] = (tokens - 1.0, now)
-        return None
+        return self._post_limit.take(str(args.get("channel") or ""))
 
     def lose_answer(self, method: str, times: int = 1) -> None:
         """Do the next ``times`` calls of ``method``, then drop the connection before answering:
