@@ -231,8 +231,11 @@ class Teams:
         }
         return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": "test-key"})
 
+    def aad_of(self, who: str) -> str:
+        return AAD[who]
+
     def activity(self, who: str, **kw: Any) -> dict[str, Any]:
-        aad = AAD[who]
+        aad = self.aad_of(who)
         return {
             "type": "message",
             "id": f"act-{next(self.seq)}",

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot.teams import add_teams_routes
 from tests import test_teams
 from tests.conftest import DIRECTORY, Clock
+from tests.slack_harness import SlackWorld, start_world, stop_world, text_of
 from tests.slack_harness import buttons as slack_buttons
-from tests.slack_harness import start_world, stop_world, text_of
 from tests.test_slack import PROPOSAL
 from tests.test_teams import AAD, FakeConnections, StandIn, Teams, buttons, card_text, make_settings
 
@@ -26,22 +26,27 @@ BOTH = DIRECTORY.replace(
 assert BOTH != DIRECTORY
 
 
+
+def both_platforms(world: SlackWorld, stand: StandIn) -> web.Application:
+    """Teams mounted beside the running Slack world, its outbox worker delivering through both."""
+    worker = world.services.outbox
+    web_app = web.Application()
+    teams_app = add_teams_routes(
+        web_app, world.services, settings=make_settings(stand), connections=FakeConnections(),
+        slack=world.bot.deliverer,
+    )  # fmt: skip
+    assert teams_app is not None and worker is not None
+    worker.router = teams_app.router
+    world.services.engine.after_commit = worker.wake
+    return web_app
+
 async def test_a_request_decided_in_teams_loses_its_buttons_in_slack(
     db_url: str, clock: Clock, standin: tuple[StandIn, rsa.RSAPrivateKey]
 ) -> None:
     stand, key = standin
     world = await start_world(db_url, clock, directory=BOTH)
     try:
-        worker = world.services.outbox  # the server's running worker: from now on through both platforms
-        web_app = web.Application()
-        teams_app = add_teams_routes(
-            web_app, world.services, settings=make_settings(stand), connections=FakeConnections(),
-            slack=world.bot.deliverer,
-        )  # fmt: skip
-        assert teams_app is not None and worker is not None
-        worker.router = teams_app.router
-        world.services.outbox = worker
-        world.services.engine.after_commit = worker.wake
+        web_app = both_platforms(world, stand)  # the server's running worker: from now on through both platforms
 
         # Rita proposes in Slack; the Secretary, not yet using Teams, is asked in Slack.
         await world.command("U0REP1", "propose")
@@ -76,16 +81,7 @@ async def test_a_slack_proposer_is_told_when_the_teams_secretary_cannot_be_reach
     stand.tenant.elsewhere.add(AAD["sec"])  # Graph does not know them in the unions' tenant
     world = await start_world(db_url, clock, directory=teams_only)
     try:
-        worker = world.services.outbox
-        web_app = web.Application()
-        teams_app = add_teams_routes(
-            web_app, world.services, settings=make_settings(stand), connections=FakeConnections(),
-            slack=world.bot.deliverer,
-        )  # fmt: skip
-        assert teams_app is not None and worker is not None
-        worker.router = teams_app.router
-        world.services.outbox = worker
-        world.services.engine.after_commit = worker.wake
+        both_platforms(world, stand)
 
         await world.command("U0REP1", "propose")
         await world.submit("U0REP1", **PROPOSAL, association="Leeds")
