@@ -29,10 +29,8 @@ import asyncio
 import os
 import random
 import sys
-import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,8 +40,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete, func, insert, select, text, update  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.harness import PG, database  # noqa: E402
 from bot.clock import discover, sweep  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.outbox import OutboxSink  # noqa: E402
@@ -60,7 +58,6 @@ from flows.calendar import (  # noqa: E402
 )
 from flows.notices import Notice  # noqa: E402
 from flows.signup.journey import Stage  # noqa: E402
-from models.db import make_engine  # noqa: E402
 from models.tables import (  # noqa: E402
     ActionPlan,
     Employer,
@@ -309,21 +306,6 @@ async def run_one(url: str, rows: dict[str, list[dict[str, Any]]], label: str, *
     }
 
 
-async def fresh_pg(base: str) -> tuple[str, Callable[[], Awaitable[None]]]:
-    url = make_url(base)
-    name = f"vws_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    async def drop() -> None:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employers", type=int, default=10_000)
@@ -341,25 +323,7 @@ async def main() -> None:
     small = dict(rows)
     small["actions"] = [a for a in rows["actions"] if a["id"] in due_actions or rnd.random() < 0.1]
 
-    Cleanup = Callable[[], Awaitable[None]]
-    targets: list[tuple[str, Callable[[str], Awaitable[tuple[str, Cleanup]]]]] = []
-    tmp = Path(tempfile.mkdtemp(prefix="vws-bench-"))
-
-    async def sqlite_db(name: str) -> tuple[str, Callable[[], Awaitable[None]]]:
-        async def nothing() -> None:
-            return None
-
-        return f"sqlite+aiosqlite:///{tmp / name}", nothing
-
-    if not args.no_sqlite:
-        targets.append(("SQLite", sqlite_db))
-    if args.database_url:
-        base = args.database_url
-
-        async def pg_db(_name: str) -> tuple[str, Callable[[], Awaitable[None]]]:
-            return await fresh_pg(base)
-
-        targets.append(("PostgreSQL", pg_db))
+    kinds = [*(() if args.no_sqlite else ("SQLite",)), *(("PostgreSQL",) if args.database_url else ())]
 
     print(
         f"Sweep at {NOW.astimezone(LONDON):%a %d %b %Y %H:%M:%S} London, last sweep {SINCE.astimezone(LONDON):%a %H:%M}."
@@ -371,13 +335,10 @@ async def main() -> None:
     )
     print(header)
     print("-" * len(header))
-    for db_label, make in targets:
+    for db_label in kinds:
         for data, label in ((rows, "full"), *(() if args.full_only else ((small, "tenth"),))):
-            url, cleanup = await make(f"{label}.db")
-            try:
+            async with database(db_label, args.database_url or PG) as url:  # a fresh one, removed after
                 r = await run_one(url, data, label, find_only=args.find_only)
-            finally:
-                await cleanup()
             assert r["found"] == expected, (r["found"], expected)
             print(
                 f"{db_label:<11} {r['employers']:>9,} {r['actions']:>8,} {r['built_s']:>7.2f} {r['found']:>6,} "
@@ -386,7 +347,7 @@ async def main() -> None:
             )
     print(
         "\nfind: the streamed query of what fell due; ledger: find, then write them to the ledger (step 1 "
-        "of a sweep); sweep: a whole sweep, with notices built and each one marked sent (Deliverer drops them); "
+        "of a sweep); sweep: a whole sweep, its notices written to the outbox a batch per transaction; "
         "quiet: the next minute's sweep, nothing new. "
         "MiB: tracemalloc peak of a second identical run."
     )
