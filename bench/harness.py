@@ -193,15 +193,6 @@ async def reached(slack: SlackStandIn, since: int, match: Callable[[Call], bool]
             continue
 
 
-async def timed(slack: SlackStandIn, send: Callable[[], Awaitable[Any]], match: Callable[[Call], bool]) -> float:
-    """Seconds from sending a request to the stand-in seeing its effect (``match``)."""
-    since = len(slack.calls())
-    start = time.time()
-    await send()
-    call = await reached(slack, since, match)
-    return call.at - start
-
-
 def pct(values: list[float], p: int) -> float:
     """The ``p``th percentile, in milliseconds."""
     if not values:
