@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import random
@@ -34,19 +35,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.routing import Router
-from flows.core.outbox import from_json
+from flows.core.outbox import WAITING, from_json, head_of_lane
 from models.db import reading
+from models.store import PostRef, keep_posts, posts_kept_later
 from models.tables import Nudge, OutboxItem
 
 log = logging.getLogger(__name__)
-
-WAITING = ("pending", "claimed")
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,24 @@ def new_owner() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+Delivered = tuple[list[str], list[PostRef]]
+"""A delivered notice: the platforms that took it, and where it was posted."""
+
+
+@functools.cache
+def _pick(postgres: bool) -> Select[Any]:
+    """The ids a worker may claim at ``:now``, at most ``:limit``: each waiting one whose time has
+    come and which heads its lane, and any claim whose lease ran out. Built once (its parts cost
+    more to build than the query takes to run)."""
+    now = bindparam("now", type_=OutboxItem.next_at.type)
+    claimable = or_(
+        and_(OutboxItem.state == "pending", OutboxItem.next_at <= now, head_of_lane()),
+        and_(OutboxItem.state == "claimed", OutboxItem.lease_until < now),
+    )
+    pick = select(OutboxItem.id).where(claimable).order_by(OutboxItem.id).limit(bindparam("limit", type_=Integer))
+    return pick.with_for_update(skip_locked=True, of=OutboxItem) if postgres else pick
+
+
 class OutboxWorker:
     """Delivers the outbox through a :class:`~bot.routing.Router` (see the module docstring)."""
 
@@ -92,9 +109,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._busy = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._inflight: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]] = set()
 
     # ------------------------------------------------------------------ running
 
@@ -119,40 +134,61 @@ class OutboxWorker:
     async def _run(self) -> None:
         """Keep up to ``concurrency`` notices in flight: claim more as soon as any finishes, so a
         slow channel holds only its own notices, never a round of everyone else's. What finished
-        meanwhile is marked sent together, in one transaction."""
-        inflight: set[asyncio.Task[tuple[OutboxItem, list[str] | None]]] = set()
+        meanwhile is marked sent together, in one transaction. Notices a use case handed over as
+        it committed (:meth:`take`) join those in flight at once. Each notice finishing wakes
+        the loop, as does anything written (:meth:`wake`)."""
+        inflight = self._inflight
         try:
             while not self._stop.is_set():
+                self._wake.clear()  # what happens from here on wakes the wait below
+                done = {t for t in inflight if t.done()}
+                inflight -= done
+                await self._mark(done)
                 free = self.policy.concurrency - len(inflight)
                 claimed: list[OutboxItem] = []
                 if free > 0:
-                    self._wake.clear()
                     try:
                         claimed = await self._claim(min(self.policy.batch, free))
                     except Exception as exc:  # noqa: BLE001 - the database may be down: try again soon
                         log.warning("outbox: a claim failed (%s); trying again", type(exc).__name__)
                 for item in claimed:
-                    inflight.add(asyncio.create_task(self._one(item)))
-                if claimed and len(inflight) < self.policy.concurrency:
-                    continue  # there may be more waiting
-                waits: set[asyncio.Future[Any]] = set(inflight)
+                    self._start(item)
+                if len(claimed) >= min(self.policy.batch, free) > 0 and len(inflight) < self.policy.concurrency:
+                    continue  # a full claim: there may be more waiting
+                # With notices in flight, one finishing (or a wake) is the next look; idle, the
+                # earliest retry due is.
+                delay = self.policy.poll if inflight else await self._next_due()
                 woken = asyncio.ensure_future(self._wake.wait())
-                waits.add(woken)
-                delay = await self._next_due() if len(inflight) < self.policy.concurrency else None
-                await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait({woken}, timeout=delay)
                 woken.cancel()
-                done = {t for t in inflight if t.done()}
-                inflight -= done
-                await self._mark(done)
         finally:
             if inflight:  # stopping: let what is being sent finish and be recorded
                 await asyncio.gather(*inflight, return_exceptions=True)
-                await self._mark(inflight)
+                await self._mark(set(inflight))
+                inflight.clear()
 
-    async def _one(self, item: OutboxItem) -> tuple[OutboxItem, list[str] | None]:
+    def _start(self, item: OutboxItem) -> None:
+        task = asyncio.get_running_loop().create_task(self._one(item))
+        self._inflight.add(task)
+        task.add_done_callback(lambda _: self._wake.set())  # its outcome is marked at once
+
+    def lease_until(self) -> datetime | None:
+        """Until when a notice claimed now is this worker's (None: not running, take nothing)."""
+        if self._task is None or self._stop.is_set():
+            return None
+        return _now() + self.policy.lease
+
+    def take(self, items: Sequence[OutboxItem]) -> None:
+        """Send rows a use case claimed for this worker in its committed transaction, now."""
+        if self._task is None or self._stop.is_set():
+            return  # stopping: the rows stay claimed until the lease runs out, then go
+        for item in items:
+            self._start(item)
+
+    async def _one(self, item: OutboxItem) -> tuple[OutboxItem, Delivered | None]:
         return item, await self._deliver(item)
 
-    async def _mark(self, tasks: set[asyncio.Task[tuple[OutboxItem, list[str] | None]]]) -> None:
+    async def _mark(self, tasks: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]]) -> None:
         delivered = []
         for t in tasks:
             if t.cancelled():
@@ -205,7 +241,7 @@ class OutboxWorker:
         if not claimed:
             return 0
         gate = asyncio.Semaphore(self.policy.concurrency)
-        delivered: list[tuple[OutboxItem, list[str]]] = []
+        delivered: list[tuple[OutboxItem, Delivered]] = []
 
         async def one(item: OutboxItem) -> None:
             async with gate:
@@ -219,19 +255,16 @@ class OutboxWorker:
 
     async def _claim(self, limit: int | None = None) -> list[OutboxItem]:
         now = _now()
-        earlier = aliased(OutboxItem)
-        head_of_lane = ~exists().where(
-            earlier.lane == OutboxItem.lane, earlier.id < OutboxItem.id, earlier.state.in_(WAITING)
-        )
-        claimable = or_(
-            and_(OutboxItem.state == "pending", OutboxItem.next_at <= now, head_of_lane),
-            and_(OutboxItem.state == "claimed", OutboxItem.lease_until < now),
-        )
+        params = {"now": now, "limit": limit or self.policy.batch}
+        if self.sessions.kw["bind"].dialect.name != "postgresql":
+            # SQLite: look before taking the write lock, which a look that finds nothing (most,
+            # now that use cases hand their notices over) would hold from every writer.
+            async with reading(self.sessions) as r:
+                if (await r.execute(_pick(False), params)).first() is None:
+                    return []
         async with self.sessions() as s, s.begin():
-            pick = select(OutboxItem.id).where(claimable).order_by(OutboxItem.id).limit(limit or self.policy.batch)
-            if s.get_bind().dialect.name == "postgresql":
-                pick = pick.with_for_update(skip_locked=True, of=OutboxItem)
-            ids = list((await s.execute(pick)).scalars())
+            postgres = s.get_bind().dialect.name == "postgresql"
+            ids = list((await s.execute(_pick(postgres), params)).scalars())
             if not ids:
                 return []
             rows = await s.execute(
@@ -255,9 +288,15 @@ class OutboxWorker:
     async def _release(self, item: OutboxItem) -> None:
         await self._finish(item, state="pending", lease_until=None, attempts=item.attempts - 1)
 
-    async def _deliver(self, item: OutboxItem) -> list[str] | None:
-        """Send one claimed notice to each of its platforms; returns the platforms done when all
-        accepted it (to be marked sent with the rest of the round), else None (already recorded)."""
+    async def _deliver(self, item: OutboxItem) -> Delivered | None:
+        """Send one claimed notice to each of its platforms; returns the platforms done and where
+        it was posted when all accepted it (to be marked sent with the rest of the round), else
+        None (already recorded, with where it was posted so far)."""
+        with posts_kept_later() as posts:
+            done = await self._send(item, posts)
+        return (done, list(posts)) if done is not None else None
+
+    async def _send(self, item: OutboxItem, posts: list[PostRef]) -> list[str] | None:
         done = list(item.done or [])
         unknown = set(item.unknown or [])
         ident = f"vws-{item.id}"
@@ -277,36 +316,38 @@ class OutboxWorker:
                 await self.router.send(platform, routed, ident=ident, check=check)
                 done.append(platform)
                 if len(routes) > 1:  # remember each platform as it goes, so a retry skips it
-                    await self._finish(item, state="claimed", done=done, unknown=sorted(unknown - {platform}))
+                    await self._finish(item, posts, state="claimed", done=done, unknown=sorted(unknown - {platform}))
         except Refused as exc:
             log.warning("outbox: notice %d refused by the platform (%s); parked", item.id, exc.code)
-            await self._park(item, exc.code, done=done)
+            await self._park(item, exc.code, done=done, posts=posts)
             return None
         except TryLater as exc:
-            await self._again(item, exc, done, unknown, after=exc.after)
+            await self._again(item, exc, done, unknown, after=exc.after, posts=posts)
             return None
         except MaybeSent as exc:
-            await self._again(item, exc, done, unknown | {p for p, _ in routes if p not in done}, after=None)
+            await self._again(item, exc, done, unknown | {p for p, _ in routes if p not in done}, after=None, posts=posts)
             return None
         except Undelivered as exc:
-            await self._again(item, exc, done, unknown, after=None)
+            await self._again(item, exc, done, unknown, after=None, posts=posts)
             return None
         except Exception as exc:  # noqa: BLE001 - an unexpected failure is retried like a platform's
-            await self._again(item, Undelivered(type(exc).__name__), done, unknown, after=None)
+            await self._again(item, Undelivered(type(exc).__name__), done, unknown, after=None, posts=posts)
             return None
         return done
 
-    async def _sent(self, delivered: Sequence[tuple[OutboxItem, list[str]]]) -> None:
-        """Mark a round's delivered notices sent, those still ours, in one transaction; and the
-        reminders whose every notice is now done. (A worker that dies before this commits has
-        its round tried again after the lease, each try looking first for the earlier post.)"""
+    async def _sent(self, delivered: Sequence[tuple[OutboxItem, Delivered]]) -> None:
+        """Mark a round's delivered notices sent, those still ours, in one transaction, with where
+        each was posted; and the reminders whose every notice is now done. (A worker that dies
+        before this commits has its round tried again after the lease, each try looking first
+        for the earlier post.)"""
         if not delivered:
             return
         at = _now()
         by_done: dict[tuple[str, ...], list[int]] = {}
-        for item, done in delivered:
+        for item, (done, _) in delivered:
             by_done.setdefault(tuple(done), []).append(item.id)
         async with self.sessions() as s, s.begin():
+            await keep_posts(s, [p for _, (_, posts) in delivered for p in posts])
             for platforms, ids in by_done.items():
                 await s.execute(
                     update(OutboxItem)
@@ -320,27 +361,31 @@ class OutboxWorker:
                 await self._nudges_done(s, nudges)
 
     async def _again(self, item: OutboxItem, exc: Undelivered, done: list[str], unknown: set[str],
-                     after: float | None) -> None:  # fmt: skip
+                     after: float | None, posts: Sequence[PostRef] = ()) -> None:  # fmt: skip
         if isinstance(exc, TryLater) and not exc.counts:  # handed back unsent: not a failed try
-            await self._finish(item, state="pending", next_at=_now() + timedelta(seconds=after or 0.0),
+            await self._finish(item, posts, state="pending", next_at=_now() + timedelta(seconds=after or 0.0),
                                lease_until=None, attempts=item.attempts - 1, done=done, unknown=sorted(unknown))  # fmt: skip
             return
         if item.attempts >= self.policy.max_attempts:
             log.warning("outbox: notice %d failed %d times (%s); parked", item.id, item.attempts, exc.code)
-            await self._park(item, exc.code, done=done)
+            await self._park(item, exc.code, done=done, posts=posts)
             return
         delay = max(after or 0.0, backoff(item.attempts, self.policy) if after is None else after)
         log.info("outbox: notice %d not delivered (%s); again in %.1f s", item.id, exc.code, delay)
-        await self._finish(item, state="pending", next_at=_now() + timedelta(seconds=delay), lease_until=None,
+        await self._finish(item, posts, state="pending", next_at=_now() + timedelta(seconds=delay), lease_until=None,
                            done=done, unknown=sorted(unknown), error=exc.code)  # fmt: skip
 
-    async def _park(self, item: OutboxItem, code: str, done: Sequence[str] = ()) -> None:
-        if await self._finish(item, state="failed", lease_until=None, error=code[:80], done=list(done)):
+    async def _park(self, item: OutboxItem, code: str, done: Sequence[str] = (), posts: Sequence[PostRef] = ()) -> None:
+        if await self._finish(item, posts, state="failed", lease_until=None, error=code[:80], done=list(done)):
             await self._nudge_done(item)
 
-    async def _finish(self, item: OutboxItem, **values: Any) -> bool:
-        """Record what became of a claimed notice, if it is still ours (compare-and-set)."""
+    async def _finish(self, item: OutboxItem, posts: list[PostRef] | Sequence[PostRef] = (), **values: Any) -> bool:
+        """Record what became of a claimed notice, if it is still ours (compare-and-set), and
+        where it was posted so far (then forgotten here, so it is written once)."""
         async with self.sessions() as s, s.begin():
+            await keep_posts(s, posts)
+            if isinstance(posts, list):
+                posts.clear()
             result = await s.execute(
                 update(OutboxItem)
                 .where(OutboxItem.id == item.id, OutboxItem.claimed_by == self.owner, OutboxItem.state == "claimed")

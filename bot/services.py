@@ -37,6 +37,7 @@ class Services:
                         lease=timedelta(seconds=settings.outbox_lease))  # fmt: skip
         self.outbox = OutboxWorker(self.sessions, router, owner=new_owner(), policy=policy)
         self.engine.after_commit = self.outbox.wake
+        self.engine.hand_off = self.outbox  # takes what a use case commits, once it runs
         return self.outbox
 
     async def drain(self, within: float = 30.0) -> None:

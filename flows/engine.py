@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.core.dispatch import Dispatcher
+from flows.core.outbox import HandOff
 from flows.core.unit import one_read
 from flows.directory import Who
 from flows.notices import Button, Notice, Outcome
@@ -44,6 +45,8 @@ class Engine:
         self.outbox = outbox
         #: Called after a use case committed notices (the delivery worker's wake-up).
         self.after_commit: Callable[[], None] | None = None
+        #: The running delivery worker, which takes a use case's notices as it commits them.
+        self.hand_off: HandOff | None = None
         self.clock = clock or (lambda: datetime.now(UTC))
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         self.dispatch = Dispatcher(self)

@@ -7,7 +7,10 @@ anything about a case.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -17,6 +20,52 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.db import reading
 from models.tables import Held, InboundEvent, NationalOffice, Person, PostedMessage, TeamsConversation, utcnow
 from models.tables import Role as RoleRow
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """Where the bot posted a message under a notice's key (a row of ``posted_messages``)."""
+
+    platform: str
+    key: str
+    channel: str
+    message_id: str
+    employer_id: int | None
+    thread: str | None = None
+
+
+_KEPT_LATER: ContextVar[list[PostRef] | None] = ContextVar("vws_posts_kept_later", default=None)
+
+
+@contextmanager
+def posts_kept_later() -> Iterator[list[PostRef]]:
+    """Within this block, :meth:`Store.remember_post` collects the posts instead of writing each
+    in a transaction of its own: the outbox worker writes them with the notice's outcome (a retry
+    after a lost outcome finds the post again by its metadata)."""
+    kept: list[PostRef] = []
+    token = _KEPT_LATER.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT_LATER.reset(token)
+
+
+async def keep_posts(s: AsyncSession, refs: Sequence[PostRef]) -> None:
+    """Insert or refresh ``refs`` in the session's transaction (one row per key and channel)."""
+    for ref in refs:
+        row = (
+            await s.execute(
+                select(PostedMessage).where(
+                    PostedMessage.platform == ref.platform, PostedMessage.key == ref.key, PostedMessage.channel == ref.channel
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            s.add(PostedMessage(platform=ref.platform, key=ref.key, channel=ref.channel, message_id=ref.message_id,
+                                thread_id=ref.thread, employer_id=ref.employer_id))  # fmt: skip
+            await s.flush()
+        else:
+            row.message_id, row.thread_id = ref.message_id, ref.thread
 
 
 class Store:
@@ -45,24 +94,18 @@ class Store:
         message_id: str,
         employer_id: int | None,
         thread: str | None = None,
+        *,
+        at_once: bool = False,
     ) -> None:
+        """Keep where a message was posted; inside :func:`posts_kept_later`, with the notice's
+        outcome, unless ``at_once`` (what a retry must find even if this try fails)."""
+        ref = PostRef(platform, key, channel, message_id, employer_id, thread)
+        later = _KEPT_LATER.get()
+        if later is not None and not at_once:
+            later.append(ref)
+            return
         async with self.sessions() as s, s.begin():
-            row = (
-                await s.execute(
-                    select(PostedMessage).where(
-                        PostedMessage.platform == platform, PostedMessage.key == key, PostedMessage.channel == channel
-                    )
-                )
-            ).scalar_one_or_none()
-            if row is None:
-                s.add(
-                    PostedMessage(
-                        platform=platform, key=key, channel=channel, message_id=message_id, thread_id=thread,
-                        employer_id=employer_id,
-                    )
-                )  # fmt: skip
-            else:
-                row.message_id, row.thread_id = message_id, thread
+            await keep_posts(s, [ref])
 
     async def keys_at(self, platform: str, channel: str, message_id: str, like: str) -> list[str]:
         """The keys of the messages posted at (channel, message id) matching a LIKE pattern."""

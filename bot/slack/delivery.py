@@ -113,8 +113,8 @@ class SlackDeliverer:
             except Undelivered as exc:
                 log.warning("slack: a %s notice was not delivered: %s", n.kind.value, exc.code)
 
-    async def _post(self, channel: str, **kwargs: Any) -> Any:
-        await self.pacer.wait(channel)
+    async def _post(self, channel: str, *, ident: str | None = None, **kwargs: Any) -> Any:
+        await self.pacer.wait(channel, ident)  # a post handed back keeps its slot (by its ident)
         try:
             return await self.client.chat_postMessage(channel=channel, **kwargs)
         except SlackApiError as exc:
@@ -144,8 +144,9 @@ class SlackDeliverer:
     async def _find(self, key: str) -> list[PostedMessage]:
         return await self.store.posts(PLATFORM, key)
 
-    async def _remember(self, key: str, channel: str, ts: str, employer_id: int | None, thread: str | None = None) -> None:
-        await self.store.remember_post(PLATFORM, key, channel, ts, employer_id, thread)
+    async def _remember(self, key: str, channel: str, ts: str, employer_id: int | None, thread: str | None = None,
+                        *, at_once: bool = False) -> None:  # fmt: skip
+        await self.store.remember_post(PLATFORM, key, channel, ts, employer_id, thread, at_once=at_once)
 
     # ------------------------------------------------------------------ sending
 
@@ -213,7 +214,7 @@ class SlackDeliverer:
         if found is not None:
             channel_id, ts = found
         else:
-            resp = await self._post(channel, thread_ts=thread, **kwargs)
+            resp = await self._post(channel, ident=ident, thread_ts=thread, **kwargs)
             channel_id, ts = resp["channel"], resp["ts"]
         if notice.key:
             await self._remember(notice.key, channel_id, ts, notice.employer_id, thread)
@@ -262,13 +263,13 @@ class SlackDeliverer:
             if channel is None:
                 channel = await self._create_channel(to.name_hint or space_key.replace(":", "-"))
                 # Kept before anything is posted, so a retry uses this channel, not a new one.
-                await self._remember(space_key, channel, "", notice.employer_id)
+                await self._remember(space_key, channel, "", notice.employer_id, at_once=True)
             await self._invite(channel, to, people)
             found = await self._already_posted(channel, ident, None) if check else None
             if found is not None:
                 ts = found[1]
             else:
-                resp = await self._post(channel, **kwargs)
+                resp = await self._post(channel, ident=ident, **kwargs)
                 ts = resp["ts"]
             await self._remember(space_key, channel, ts, notice.employer_id)
             if notice.key:

@@ -20,10 +20,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from flows.notices import (
     Button,
@@ -79,14 +80,49 @@ def lane_of(notice: Notice) -> str:
     return lane if len(lane) <= 120 else "h:" + hashlib.sha256(lane.encode()).hexdigest()  # the column's width
 
 
+WAITING = ("pending", "claimed")
+"""Outbox states of a notice still on its way (a later one in its lane waits for it)."""
+
+HANDED = "vws_outbox_handed"
+"""``session.info`` key of the rows :func:`enqueue` claimed for a :class:`HandOff` (see there)."""
+
+
+class HandOff(Protocol):
+    """A running delivery worker that takes a use case's notices straight from its transaction.
+
+    :func:`enqueue` claims the rows it writes for the worker in that same transaction (those at
+    the head of their lane), and :func:`flows.core.unit.run` hands them over once it committed:
+    they are sent at once, with no claim of their own and no wait for the worker's next look.
+    A worker that dies first leaves them claimed; another takes them over when the lease runs
+    out, as with any claim."""
+
+    owner: str
+
+    def lease_until(self) -> datetime | None:
+        """Until when a claim made now is the worker's; None when it is not running."""
+
+    def take(self, items: Sequence[OutboxItem]) -> None:
+        """Send these claimed rows now (called after their transaction committed)."""
+
+
+def head_of_lane() -> ColumnElement[bool]:
+    """No earlier notice in the row's lane is still on its way (so a lane keeps its order)."""
+    earlier = aliased(OutboxItem)
+    return ~exists().where(earlier.lane == OutboxItem.lane, earlier.id < OutboxItem.id, earlier.state.in_(WAITING))
+
+
 async def enqueue(
     s: AsyncSession,
     notices: Sequence[Notice],
     *,
     nudge_id: int | None = None,
     lane: str | None = None,
+    hand_off: HandOff | None = None,
 ) -> int:
     """Write ``notices`` to the outbox in the session's transaction; returns how many.
+
+    With a running ``hand_off``, the rows at the head of their lane are claimed for it in the
+    same transaction and kept in ``s.info[HANDED]``, to be handed over once it commits.
 
     The outbox runs on the wall clock (its retries wait real seconds), whatever clock the
     journey's dates follow."""
@@ -104,8 +140,21 @@ async def enqueue(
         for n in notices
         if not _unreachable(n)
     ]
-    if rows:
+    if not rows:
+        return 0
+    until = hand_off.lease_until() if hand_off is not None else None
+    if hand_off is None or until is None:
         await s.execute(insert(OutboxItem), rows)
+        return len(rows)
+    ids = list((await s.scalars(insert(OutboxItem).returning(OutboxItem.id), rows)).all())
+    claimed = await s.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id.in_(ids), OutboxItem.state == "pending", head_of_lane())
+        .values(state="claimed", claimed_by=hand_off.owner, lease_until=until, attempts=OutboxItem.attempts + 1)
+        .returning(OutboxItem)
+        .execution_options(synchronize_session=False)
+    )
+    s.info.setdefault(HANDED, []).extend(claimed.scalars())
     return len(rows)
 
 

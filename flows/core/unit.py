@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from flows.core.outbox import enqueue, reply_notice, reply_place
+from flows.core.outbox import HANDED, enqueue, reply_notice, reply_place
 from flows.core.roles import Role
 from flows.core.table import CaseLike, Need, Table, Transition
 from flows.notices import Outcome, Place, Text, text
@@ -91,6 +91,9 @@ async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> O
             return out  # field errors are shown on the form itself, not sent
         async with core.sessions() as s, s.begin():
             await _to_outbox(core, s, out, place)
+    handed = s.info.pop(HANDED, None)
+    if handed:
+        core.hand_off.take(handed)  # type: ignore[attr-defined]  # committed: they go now
     if out.queued or out.notices:
         committed = getattr(core, "after_commit", None)
         if committed is not None:
@@ -134,7 +137,7 @@ async def _to_outbox(core: Core, s: AsyncSession, out: Outcome, place: Place | N
     if place is not None:
         notices.insert(0, reply_notice(out.reply, place, out.employer_id, out.reply_buttons))
         out.queued = True
-    await enqueue(s, notices)
+    await enqueue(s, notices, hand_off=getattr(core, "hand_off", None))
 
 
 _SHARED: ContextVar[AsyncSession | None] = ContextVar("vws_shared_read", default=None)
