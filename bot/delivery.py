@@ -137,18 +137,34 @@ class Pacer:
         self.sleep = sleep
         self.patience = patience
         self.next_free: dict[str, float] = {}
+        self.kept: dict[tuple[str, str], float] = {}  # (channel, ident): the slot a handed-back post keeps
 
-    async def wait(self, channel: str) -> None:
+    async def wait(self, channel: str, ident: str | None = None) -> None:
+        """Wait for the channel's next free slot. A post with an ``ident`` (its outbox delivery)
+        that is handed back keeps the slot it was given: when it comes back then, it goes, so a
+        long queue in one channel is handed back once per post, not once per look."""
         now = self.clock()
+        if ident is not None and (kept := self.kept.pop((channel, ident), None)) is not None:
+            if kept - now > self.patience:  # back too early: still its slot, later
+                self.kept[(channel, ident)] = kept
+                raise TryLater("paced", kept - now, counts=False)
+            if kept > now:
+                await self.sleep(kept - now)
+            return
         held = self.next_free.get(channel, now)
         if self.interval <= 0 and held <= now:
             return
         slot = max(now, held)
         if slot - now > self.patience:
+            if ident is not None:
+                self.kept[(channel, ident)] = slot
+                self.next_free[channel] = slot + self.interval
             raise TryLater("paced", slot - now, counts=False)
         self.next_free[channel] = slot + self.interval
         if len(self.next_free) > 10_000:  # forget channels that have been quiet
             self.next_free = {c: t for c, t in self.next_free.items() if t > now}
+        if len(self.kept) > 50_000:  # slots kept for posts another worker took over
+            self.kept = {k: t for k, t in self.kept.items() if t > now - 60}
         if slot > now:
             await self.sleep(slot - now)
 

@@ -113,3 +113,37 @@ async def test_the_pacer_hands_a_post_back_rather_than_hold_a_worker_for_long() 
     now[0] = 103.0
     await pacer.wait("C1")  # the slot it did not take is free when it comes back
     assert slept == [1.0, 2.0]
+
+
+async def test_a_post_handed_back_keeps_its_slot_so_a_long_queue_is_handed_back_once_each() -> None:
+    """Thirty reminders to one Secretary's DM at once: each post is handed back at most once, told
+    when its own slot comes, and posted then. (Without keeping the slot, every post handed back
+    came back at the same moment and all but a few were handed back again, over and over: a
+    national morning spent its time claiming and returning the same rows.)"""
+    from bot.delivery import TryLater
+    from bot.slack.delivery import Pacer
+
+    now = [100.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(1.0, clock=lambda: now[0], sleep=fake_sleep, patience=2.0)
+    returns: dict[str, float] = {}
+    for i in range(30):
+        try:
+            await pacer.wait("D1", ident=f"vws-{i}")
+        except TryLater as back:
+            assert back.after is not None and not back.counts
+            returns[f"vws-{i}"] = 100.0 + back.after
+        now[0] = 100.0  # all at once
+    assert len(returns) == 27 and sorted(returns.values()) == [103.0 + k for k in range(27)]
+    posted = []
+    for ident, at in sorted(returns.items(), key=lambda kv: kv[1]):
+        now[0] = at  # the outbox tries each again when it was told
+        await pacer.wait("D1", ident=ident)  # never handed back twice
+        posted.append(now[0])
+    assert posted == sorted(returns.values())
+    now[0] = 200.0
+    await pacer.wait("D1", ident="vws-new")  # the queue is gone: the next post goes at once
+    assert now[0] == 200.0

@@ -105,7 +105,7 @@ class TeamsDeliverer:
         if notice.kind is Kind.REPLY:
             return  # the answer to a Teams click is the card in the invoke's response
         try:
-            await self._one(notice)
+            await self._one(notice, ident)
         except Undelivered:
             raise
         except Exception as exc:  # noqa: BLE001 - turned into what the outbox should do
@@ -121,12 +121,12 @@ class TeamsDeliverer:
 
     # ------------------------------------------------------------------ one notice
 
-    async def _one(self, n: Notice) -> None:
+    async def _one(self, n: Notice, ident: str | None = None) -> None:
         card = cards.notice_card(n, await self._mentions(n), await self._may_act(n))
         if n.replaces and await self._update(n.replaces, card):
             return
         for ref in await self._targets(n):
-            await self._post(ref, card, n)
+            await self._post(ref, card, n, ident)
 
     async def _targets(self, n: Notice) -> list[dict[str, Any]]:
         to = n.to
@@ -164,7 +164,7 @@ class TeamsDeliverer:
             return [ref]
         return []
 
-    async def _post(self, ref: dict[str, Any], card: dict[str, Any], n: Notice) -> None:
+    async def _post(self, ref: dict[str, Any], card: dict[str, Any], n: Notice, ident: str | None = None) -> None:
         reference = ConversationReference.model_validate(ref)
         self._allowed(reference.service_url)
         sent: dict[str, str] = {}
@@ -180,7 +180,7 @@ class TeamsDeliverer:
                 sent["id"] = response.id
 
         conversation = str(reference.conversation.id).split(";")[0]  # a channel's threads share its limit
-        await self.pacer.wait(conversation)
+        await self.pacer.wait(conversation, ident)  # a post handed back keeps its slot
         try:
             await self._continue(reference, send)
         except aiohttp.ClientResponseError as exc:
