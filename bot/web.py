@@ -136,10 +136,14 @@ def _mount_teams(app: web.Application, services: Services) -> None:
     """Mount Teams' /api/messages when its credentials are set; then every notice goes through one
     router that sends each to the platform where its recipient is reachable."""
     from bot.routing import Router
-    from bot.teams import add_teams_routes
+    from bot.teams.settings import get_teams_settings
 
     slack = app.get(SLACK)
-    teams = add_teams_routes(app, services, slack=slack.deliverer if slack is not None else None)
+    teams = None
+    if get_teams_settings().enabled:  # the Teams SDK is loaded only then (it costs 0.4 s to import)
+        from bot.teams import add_teams_routes
+
+        teams = add_teams_routes(app, services, slack=slack.deliverer if slack is not None else None)
     if teams is not None:
         app[TEAMS] = teams
         router = teams.router
