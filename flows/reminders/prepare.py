@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.away.delegation import route
+from flows.away.delegation import on_day, route
 from flows.calendar import (
     APPROVAL_CHASE_WORKING_DAYS,
     OVERDUE_INTERVAL_DAYS,
@@ -32,7 +32,7 @@ from flows.signup.case import Case, ref
 from flows.signup.journey import IN_SCHEME, REVIEWABLE, TABLE, Action, Stage
 from flows.signup.review import review_due_notices
 from flows.wording import due_by, say, say_str
-from models.tables import ActionPlan, Employer, Held, PartnerVoice, Person, WorkplanAction
+from models.tables import Absence, ActionPlan, Employer, Held, PartnerVoice, Person, WorkplanAction
 from models.tables import Role as RoleRow
 
 
@@ -95,6 +95,7 @@ class _Preparer:
         self.s, self.hours, self.now = session, hours, now
         self.snoozes = snoozes
         self.loaded: list[Any] = []
+        self.away: set[int] | None = None  # who is away today (None: not looked up, ask per nudge)
 
     async def preload(self, keys: Iterable[tuple[NudgeKind, tuple[str, ...]]]) -> None:
         """Load a batch's rows in a few queries; each nudge then finds its rows in the session."""
@@ -112,6 +113,9 @@ class _Preparer:
             *await self._all(Employer, employers),
             *await self._all(Person, owners),
         ]
+        # Who is away today, once for the batch (a few people at most): a nudge to anyone else
+        # goes straight to them, with no query of its own.
+        self.away = set((await self.s.execute(select(Absence.person_id).where(on_day(self.today())))).scalars())
 
     async def _all(self, model: Any, ids: set[int]) -> list[Any]:
         found: list[Any] = []
@@ -137,7 +141,7 @@ class _Preparer:
         """The notices, those to someone away today sent to whoever acts for them instead (saying so)."""
         out: list[Notice] = []
         for n in notices:
-            if isinstance(n.to, ToPerson) and n.to.person.id:
+            if isinstance(n.to, ToPerson) and n.to.person.id and (self.away is None or n.to.person.id in self.away):
                 routed = await route(self.s, await self.s.get(Person, n.to.person.id), self.today())
                 if routed.redirected and routed.to is not None:
                     away = routed.passed[0]
