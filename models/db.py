@@ -61,20 +61,17 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # SQLite's busy handler lets waiting writers poll at growing intervals, so the one
             # that waited longest can keep losing to newcomers: in this process they queue in
             # order instead (the busy timeout still covers writers in other processes).
-            if conn.info.get(_TURN) is None:  # else its last transaction just ended: still its turn
-                await_only(asyncio.wait_for(turns.acquire(), BUSY_SECONDS))
-                conn.info[_TURN] = turns
+            await_only(asyncio.wait_for(turns.acquire(), BUSY_SECONDS))
+            conn.info[_TURN] = turns
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             except BaseException:
                 _end_turn(conn)
                 raise
 
-        # A writer's turn ends when its connection goes back to the pool, after the driver's
-        # COMMIT or ROLLBACK: ended at the "commit" event (which comes before the COMMIT), the
-        # next writer would meet the lock still held and sleep in SQLite's busy handler, whose
-        # naps grow to 100 ms. However a connection goes back (a cancelled request, a
-        # connection thrown away), its turn ends.
+        event.listen(engine.sync_engine, "commit", _end_turn)
+        event.listen(engine.sync_engine, "rollback", _end_turn)
+        # However a connection goes back (a cancelled request, a connection thrown away), its turn ends.
         event.listen(engine.sync_engine.pool, "checkin", _end_record_turn)
         event.listen(engine.sync_engine.pool, "invalidate", _end_record_turn)
 
@@ -85,6 +82,8 @@ _TURN = "vws_write_turn"
 
 
 def _end_turn(conn: Any) -> None:
+    """A writer's transaction ends (the event comes just before the driver's COMMIT or ROLLBACK,
+    so the next writer may wait a moment in SQLite's busy handler, but not for its turn)."""
     _release(conn.info)
 
 
