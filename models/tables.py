@@ -352,6 +352,10 @@ class WorkplanAction(Base):
     __table_args__ = (
         UniqueConstraint("plan_id", "number"),
         Index("ix_workplan_actions_status_by_date", "status", "by_date"),  # the sweep: open actions falling due
+        # A person's own actions (most have only an owner as written: partial, or the planner
+        # takes the NULLs for one huge value and walks the country's actions instead)
+        Index("ix_workplan_actions_owner_person_id", "owner_person_id", sqlite_where=text("owner_person_id IS NOT NULL"),
+              postgresql_where=text("owner_person_id IS NOT NULL")),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
