@@ -153,12 +153,12 @@ async def status_for(core: Core, who: Who) -> StatusView | None:
         mine = [WorkplanAction.owner_person_id == person.id, Employer.proposer_id == person.id]
         if scope.secretary_of:
             mine.append(Employer.association_id.in_(scope.secretary_of))
-        found = union(*(open_actions(WorkplanAction.id).where(cond) for cond in mine)).subquery()
+        theirs = union(*(open_actions(WorkplanAction.id).where(cond) for cond in mine)).subquery()
         acts = (
             await s.execute(
                 select(WorkplanAction, Employer, ActionPlan)
-                .select_from(found)  # the person's own few, each looked up by its key
-                .join(WorkplanAction, WorkplanAction.id == found.c.id)
+                .select_from(theirs)  # the person's own few, each looked up by its key
+                .join(WorkplanAction, WorkplanAction.id == theirs.c.id)
                 .join(ActionPlan, ActionPlan.id == WorkplanAction.plan_id)
                 .join(Employer, Employer.id == ActionPlan.employer_id)
                 .order_by(WorkplanAction.by_date, WorkplanAction.id)
