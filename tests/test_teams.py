@@ -155,7 +155,8 @@ class StandIn:
         person = self.personal.get(call["conv"] or "")
         if person is not None and person not in self.tenant.installed:
             return self._not_installed()
-        return web.json_response({"id": f"m{next(self.ids)}"})
+        call["id"] = f"m{next(self.ids)}"  # the message's id, as a later click or update names it
+        return web.json_response({"id": call["id"]})
 
     async def update(self, request: web.Request) -> web.Response:
         await self._record(request, "update")
