@@ -39,9 +39,10 @@ from flows.core.dispatch import ShowHelp, ShowStatus, stale
 from flows.core.forms import Form
 from flows.core.outbox import enqueue, reply_notice, replying_in
 from flows.core.payload import BadPayload, Payload
+from flows.core.reach import joined, reach_lines
 from flows.core.unit import deciding_within
 from flows.directory import Who
-from flows.notices import Outcome, Place, Text
+from flows.notices import Outcome, Place
 from flows.wording import say, say_str
 from models.store import Store
 
@@ -203,10 +204,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         missed = await unreached(outcome.notices)
         if not missed:
             return
-        lines = [say("reach.not_told", person=p, reason=say_str(why)) for p, why in missed] + [say("reach.ask")]
-        told: Text = tuple(part for i, line in enumerate(lines) for part in ((("\n",) if i else ()) + line))
         async with services.sessions() as s, s.begin():
-            await enqueue(s, [reply_notice(told, place, outcome.employer_id)])
+            await enqueue(s, [reply_notice(joined(reach_lines(missed)), place, outcome.employer_id)])
         worker.wake()
 
     async def refresh_home(user: str) -> None:

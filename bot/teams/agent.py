@@ -31,10 +31,11 @@ from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key, u
 from flows.core.dispatch import Response, ShowHelp, ShowStatus
 from flows.core.forms import Form
 from flows.core.payload import BadPayload, Payload
+from flows.core.reach import Missed, reach_lines
 from flows.directory import Who
 from flows.engine import Engine
-from flows.notices import Kind, Notice, Outcome, PersonRef, ToPerson
-from flows.wording import say, say_str
+from flows.notices import Kind, Notice, Outcome, ToPerson
+from flows.wording import say_str
 from models.tables import Person
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class VwsAgent:
         engine: Engine,
         store: TeamsStore,
         deliver: Deliverer,
-        unreached: Callable[[Sequence[Notice]], Awaitable[list[tuple[PersonRef, str]]]] | None = None,
+        unreached: Callable[[Sequence[Notice]], Awaitable[list[Missed]]] | None = None,
     ) -> None:
         self.engine = engine
         self.dispatch = engine.dispatch
@@ -307,9 +308,8 @@ class VwsAgent:
         decided = _decided_for_actor(out.notices)
         card = cards.notice_card(decided) if decided is not None else cards.text_card(out.reply_text)
         missed = await self.unreached(out.notices) if self.unreached is not None else []
-        if missed:  # say who will not hear of it, and why, with the confirmation itself
-            lines = [say("reach.not_told", person=p, reason=say_str(why)) for p, why in missed]
-            card = cards.with_warnings(card, [*lines, say("reach.ask")])
+        if missed:  # say who will not hear of it in chat, and why, with the confirmation itself
+            card = cards.with_warnings(card, reach_lines(missed))
         return card
 
 
