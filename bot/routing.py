@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -93,14 +93,49 @@ class Router:
                 return other
         return None
 
-    async def unreached(self, notices: Sequence[Notice]) -> list[Missed]:
-        """The people these notices are to whom the bot cannot reach in chat, each with why (a
-        wording id) and whether they are e-mailed instead: what the person who acted is told,
-        with their confirmation. A Teams recipient who never used the bot has the app installed
-        and their chat made now."""
-        people = recipients(notices)
+    async def unreached(self, notices: Sequence[Notice], only: Collection[int] | None = None) -> list[Missed]:
+        """The people these notices are to (those ``only``, if given) whom the bot cannot reach
+        in chat, each with why (a wording id) and whether they are e-mailed instead: what the
+        person who acted is told, with their confirmation. A Teams recipient who never used the
+        bot has the app installed and their chat made now."""
+        people = {pid: p for pid, p in recipients(notices).items() if only is None or pid in only}
         found = await asyncio.gather(*(self._why_unreached(pid) for pid in people))  # at once: a click waits
         return [Missed(p, why, emailed) for p, (why, emailed) in zip(people.values(), found, strict=True) if why]
+
+    async def known_unreached(self, s: AsyncSession, notices: Sequence[Notice]) -> tuple[list[Missed], tuple[int, ...]]:
+        """What the bot already knows, from its records alone (no platform is asked; in the
+        decision's transaction ``s``): the recipients it cannot reach in chat, and those only a
+        platform can say (Teams: someone who never used the bot), for :meth:`unreached` later."""
+        missed: list[Missed] = []
+        unsure: list[int] = []
+        for pid, ref in recipients(notices).items():
+            person = await self.store.person(s, pid)
+            if person is None:
+                continue
+            where = await self._person_platform(s, pid)
+            if where is None or where == EMAIL:
+                missed.append(Missed(ref, self._no_chat(person), where == EMAIL))
+                continue
+            known: Any = getattr(self.platforms[where], "known_reach", None)
+            if known is None:
+                continue  # a platform that reaches everyone it has (Slack)
+            sure, why = await known(s, pid)
+            if not sure:
+                unsure.append(pid)
+            elif (found := self._fallback(person, where, why)) is not None:
+                missed.append(Missed(ref, *found))
+        return missed, tuple(unsure)
+
+    @staticmethod
+    def _no_chat(person: Any) -> str:
+        return "reach.not_here" if person.slack_id or person.teams_id else "reach.no_chat"
+
+    def _fallback(self, person: Any, where: str, why: str | None) -> tuple[str, bool] | None:
+        """A person ``where`` cannot reach (``why``): None when another chat has them, else why
+        and whether they are e-mailed instead."""
+        if why is None or (where == TEAMS and person.slack_id and SLACK in self.platforms):
+            return None  # reached, or Slack has them
+        return why, bool(person.email) and EMAIL in self.platforms
 
     async def _why_unreached(self, person_id: int) -> tuple[str | None, bool]:
         async with reading(self.sessions) as s:
@@ -109,12 +144,10 @@ class Router:
         if person is None:
             return None, False
         if where is None or where == EMAIL:
-            return ("reach.not_here" if person.slack_id or person.teams_id else "reach.no_chat"), where == EMAIL
+            return self._no_chat(person), where == EMAIL
         prepare: Any = getattr(self.platforms[where], "prepare", None)
         why: str | None = await prepare(person_id) if prepare is not None else None
-        if why is not None and where == TEAMS and person.slack_id and SLACK in self.platforms:
-            return None, False  # Slack has them
-        return why, why is not None and bool(person.email) and EMAIL in self.platforms
+        return self._fallback(person, where, why) or (None, False)
 
     async def platform_for(self, person_id: int) -> str | None:
         """Where a person hears from the bot (None: on no platform this bot runs on)."""

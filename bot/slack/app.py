@@ -194,14 +194,20 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             )
 
     async def tell_unreached(outcome: Outcome, place: Place) -> None:
-        """After the answer: who of the decision's recipients the bot cannot reach on any
-        platform (a Teams person the app could not be installed for...), and why, told to the
-        person who acted, through the outbox."""
+        """After the answer: who of the decision's recipients only a platform can say it cannot
+        reach (a Teams person who never used the bot, for whom the app could not be installed),
+        and why, told to the person who acted, through the outbox. (Those the bot already knew
+        it cannot reach were named in the answer itself, written with the decision.)"""
         worker = services.outbox
         unreached = getattr(worker.router, "unreached", None) if worker is not None else None
         if worker is None or unreached is None or not outcome.ok or not outcome.notices:
             return
-        missed = await unreached(outcome.notices)
+        if outcome.missed is None:  # not worked out with the decision
+            missed = await unreached(outcome.notices)
+        else:
+            missed = [] if outcome.queued else list(outcome.missed)
+            if outcome.unsure:
+                missed += await unreached(outcome.notices, only=outcome.unsure)
         if not missed:
             return
         async with services.sessions() as s, s.begin():

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
@@ -66,7 +66,7 @@ class VwsAgent:
         engine: Engine,
         store: TeamsStore,
         deliver: Deliverer,
-        unreached: Callable[[Sequence[Notice]], Awaitable[list[Missed]]] | None = None,
+        unreached: Callable[[Sequence[Notice], Collection[int] | None], Awaitable[list[Missed]]] | None = None,
     ) -> None:
         self.engine = engine
         self.dispatch = engine.dispatch
@@ -307,7 +307,9 @@ class VwsAgent:
             return cards.text_card(out.reply_text, attention=True)
         decided = _decided_for_actor(out.notices)
         card = cards.notice_card(decided) if decided is not None else cards.text_card(out.reply_text)
-        missed = await self.unreached(out.notices) if self.unreached is not None else []
+        missed: list[Missed] = list(out.missed or ())  # known already: worked out with the decision
+        if self.unreached is not None and (out.missed is None or out.unsure):  # only Teams can say
+            missed += await self.unreached(out.notices, out.unsure if out.missed is not None else None)
         if missed:  # say who will not hear of it in chat, and why, with the confirmation itself
             card = cards.with_warnings(card, reach_lines(missed))
         return card
