@@ -2,7 +2,9 @@
 
 A person in the directory may have a Slack ID, a Teams ID, or both. A notice to a person goes
 to Teams when they have talked to the bot there (a stored conversation reference), else to
-Slack when they have a Slack ID, else to Teams (a 1:1 chat is created). The partner unions'
+Slack when they have a Slack ID, else to Teams (a 1:1 chat is created), else by e-mail when
+the directory has their address and e-mail is configured (``bot.mail``); a person Teams will not
+let the bot reach gets it on Slack, else by e-mail. The partner unions'
 space is opened on each platform for the members reachable there, and later notices about it go
 to every platform where it was opened. So a case moves between platforms without losing a step:
 the engine keeps the case; the router only chooses the wire.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,13 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import Sender, Undelivered, Unreachable
 from flows.core import keys
-from flows.notices import Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.core.reach import Missed, recipients
+from flows.notices import Notice, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
 from models.db import reading
 from models.store import Store
 
 log = logging.getLogger(__name__)
 
-SLACK, TEAMS = "slack", "teams"
+SLACK, TEAMS, EMAIL = "slack", "teams", "email"
+CHATS = (SLACK, TEAMS)  # the platforms with spaces, channels and buttons
 
 
 class Router:
@@ -38,10 +42,14 @@ class Router:
         *,
         slack: Sender | None = None,
         teams: Sender | None = None,
+        email: Sender | None = None,
     ) -> None:
         self.sessions = sessions
         self.store = Store(sessions)
-        self.platforms: dict[str, Sender] = {k: v for k, v in ((SLACK, slack), (TEAMS, teams)) if v}
+        self.platforms: dict[str, Sender] = {
+            k: v for k, v in ((SLACK, slack), (TEAMS, teams), (EMAIL, email)) if v
+        }
+        self.chats = [p for p in self.platforms if p in CHATS]
 
     async def routes(self, notice: Notice) -> list[tuple[str, Notice]]:
         """(platform, the notice as that platform gets it) for each platform it goes to."""
@@ -80,35 +88,66 @@ class Router:
             person = await self.store.person(s, notice.to.person.id)
         if person is None:
             return None
-        for other, chat_id in ((SLACK, person.slack_id), (TEAMS, person.teams_id)):
-            if other != platform and other in self.platforms and chat_id:
+        for other, address in ((SLACK, person.slack_id), (TEAMS, person.teams_id), (EMAIL, person.email)):
+            if other != platform and other in self.platforms and address:
                 return other
         return None
 
-    async def unreached(self, notices: Sequence[Notice]) -> list[tuple[PersonRef, str]]:
-        """The people these notices are to whom the bot cannot reach on any platform, each with
-        why (a wording id): what the person who acted is told, with their confirmation. A Teams
-        recipient who never used the bot has the app installed and their chat made now."""
-        people: dict[int, PersonRef] = {}
-        for n in notices:
-            if n.place is None and isinstance(n.to, ToPerson) and n.to.person.id:
-                people.setdefault(n.to.person.id, n.to.person)
+    async def unreached(self, notices: Sequence[Notice], only: Collection[int] | None = None) -> list[Missed]:
+        """The people these notices are to (those ``only``, if given) whom the bot cannot reach
+        in chat, each with why (a wording id) and whether they are e-mailed instead: what the
+        person who acted is told, with their confirmation. A Teams recipient who never used the
+        bot has the app installed and their chat made now."""
+        people = {pid: p for pid, p in recipients(notices).items() if only is None or pid in only}
         found = await asyncio.gather(*(self._why_unreached(pid) for pid in people))  # at once: a click waits
-        return [(p, why) for p, why in zip(people.values(), found, strict=True) if why is not None]
+        return [Missed(p, why, emailed) for p, (why, emailed) in zip(people.values(), found, strict=True) if why]
 
-    async def _why_unreached(self, person_id: int) -> str | None:
+    async def known_unreached(self, s: AsyncSession, notices: Sequence[Notice]) -> tuple[list[Missed], tuple[int, ...]]:
+        """What the bot already knows, from its records alone (no platform is asked; in the
+        decision's transaction ``s``): the recipients it cannot reach in chat, and those only a
+        platform can say (Teams: someone who never used the bot), for :meth:`unreached` later."""
+        missed: list[Missed] = []
+        unsure: list[int] = []
+        for pid, ref in recipients(notices).items():
+            person = await self.store.person(s, pid)
+            if person is None:
+                continue
+            where = await self._person_platform(s, pid)
+            if where is None or where == EMAIL:
+                missed.append(Missed(ref, self._no_chat(person), where == EMAIL))
+                continue
+            known: Any = getattr(self.platforms[where], "known_reach", None)
+            if known is None:
+                continue  # a platform that reaches everyone it has (Slack)
+            sure, why = await known(s, pid)
+            if not sure:
+                unsure.append(pid)
+            elif (found := self._fallback(person, where, why)) is not None:
+                missed.append(Missed(ref, *found))
+        return missed, tuple(unsure)
+
+    @staticmethod
+    def _no_chat(person: Any) -> str:
+        return "reach.not_here" if person.slack_id or person.teams_id else "reach.no_chat"
+
+    def _fallback(self, person: Any, where: str, why: str | None) -> tuple[str, bool] | None:
+        """A person ``where`` cannot reach (``why``): None when another chat has them, else why
+        and whether they are e-mailed instead."""
+        if why is None or (where == TEAMS and person.slack_id and SLACK in self.platforms):
+            return None  # reached, or Slack has them
+        return why, bool(person.email) and EMAIL in self.platforms
+
+    async def _why_unreached(self, person_id: int) -> tuple[str | None, bool]:
         async with reading(self.sessions) as s:
             person = await self.store.person(s, person_id)
             where = await self._person_platform(s, person_id) if person is not None else None
         if person is None:
-            return None
-        if where is None:
-            return "reach.not_here" if person.slack_id or person.teams_id else "reach.no_chat"
+            return None, False
+        if where is None or where == EMAIL:
+            return self._no_chat(person), where == EMAIL
         prepare: Any = getattr(self.platforms[where], "prepare", None)
         why: str | None = await prepare(person_id) if prepare is not None else None
-        if why is not None and where == TEAMS and person.slack_id and SLACK in self.platforms:
-            return None  # Slack has them
-        return why
+        return self._fallback(person, where, why) or (None, False)
 
     async def platform_for(self, person_id: int) -> str | None:
         """Where a person hears from the bot (None: on no platform this bot runs on)."""
@@ -125,6 +164,8 @@ class Router:
                 return TEAMS
         if SLACK in self.platforms and person.slack_id:
             return SLACK
+        if EMAIL in self.platforms and person.email:
+            return EMAIL
         return None
 
     async def _route(self, s: AsyncSession, n: Notice) -> list[tuple[str, Notice]]:
@@ -132,7 +173,7 @@ class Router:
             return [(n.place.platform, n)] if n.place.platform in self.platforms else []
         out = await self._route_new(s, n)
         if n.replaces:  # every copy of what it replaces is brought up to date, on either platform
-            for platform in self.platforms:
+            for platform in self.chats:
                 if all(p != platform for p, _ in out) and await self.store.has_post(s, platform, n.replaces):
                     out.append((platform, n))
         return out
@@ -156,15 +197,15 @@ class Router:
                 return [(SLACK, n)]
             if TEAMS in self.platforms:
                 return [(TEAMS, n)]
-            return [(next(iter(self.platforms)), n)] if self.platforms else []
+            return [(self.chats[0], n)] if self.chats else []
         return []
 
     async def _partner(self, s: AsyncSession, n: Notice, to: Space) -> list[tuple[str, Notice]]:
         if to.open_space:
-            split: dict[str, list] = {name: [] for name in self.platforms}
+            split: dict[str, list] = {name: [] for name in self.chats}
             for m in to.members:
                 where = await self._person_platform(s, m.id)
-                if where:
+                if where in split:
                     split[where].append(m)
             out = []
             for platform, members in split.items():
@@ -179,8 +220,8 @@ class Router:
         slack_key, teams_key = keys.space_keys(to)
         if TEAMS in self.platforms and await self.store.conversation(teams_key, s):
             out.append((TEAMS, n))
-        if SLACK in self.platforms and (len(self.platforms) == 1 or await self.store.has_post(s, SLACK, slack_key)):
+        if SLACK in self.platforms and (len(self.chats) == 1 or await self.store.has_post(s, SLACK, slack_key)):
             out.append((SLACK, n))
-        if not out and self.platforms:
-            out.append((next(iter(self.platforms)), n))
+        if not out and self.chats:
+            out.append((self.chats[0], n))
         return out

@@ -38,6 +38,7 @@ class Services:
         self.outbox = OutboxWorker(self.sessions, router, owner=new_owner(), policy=policy)
         self.engine.after_commit = self.outbox.wake
         self.engine.hand_off = self.outbox  # takes what a use case commits, once it runs
+        self.engine.reach = getattr(router, "known_unreached", None)  # told with the decision
         return self.outbox
 
     async def drain(self, within: float = 30.0) -> None:

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///vws.db"
+SMTP_SCHEMES = ("smtps", "smtp", "smtp+insecure")
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,15 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     # Seconds between two messages in one Slack channel (Slack allows about one a second).
     slack_channel_interval: float = Field(default=1.0, ge=0, alias="VWS_SLACK_CHANNEL_INTERVAL")
+
+    # E-mail, for a person the bot can reach in neither Slack nor Teams when the directory has
+    # their e-mail: smtps://user:password@host:465 (TLS), smtp://user:password@host:587
+    # (STARTTLS, required), or smtp+insecure://host:25 (no TLS: a relay on the same host only).
+    smtp_url: SecretStr | None = Field(default=None, alias="VWS_SMTP_URL")
+    smtp_from: str = Field(default="VWS Bot <vws-bot@localhost>", alias="VWS_SMTP_FROM")
+    smtp_timeout: float = Field(default=20.0, gt=0, alias="VWS_SMTP_TIMEOUT")
+    # Where an e-mail tells the person to go to answer (your Slack workspace, or VWS Bot in Teams).
+    email_link: str | None = Field(default=None, alias="VWS_EMAIL_LINK")
 
     # The outbox: the longest wait between two tries of a notice a platform did not take, and
     # how many tries before it is parked (``vws outbox`` lists parked notices).
@@ -54,6 +64,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"VWS_TIMEZONE: {value!r} is not a known time zone (try Europe/London)") from exc
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().split("://", 1)[0] not in SMTP_SCHEMES:
+            raise ValueError("VWS_SMTP_URL: use smtps://, smtp:// (STARTTLS) or smtp+insecure://")
         return value
 
     @field_validator("database_url")

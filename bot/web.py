@@ -135,6 +135,7 @@ def freeze_startup_objects() -> None:
 def _mount_teams(app: web.Application, services: Services) -> None:
     """Mount Teams' /api/messages when its credentials are set; then every notice goes through one
     router that sends each to the platform where its recipient is reachable."""
+    from bot.mail import EmailSender
     from bot.routing import Router
     from bot.teams.settings import get_teams_settings
 
@@ -148,7 +149,8 @@ def _mount_teams(app: web.Application, services: Services) -> None:
         app[TEAMS] = teams
         router = teams.router
     elif slack is not None:
-        router = Router(services.sessions, slack=slack.deliverer)
+        router = Router(services.sessions, slack=slack.deliverer,
+                        email=EmailSender.from_settings(services.sessions, services.settings))  # fmt: skip
     else:
         return
     if services.outbox is None or services.outbox.router is not router:

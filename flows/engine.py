@@ -7,7 +7,7 @@ Each method is one use case of :mod:`flows.signup` (load, check the row, move, a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.core.dispatch import Dispatcher
 from flows.core.outbox import HandOff
+from flows.core.reach import Missed
 from flows.core.unit import one_read
 from flows.directory import Who
 from flows.notices import Button, Notice, Outcome
@@ -47,6 +48,9 @@ class Engine:
         self.after_commit: Callable[[], None] | None = None
         #: The running delivery worker, which takes a use case's notices as it commits them.
         self.hand_off: HandOff | None = None
+        #: Who of a decision's recipients the platforms already know they cannot reach, read in
+        #: the decision's transaction (``bot.routing.Router.known_unreached``): (missed, unsure).
+        self.reach: Callable[[AsyncSession, Sequence[Notice]], Awaitable[tuple[list[Missed], tuple[int, ...]]]] | None = None
         self.clock = clock or (lambda: datetime.now(UTC))
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         self.dispatch = Dispatcher(self)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flows.core.forms import Form
@@ -261,6 +261,13 @@ class Outcome:
     queued: bool = False  # the reply is in the outbox, to be shown where the person acted
     next_form: Form | None = None  # a form to fill in next, in place of the one just sent
     reply_buttons: tuple[Button, ...] = ()  # offered with the reply, where the person acted
+    #: Who of its recipients the bot already knows it cannot reach in chat (``flows.core.reach.
+    #: Missed``), worked out in the use case's own transaction and told with the reply; None when
+    #: not worked out (no platforms to ask, as in ``vws demo``).
+    missed: list[Any] | None = None
+    #: Recipients only the platform can say whether it can reach (Teams: someone who never used
+    #: the bot, for whom the app must first be installed): asked after the answer.
+    unsure: tuple[int, ...] = ()
 
     @property
     def reply_text(self) -> str:

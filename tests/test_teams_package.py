@@ -32,3 +32,15 @@ def test_package_has_manifest_and_icons(tmp_path: Path) -> None:
 def test_package_needs_the_app_id(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="MICROSOFT_APP_ID"):
         build_teams_package(tmp_path / "x.zip", TeamsSettings(MICROSOFT_APP_ID=None))
+
+
+def test_the_app_is_enabled_in_private_channels(tmp_path: Path) -> None:
+    """Each employer's partner consultation is a private channel: Teams enables a team-scope app
+    in private (and shared) channels only when the manifest lists them in supportedChannelTypes
+    (manifest 1.16 and later); standard channels need nothing."""
+    path = build_teams_package(tmp_path, TeamsSettings(MICROSOFT_APP_ID=APP_ID))
+    with zipfile.ZipFile(path) as z:
+        m = json.loads(z.read("manifest.json"))
+    assert "team" in m["bots"][0]["scopes"]
+    assert m["supportedChannelTypes"] == ["privateChannels"]
+    assert float(m["manifestVersion"]) >= 1.16

@@ -39,9 +39,10 @@ from flows.core.dispatch import ShowHelp, ShowStatus, stale
 from flows.core.forms import Form
 from flows.core.outbox import enqueue, reply_notice, replying_in
 from flows.core.payload import BadPayload, Payload
+from flows.core.reach import joined, reach_lines
 from flows.core.unit import deciding_within
 from flows.directory import Who
-from flows.notices import Outcome, Place, Text
+from flows.notices import Outcome, Place
 from flows.wording import say, say_str
 from models.store import Store
 
@@ -193,20 +194,24 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             )
 
     async def tell_unreached(outcome: Outcome, place: Place) -> None:
-        """After the answer: who of the decision's recipients the bot cannot reach on any
-        platform (a Teams person the app could not be installed for...), and why, told to the
-        person who acted, through the outbox."""
+        """After the answer: who of the decision's recipients only a platform can say it cannot
+        reach (a Teams person who never used the bot, for whom the app could not be installed),
+        and why, told to the person who acted, through the outbox. (Those the bot already knew
+        it cannot reach were named in the answer itself, written with the decision.)"""
         worker = services.outbox
         unreached = getattr(worker.router, "unreached", None) if worker is not None else None
         if worker is None or unreached is None or not outcome.ok or not outcome.notices:
             return
-        missed = await unreached(outcome.notices)
+        if outcome.missed is None:  # not worked out with the decision
+            missed = await unreached(outcome.notices)
+        else:
+            missed = [] if outcome.queued else list(outcome.missed)
+            if outcome.unsure:
+                missed += await unreached(outcome.notices, only=outcome.unsure)
         if not missed:
             return
-        lines = [say("reach.not_told", person=p, reason=say_str(why)) for p, why in missed] + [say("reach.ask")]
-        told: Text = tuple(part for i, line in enumerate(lines) for part in ((("\n",) if i else ()) + line))
         async with services.sessions() as s, s.begin():
-            await enqueue(s, [reply_notice(told, place, outcome.employer_id)])
+            await enqueue(s, [reply_notice(joined(reach_lines(missed)), place, outcome.employer_id)])
         worker.wake()
 
     async def refresh_home(user: str) -> None:

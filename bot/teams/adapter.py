@@ -20,6 +20,7 @@ from microsoft_agents.hosting.core import OutboundHostValidator, TurnContext
 from microsoft_agents.hosting.core.authorization import Connections
 
 from bot.delivery import Sender
+from bot.mail import EmailSender, teams_chat_link
 from bot.routing import Router
 from bot.services import Services
 from bot.teams.agent import VwsAgent
@@ -148,7 +149,9 @@ def build_teams_app(
 
     graph = Graph(settings.graph_url, graph_token)
     deliverer = TeamsDeliverer(adapter, settings, store, graph)
-    router = Router(services.sessions, slack=slack, teams=deliverer)
+    link = teams_chat_link(settings.app_id) if settings.app_id else None
+    email = EmailSender.from_settings(services.sessions, services.settings, link=link)
+    router = Router(services.sessions, slack=slack, teams=deliverer, email=email)
     # The outbox is delivered through this router from now on (``bot.web`` starts the worker; on
     # its own, as in the tests, it is drained by hand with ``services.drain()``).
     services.use_outbox(router)

@@ -8,9 +8,10 @@ One handler per kind of turn, nothing per action:
   answered with a short hint when the bot is @mentioned, else left alone); in a channel,
   ``register national channel`` (national officers and admins only). Commands never run in a
   shared conversation: their cards show one person's items, which the others there must not see.
-- a card action arrives as a Universal Action (``adaptiveCard/action`` invoke, answered with the
-  card that replaces the one clicked) or, on older clients, as an ``Action.Submit`` message with
-  the same data: ``op`` says what it is: ``button`` (a click: the shared payload in ``p``), a
+- a card action arrives as an ``Action.Submit`` message (every button and form is one, so that
+  phones can press them) or, from a card's ``refresh`` and cards posted before that, as a
+  Universal Action (``adaptiveCard/action`` invoke, answered with the card that replaces the one
+  clicked), with the same data: ``op`` says what it is: ``button`` (a click: the shared payload in ``p``), a
   form's id (its answers, and the payload it acts on in ``p``), ``refresh`` or ``command``.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
@@ -30,10 +31,11 @@ from bot.teams.store import NATIONAL_KEY, TeamsStore, partner_key, person_key, u
 from flows.core.dispatch import Response, ShowHelp, ShowStatus
 from flows.core.forms import Form
 from flows.core.payload import BadPayload, Payload
+from flows.core.reach import Missed, reach_lines
 from flows.directory import Who
 from flows.engine import Engine
-from flows.notices import Kind, Notice, Outcome, PersonRef, ToPerson
-from flows.wording import say, say_str
+from flows.notices import Kind, Notice, Outcome, ToPerson
+from flows.wording import say_str
 from models.tables import Person
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ class VwsAgent:
         engine: Engine,
         store: TeamsStore,
         deliver: Deliverer,
-        unreached: Callable[[Sequence[Notice]], Awaitable[list[tuple[PersonRef, str]]]] | None = None,
+        unreached: Callable[[Sequence[Notice], Collection[int] | None], Awaitable[list[Missed]]] | None = None,
     ) -> None:
         self.engine = engine
         self.dispatch = engine.dispatch
@@ -98,17 +100,7 @@ class VwsAgent:
         elif a.type == ActivityTypes.invoke:  # an invoke the bot does not offer: answered, never a 501
             await self._invoke_reply(context, cards.text_card(STALE, attention=True))
         elif a.type == ActivityTypes.message and isinstance(a.value, dict) and not (a.text or "").strip():
-            reply = await self.handle(who, a.value, a)  # Action.Submit from an older client
-            if a.reply_to_id:
-                update = _card_activity(reply)
-                update.id = a.reply_to_id
-                update.conversation = a.conversation
-                try:
-                    await context.update_activity(update)
-                    return
-                except Exception:  # the card may be too old to update: send the reply as a new card
-                    log.info("could not update a submitted card; replying instead")
-            await context.send_activity(_card_activity(reply))
+            await self.on_submit(context, who, a)
         elif a.type == ActivityTypes.message:
             answer = await self.on_text(who, a, person)
             if answer is not None:
@@ -116,6 +108,30 @@ class VwsAgent:
         elif a.type in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             if (a.conversation.conversation_type or "personal") == "personal" and self._bot_added(a):
                 await context.send_activity(_card_activity(cards.help_card(self.dispatch.help())))
+
+    async def on_submit(self, context: TurnContext, who: Who, a: Activity) -> None:
+        """A button or form pressed: ``Action.Submit``, which every Teams client sends as a message
+        whose ``value`` is the button's data, phones included. Decided by the same dispatcher as
+        a Universal Action (the activity id was checked first, so a retry does nothing).
+
+        In a 1:1 chat the pressed card becomes the answer, as a Universal Action's would. In a
+        channel or group chat the card is everyone's: turning it into one person's answer would
+        take the buttons from the others, so the answer is a reply there instead, and the card
+        itself is brought up to date (through the outbox, with the decision) when the case moves.
+        """
+        assert isinstance(a.value, dict)
+        reply = await self.handle(who, a.value, a)
+        personal = (a.conversation.conversation_type or "personal") == "personal"
+        if personal and a.reply_to_id:
+            update = _card_activity(reply)
+            update.id = a.reply_to_id
+            update.conversation = a.conversation
+            try:
+                await context.update_activity(update)
+                return
+            except Exception:  # noqa: BLE001 - the card may be too old to update: the answer is a new card
+                log.info("could not update a pressed card; replying instead")
+        await context.send_activity(_card_activity(reply))
 
     async def _invoke_reply(self, context: TurnContext, card: dict[str, Any]) -> None:
         body = {"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card}
@@ -291,10 +307,11 @@ class VwsAgent:
             return cards.text_card(out.reply_text, attention=True)
         decided = _decided_for_actor(out.notices)
         card = cards.notice_card(decided) if decided is not None else cards.text_card(out.reply_text)
-        missed = await self.unreached(out.notices) if self.unreached is not None else []
-        if missed:  # say who will not hear of it, and why, with the confirmation itself
-            lines = [say("reach.not_told", person=p, reason=say_str(why)) for p, why in missed]
-            card = cards.with_warnings(card, [*lines, say("reach.ask")])
+        missed: list[Missed] = list(out.missed or ())  # known already: worked out with the decision
+        if self.unreached is not None and (out.missed is None or out.unsure):  # only Teams can say
+            missed += await self.unreached(out.notices, out.unsure if out.missed is not None else None)
+        if missed:  # say who will not hear of it in chat, and why, with the confirmation itself
+            card = cards.with_warnings(card, reach_lines(missed))
         return card
 
 

@@ -1,11 +1,15 @@
 """Adaptive Cards: the one place that turns the flows' notices and the forms into Teams cards.
 
-Every string a person typed goes through :func:`escape` here, once. Buttons are Universal
-Actions (``Action.Execute``, verb ``vws``) with an ``Action.Submit`` fallback carrying the same
-data, and a card never has more than :data:`MAX_ACTIONS` of them. A card that asks someone to act
-carries a ``refresh`` action: when a person opens it, Teams asks the bot for the card as it now
-stands for that person (:func:`refreshed_card`), so a stale request shows who decided instead of
-live buttons.
+Every string a person typed goes through :func:`escape` here, once. Buttons and forms are
+``Action.Submit`` (their data carries the verb ``vws``), and a card never has more than
+:data:`MAX_ACTIONS` of them. Teams for iOS and Android do not deliver ``Action.Execute`` clicks
+(microsoft/AdaptiveCards#9315), and an ``Action.Submit`` fallback never fires there because those
+clients claim Universal Actions; reps decide on their phones, so every button is a Submit, which
+every Teams client sends as a message activity (handled by the same dispatcher). A card that asks
+someone to act carries a ``refresh`` action (a Universal Action, as the schema requires): when a
+person opens it on desktop or web, Teams asks the bot for the card as it now stands for that
+person (:func:`refreshed_card`), so a stale request shows who decided instead of live buttons.
+Cards posted before this change (``Action.Execute`` with a Submit fallback) still work.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from flows.wording import day
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-VERSION = "1.5"  # Universal Actions and ``refresh`` need 1.5; older clients use the Submit fallback
+VERSION = "1.5"  # ``refresh`` (a Universal Action) needs 1.5
 MAX_ACTIONS = 6
 MAX_REFRESH_USERS = 60  # Teams refreshes a card automatically for at most 60 listed people
 VERB = "vws"  # every button and form posts this verb; ``data["op"]`` says what to do
@@ -71,7 +75,7 @@ class _Text:
 
 
 def card(body: list[dict[str, Any]], actions: Sequence[dict[str, Any]] = (), **extra: Any) -> dict[str, Any]:
-    """An Adaptive Card (version 1.4, so Universal Actions work) with at most six actions."""
+    """An Adaptive Card (version 1.5, for ``refresh``) with at most six actions."""
     out: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
@@ -96,15 +100,8 @@ def block(value: str, **style: Any) -> dict[str, Any]:
 def action(
     title: str, data: dict[str, Any], style: ButtonStyle | str = ButtonStyle.DEFAULT
 ) -> dict[str, Any]:
-    """A Universal Action button, falling back to Action.Submit on clients without them."""
-    payload = {"verb": VERB, **data}
-    out: dict[str, Any] = {
-        "type": "Action.Execute",
-        "title": title,
-        "verb": VERB,
-        "data": payload,
-        "fallback": {"type": "Action.Submit", "title": title, "data": payload},
-    }
+    """A button: ``Action.Submit``, which Teams sends from every client, phones included."""
+    out: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": {"verb": VERB, **data}}
     if style == ButtonStyle.PRIMARY:
         out["style"] = "positive"
     elif style == ButtonStyle.DANGER:

@@ -26,6 +26,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import MaybeSent, Pacer, Refused, TryLater, Undelivered, Unreachable
 from bot.teams import cards
@@ -327,6 +328,19 @@ class TeamsDeliverer:
             raise _unreachable(f"http_{exc.status}", why) from None
         await self.store.forget(unreachable_key(person_id))
         return ref
+
+    async def known_reach(self, s: AsyncSession, person_id: int) -> tuple[bool, str | None]:
+        """From the records alone, in the session ``s``: (True, None) for someone with a chat
+        with the bot, (True, why) for someone it lately failed to reach, (False, None) when only
+        trying can tell (they never used the bot: the app must be installed first)."""
+        if await self.store.store.conversation(person_key(person_id), s) is not None:
+            return True, None
+        marked = await self.store.store.conversation(unreachable_key(person_id), s)
+        if marked is not None:
+            at = marked.updated_at if marked.updated_at.tzinfo else marked.updated_at.replace(tzinfo=UTC)
+            if datetime.now(UTC) - at < RETRY_UNREACHABLE:
+                return True, str(marked.reference.get("reason", "reach.not_installed"))
+        return False, None
 
     async def prepare(self, person_id: int) -> str | None:
         """Make sure a person can be reached in Teams (install the app, create the chat) before

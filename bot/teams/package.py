@@ -100,6 +100,9 @@ def manifest(settings: TeamsSettings, host: str | None = None) -> dict[str, Any]
                 "commandLists": [{"scopes": ["personal"], "commands": commands}],
             }
         ],
+        # Each employer's partner consultation is a private channel in the unions' team: Teams
+        # enables the app there only when the manifest says so (standard channels need nothing).
+        "supportedChannelTypes": ["privateChannels"],
         "permissions": ["identity", "messageTeamMembers"],
         # Resource-specific consent: the team owner (channels) or chat member (group chats) who
         # adds the app lets it receive every message there, so "agree" typed in an employer's

@@ -31,6 +31,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.core.outbox import HANDED, enqueue, reply_notice, reply_place
+from flows.core.reach import joined, reach_lines
 from flows.core.roles import Role
 from flows.core.table import CaseLike, Need, Table, Transition
 from flows.notices import Outcome, Place, Text, text
@@ -131,11 +132,18 @@ async def _committing() -> None:
 
 
 async def _to_outbox(core: Core, s: AsyncSession, out: Outcome, place: Place | None) -> None:
+    """The notices, and first the answer to the person who acted. The answer names who of the
+    notices' recipients the bot already knows it cannot reach (the platforms' ``reach``, read in
+    this transaction), so that note is kept or lost with the decision itself."""
+    reach = getattr(core, "reach", None)
+    if reach is not None and out.ok and out.notices:
+        out.missed, out.unsure = await reach(s, out.notices)
     if not getattr(core, "outbox", False):
         return
     notices = list(out.notices)
     if place is not None:
-        notices.insert(0, reply_notice(out.reply, place, out.employer_id, out.reply_buttons))
+        reply = joined([out.reply, *reach_lines(out.missed)]) if out.missed else out.reply
+        notices.insert(0, reply_notice(reply, place, out.employer_id, out.reply_buttons))
         out.queued = True
     await enqueue(s, notices, hand_off=getattr(core, "hand_off", None))
 

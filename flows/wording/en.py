@@ -25,6 +25,7 @@ COMMON: dict[str, str | tuple[str, str]] = {
     ),
     # Someone a decision should have told, whom the bot cannot reach (said to the person who acted).
     "reach.not_told": "Not told: {person}, because {reason}.",
+    "reach.emailed": "E-mailed instead: {person}, because {reason}.",
     "reach.ask": "Please tell them yourself. An admin can add VWS Bot for them in Teams (see the README).",
     "reach.not_installed": "VWS Bot could not be added for them in Teams",
     "reach.removed": "they have removed VWS Bot in Teams",
