@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 SEARCH = "application/search"  # a typeahead's choices, asked for as the person types
-CONTROL = ("verb", "op", "p", "with_inputs")  # a card action's own keys: the rest are answers
+CONTROL = ("verb", "op", "p", "with_inputs", "card")  # a card action's own keys: the rest are answers
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
 SHARED_HINT = (
     "I answer 'propose', 'plan', 'review', 'status' and 'help' in a 1:1 chat with me, "
@@ -222,7 +222,8 @@ class VwsAgent:
     # ------------------------------------------------------------------ card actions and forms
 
     async def handle(self, who: Who, data: Mapping[str, Any], a: Activity | None = None) -> dict[str, Any]:
-        """One card action or form submission; returns the card that replaces the one clicked."""
+        """One card action or form submission; returns the card that replaces the one clicked
+        (which keeps the buttons of that card still the person's to press: ``card``)."""
         op = data.get("op")
         if not isinstance(op, str):
             return cards.text_card(STALE, attention=True)
@@ -231,18 +232,22 @@ class VwsAgent:
                 return await self.show(await self.dispatch.command(who, str(data.get("command") or "help")), who)
             if op == "refresh":
                 return await self.refresh(who, data)
+            carry = _carried(data.get("card"))
             payload = Payload.unpack(data["p"]) if "p" in data else Payload(op)
             answers = {k: v for k, v in data.items() if k not in CONTROL}
             if op == "button" and not data.get("with_inputs"):
-                return await self.show(await self.dispatch.press(who, payload), who)
+                pressed = await self.dispatch.press(who, payload)
+                if isinstance(pressed, Form):
+                    return cards.form_card(pressed, carry)
+                return await self._after(pressed, who, carry)
             out = await self.dispatch.submit(who, payload, answers)
             if out.next_form is not None:  # the form leads to another: it takes this one's place
-                return cards.form_card(out.next_form)
+                return cards.form_card(out.next_form, carry)
             if not out.ok and out.errors:
                 again = await self.dispatch.again(who, payload, answers, out)
                 if again is not None:
-                    return cards.form_card(again)
-            return await self._after(out)
+                    return cards.form_card(again, carry)
+            return await self._after(out, who, carry)
         except (BadPayload, KeyError, TypeError, ValueError):
             log.info("a Teams card sent data the bot cannot read")
             return cards.text_card(STALE, attention=True)
@@ -284,18 +289,35 @@ class VwsAgent:
             title, summary.name, summary.stage.label, facts, live, cards.refresh_action(about, title, wanted)
         )
 
-    async def _after(self, out: Outcome) -> dict[str, Any]:
-        """The card the clicked one turns into. (The notices to everyone else were written to the
-        outbox with the decision, and leave from there.)"""
+    async def _after(self, out: Outcome, who: Who | None = None, carry: Sequence[str] = ()) -> dict[str, Any]:
+        """The card the clicked one turns into, with the buttons of that card (``carry``) that are
+        still the person's to press, as the tables offer them now. (The notices to everyone else
+        were written to the outbox with the decision, and leave from there.)"""
         if not out.ok:
             return cards.text_card(out.reply_text, attention=True)
         decided = _decided_for_actor(out.notices)
         card = cards.notice_card(decided) if decided is not None else cards.text_card(out.reply_text)
+        if carry and who is not None:
+            card = cards.with_buttons(card, await self.dispatch.still_offered(who, [Payload.unpack(c) for c in carry]))
         missed = await self.unreached(out.notices) if self.unreached is not None else []
         if missed:  # say who will not hear of it, and why, with the confirmation itself
             lines = [say("reach.not_told", person=p, reason=say_str(why)) for p, why in missed]
             card = cards.with_warnings(card, [*lines, say("reach.ask")])
         return card
+
+
+def _carried(raw: object) -> tuple[str, ...]:
+    """The packed payloads of a card's buttons, as a click or a form carries them (``card``);
+    anything that is not one (a forged or old card) is left out, never an error."""
+    if not isinstance(raw, list):
+        return ()
+    out = []
+    for x in raw[: cards.MAX_ACTIONS]:
+        try:
+            out.append(Payload.unpack(x).pack())
+        except BadPayload:
+            continue
+    return tuple(dict.fromkeys(out))
 
 
 def _decided_for_actor(notices: list[Notice]) -> Notice | None:

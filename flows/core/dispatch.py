@@ -11,7 +11,7 @@ adapter.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,7 +21,7 @@ from flows.core.payload import Payload
 from flows.core.status import StatusSection
 from flows.core.unit import one_read
 from flows.directory import Who
-from flows.notices import File, FileRef, Outcome
+from flows.notices import Button, File, FileRef, Outcome
 from flows.wording import say
 
 Inputs = Mapping[str, Any]
@@ -60,6 +60,7 @@ SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
 FileFn = Callable[[Any, int], Awaitable["File | None"]]
 FormNotesFn = Callable[[Any, Who, Form], Awaitable[tuple[str, ...]]]
+OffersFn = Callable[[Any, Who, list[Payload]], Awaitable[list[Button]]]
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Dispatcher:
     option_sources: dict[str, OptionsFn] = field(default_factory=dict)
     files: dict[str, FileFn] = field(default_factory=dict)
     form_notes: dict[str, list[FormNotesFn]] = field(default_factory=dict)
+    offer_sources: dict[str, OffersFn] = field(default_factory=dict)  # by action
     #: Each form's text limits by the action it submits, learnt as forms are shown (after a
     #: restart, until a form is shown again, only MAX_TEXT; the use cases check their own too).
     limits: dict[str, dict[str, int | None]] = field(default_factory=dict)
@@ -126,6 +128,25 @@ class Dispatcher:
         async with one_read(self.core):  # who the person is, and where, is looked up once
             for fn in self.status_sources:
                 out += await fn(self.core, who)
+        return out
+
+    def add_offers(self, actions: Iterable[str], fn: OffersFn) -> None:
+        """How a process says which of its buttons a person may still press (from its tables)."""
+        for a in actions:
+            self.offer_sources[str(a)] = fn
+
+    async def still_offered(self, who: Who, payloads: Iterable[Payload]) -> list[Button]:
+        """The buttons, of those a message carried (``payloads``), that the person may press now,
+        as the processes' tables offer them: for a platform whose message is replaced by the
+        answer to a click (a Teams card), so that what is still theirs to do stays on it."""
+        wanted: dict[OffersFn, list[Payload]] = {}
+        for p in payloads:
+            fn = self.offer_sources.get(p.action)
+            if fn is not None and p not in wanted.get(fn, []):
+                wanted.setdefault(fn, []).append(p)
+        out: list[Button] = []
+        for fn, ps in wanted.items():
+            out += await fn(self.core, who, ps)
         return out
 
     def add_form_notes(self, form_id: str, fn: FormNotesFn) -> None:
