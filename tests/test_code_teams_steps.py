@@ -20,6 +20,7 @@ from flows.core.payload import Payload
 from flows.directory import Who
 from tests.conftest import Clock
 from tests.test_code_teams import CODE_DIRECTORY, txt
+from tests.teams_graph import GraphStandIn
 from tests.test_teams import AAD, FakeConnections, StandIn, Teams, buttons, make_settings
 from tests.test_teams import standin as standin  # noqa: F401 - the fixture
 
@@ -305,3 +306,45 @@ async def test_other_responses_and_a_second_click_in_teams(teams: Teams) -> None
     async with teams.services.engine.sessions() as s:
         stages = dict((await s.execute(select(CodeContract.contractor, CodeContract.stage))).all())
     assert stages == {"Acme Catering": "committed", "Best Cleaners": "declined", "Civic Care": "no_response"}
+
+
+@pytest.fixture
+async def code_services(db_url: str, clock: Clock) -> AsyncIterator[Services]:
+    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
+    await svc.start()
+    await svc.load_directory(CODE_DIRECTORY)
+    yield svc
+    await svc.close()
+
+
+async def test_in_the_adoptions_group_chat_positions_are_typed_and_anything_else_gets_the_codes_hint(
+    code_services: Services, standin: tuple[StandIn, rsa.RSAPrivateKey]
+) -> None:
+    """In Teams the adoption's private space is a group chat when Graph allows no channel: typed
+    positions count there, and an @mention that is not one is told what the Code's chat is for
+    (not the sign-up's "agree or disagree")."""
+    from tests.teams_graph import CHANNEL, CHAT, graph_standin
+    from tests.test_teams_partner import TEAM, in_space, send, typed, teams_app
+
+    stand, key = standin
+    async with graph_standin(stand.tenant, **{CHANNEL: 403}) as graph:
+        async with teams_app(code_services, stand, key, VWS_TEAMS_GRAPH_URL=graph.url, VWS_TEAMS_PARTNER_TEAM_ID=TEAM,
+                             VWS_TEAMS_CATALOG_APP_ID="cccccccc-0000-0000-0000-000000000001") as (t, _):  # fmt: skip
+            await started(t)
+            [chat] = graph.of(CHAT)
+            assert {GraphStandIn.user_of(m) for m in chat["body"]["members"]} >= {AAD["gmb"], AAD["uns"], AAD["sec"]}
+            chat_id = "19:chat1@thread.v2"
+            sections = [c for _, c in in_space(t, chat_id) if "Section " in txt(c) and " settled" in txt(c)]
+            assert len(sections) == 12
+
+            await send(t, typed(t, "gmb", chat_id, "groupChat", "3.2 agreed"))
+            await send(t, typed(t, "uns", chat_id, "groupChat", "3.2 not agreed"))
+            said = [txt(c) for _, c in in_space(t, chat_id)]
+            assert any("Give the reason for your branch's position on clause 3.2" in x for x in said), said[-3:]
+            await send(t, typed(t, "uns", chat_id, "groupChat", "3.2 agreed"))
+            updated = [c for conv, c in t.standin.cards("update") if conv == chat_id and "Section 3:" in txt(c)]
+            assert updated and "1 of 3 settled" in txt(updated[-1])
+
+            await send(t, typed(t, "gmb", chat_id, "groupChat", "what next?"))
+            hint = txt(in_space(t, chat_id)[-1][1])
+            assert "3.2 agreed" in hint and "proposal" not in hint, hint
