@@ -16,16 +16,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams import add_teams_routes
-from flows.core.payload import Payload
-from flows.directory import Who
 from tests.conftest import Clock
-from tests.test_code_teams import CODE_DIRECTORY, txt
 from tests.teams_graph import GraphStandIn
+from tests.test_code_teams import CODE_DIRECTORY, txt
 from tests.test_teams import AAD, FakeConnections, StandIn, Teams, buttons, make_settings
 from tests.test_teams import standin as standin  # noqa: F401 - the fixture
 
 ROUTERS: dict[int, Any] = {}
-GMB, UNS = Who(teams=AAD["gmb"]), Who(teams=AAD["uns"])
 ADOPTION = {"employer_name": "Leeds City Council", "employer_kind": "local_authority", "association": "Leeds",
             "branches": "GMB,UNISON"}  # fmt: skip
 
@@ -324,7 +321,7 @@ async def test_in_the_adoptions_group_chat_positions_are_typed_and_anything_else
     positions count there, and an @mention that is not one is told what the Code's chat is for
     (not the sign-up's "agree or disagree")."""
     from tests.teams_graph import CHANNEL, CHAT, graph_standin
-    from tests.test_teams_partner import TEAM, in_space, send, typed, teams_app
+    from tests.test_teams_partner import TEAM, in_space, send, teams_app, typed
 
     stand, key = standin
     async with graph_standin(stand.tenant, **{CHANNEL: 403}) as graph:

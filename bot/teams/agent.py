@@ -180,7 +180,10 @@ class VwsAgent:
                     return await self._after(answered)
             if not addressed:
                 return None
-            return cards.text_card(say_str("teams.partner_hint") if space is not None else SHARED_HINT)
+            if space is None:
+                return cards.text_card(SHARED_HINT)
+            hint = self.dispatch.space_hint(space.key)  # the chat's own process says what counts there
+            return cards.text_card(say_str("plain", text=hint) if hint is not None else say_str("teams.partner_hint"))
         answered = await self.dispatch.reply_in_private(who, text)
         if answered is not None:
             return await self._after(answered)

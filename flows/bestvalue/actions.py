@@ -317,7 +317,7 @@ def register(d: Dispatcher) -> None:
     d.add(Action.RESPONSE, _guarded(_response), _form_for(_response_form, contract=True))
     d.add(Action.AWARD, _guarded(_award))
     d.add(Action.DELIVERY, _guarded(_delivery), _form_for(_delivery_form, contract=True))
-    d.add_replies(replies.in_space, replies.in_private)
+    d.add_replies(replies.in_space, replies.in_private, hint=replies.space_hint)
     d.add_offers([*TABLE.by_action, *CONTRACT_TABLE.by_action], _offered)
     d.add_status(status.sections)
     d.add_file(adoption.FILES, adoption.document)

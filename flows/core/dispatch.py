@@ -21,7 +21,7 @@ from flows.core.payload import Payload
 from flows.core.status import StatusSection
 from flows.core.unit import one_read
 from flows.directory import Who
-from flows.notices import Button, File, FileRef, Outcome
+from flows.notices import Button, File, FileRef, Outcome, Text
 from flows.wording import say
 
 Inputs = Mapping[str, Any]
@@ -60,6 +60,7 @@ SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
 FileFn = Callable[[Any, int], Awaitable["File | None"]]
 FormNotesFn = Callable[[Any, Who, Form], Awaitable[tuple[str, ...]]]
+HintFn = Callable[[str], "Text | None"]  # a space's key -> what its chat is for, or None: not this process's
 OffersFn = Callable[[Any, Who, list[Payload]], Awaitable[list[Button]]]
 
 
@@ -82,6 +83,7 @@ class Dispatcher:
     space_replies: list[SpaceReplyFn] = field(default_factory=list)
     private_replies: list[PrivateReplyFn] = field(default_factory=list)
     channel_replies: list[SpaceReplyFn] = field(default_factory=list)
+    space_hints: list[HintFn] = field(default_factory=list)
     status_sources: list[StatusFn] = field(default_factory=list)
     option_sources: dict[str, OptionsFn] = field(default_factory=dict)
     files: dict[str, FileFn] = field(default_factory=dict)
@@ -166,14 +168,25 @@ class Dispatcher:
         return replace(response, notes=tuple(notes))
 
     def add_replies(self, in_space: SpaceReplyFn, in_private: PrivateReplyFn, *,
-                    in_channel: SpaceReplyFn | None = None) -> None:  # fmt: skip
+                    in_channel: SpaceReplyFn | None = None, hint: HintFn | None = None) -> None:  # fmt: skip
         """How a process reads answers typed instead of clicked: in a case's thread or shared
         chat, in a person's own chat, and (``in_channel``) at the top of a shared channel that
-        has threads, where an answer is not taken but the person is told where it counts."""
+        has threads, where an answer is not taken but the person is told where it counts;
+        ``hint``: what to tell someone who addressed the bot in one of its spaces with anything
+        else (what answers count there)."""
         self.space_replies.append(in_space)
         self.private_replies.append(in_private)
         if in_channel is not None:
             self.channel_replies.append(in_channel)
+        if hint is not None:
+            self.space_hints.append(hint)
+
+    def space_hint(self, space_key: str) -> Text | None:
+        """What the process whose space this is says its chat is for; None when none claims it."""
+        for fn in self.space_hints:
+            if (found := fn(space_key)) is not None:
+                return found
+        return None
 
     async def reply_in_channel(self, who: Who, space_keys: list[str], text: str) -> Outcome | None:
         """A message typed in a shared channel, outside any case's thread: what to tell the

@@ -81,6 +81,14 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.pick.several": "Say which adoption: {names}.",
     "code.reply.where": "Reply with a clause's position (like \"3.2 agreed\") in the thread of the adoption's space.",
     "code.reply.where.several": "You take part in several adoptions: reply in the thread of the one you mean.",
+    # Typed in an adoption's shared chat (Teams), not a position, with the bot @mentioned.
+    "code.space_hint": (
+        "In this chat I record each branch's position on a clause of the Best Value Code: reply "
+        "'3.2 agreed', '3.2 park', '3.2 not agreed: the reason' or '3.2 amend: the local wording; "
+        "reason: why' (no need to @mention me), or use the buttons on each section's card. For "
+        "anything else (the committee, indicators, contractors, the report), message me in a 1:1 "
+        "chat: type 'code' there to see the Code's words."
+    ),
     "code.help": "/vws code words: {words}. For example: /vws code start, /vws code status, /vws code report Leeds.",
     # ------------------------------------------------------------------ start
     "code.start.only_branches": "Only a rep of a union branch listed in the directory, or the Local Association Secretary, can start an adoption of the Best Value Code.",
