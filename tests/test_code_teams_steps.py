@@ -19,7 +19,7 @@ from bot.teams import add_teams_routes
 from tests.conftest import Clock
 from tests.teams_graph import GraphStandIn
 from tests.test_code_teams import CODE_DIRECTORY, txt
-from tests.test_teams import AAD, FakeConnections, StandIn, Teams, buttons, make_settings
+from tests.test_teams import AAD, TENANT, FakeConnections, StandIn, Teams, buttons, make_settings
 from tests.test_teams import standin as standin  # noqa: F401 - the fixture
 
 ROUTERS: dict[int, Any] = {}
@@ -345,3 +345,37 @@ async def test_in_the_adoptions_group_chat_positions_are_typed_and_anything_else
             await send(t, typed(t, "gmb", chat_id, "groupChat", "what next?"))
             hint = txt(in_space(t, chat_id)[-1][1])
             assert "3.2 agreed" in hint and "proposal" not in hint, hint
+
+
+async def test_the_code_is_on_the_teams_command_menu_and_says_its_words_as_typed_in_teams(
+        teams: Teams, tmp_path: Any) -> None:  # fmt: skip
+    """A Teams user finds the Code in the command menu; its help names the words as they are typed
+    in Teams ('code start'), and a shared chat's hint names it among the 1:1 commands."""
+    import json
+    import zipfile
+
+    from bot.teams.package import build_teams_package
+    from bot.teams.settings import TeamsSettings
+    from tests.test_teams import APP_ID
+
+    path = build_teams_package(tmp_path, TeamsSettings(MICROSOFT_APP_ID=APP_ID), host="vws.example.org")
+    with zipfile.ZipFile(path) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    [menu] = manifest["bots"][0]["commandLists"]
+    assert "code" in [c["title"] for c in menu["commands"]] and menu["scopes"] == ["personal"]
+
+    await teams.say("uns", "code")  # the menu's word alone: where the person's adoptions stand
+    assert "not taking part in any adoption" in txt(teams.standin.cards_to(AAD["uns"])[-1])
+    assert "'code start'" in txt(teams.standin.cards_to(AAD["uns"])[-1])
+    await teams.say("uns", "code words")
+    said = txt(teams.standin.cards_to(AAD["uns"])[-1])
+    assert "code start, code status, code report Leeds" in said and "indicator" in said and "seek" in said, said
+
+    shared = teams.activity("uns", text="<at>VWS Bot</at> status", entities=[
+        {"type": "mention", "text": "<at>VWS Bot</at>", "mentioned": {"id": f"28:{APP_ID}", "name": "VWS Bot"}}])  # fmt: skip
+    shared["conversation"] = {"id": "19:other@thread.v2", "conversationType": "groupChat", "tenantId": TENANT,
+                              "isGroup": True}  # fmt: skip
+    resp = await teams.post(shared)
+    assert resp.status in (200, 201, 202)
+    hint = txt(teams.standin.cards("send")[-1][1])
+    assert "'code'" in hint and "1:1 chat" in hint, hint

@@ -42,10 +42,6 @@ ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 SEARCH = "application/search"  # a typeahead's choices, asked for as the person types
 CONTROL = ("verb", "op", "p", "with_inputs", "card")  # a card action's own keys: the rest are answers
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
-SHARED_HINT = (
-    "I answer 'propose', 'plan', 'review', 'status' and 'help' in a 1:1 chat with me, "
-    "so that your items stay private."
-)
 STALE = "That card is out of date. Type 'status' for your current items."
 
 
@@ -181,13 +177,19 @@ class VwsAgent:
             if not addressed:
                 return None
             if space is None:
-                return cards.text_card(SHARED_HINT)
+                return cards.text_card(self.shared_hint())
             hint = self.dispatch.space_hint(space.key)  # the chat's own process says what counts there
             return cards.text_card(say_str("plain", text=hint) if hint is not None else say_str("teams.partner_hint"))
         answered = await self.dispatch.reply_in_private(who, text)
         if answered is not None:
             return await self._after(answered)
         return await self.show(await self.dispatch.command(who, f"{first} {rest}" if first else "help"), who)
+
+    def shared_hint(self) -> str:
+        """Said in a shared chat that is no case's space: the commands, which run in a 1:1 chat."""
+        words = [f"'{c.word}'" for c in self.dispatch.commands.values() if c.menu] + ["'help'"]
+        return (f"I answer {', '.join(words[:-1])} and {words[-1]} in a 1:1 chat with me, "
+                "so that your items stay private.")  # fmt: skip
 
     async def register_national(self, person: Person | None, a: Activity) -> dict[str, Any]:
         """Make this channel the national union's: national officers and admins only."""

@@ -321,5 +321,5 @@ def register(d: Dispatcher) -> None:
     d.add_offers([*TABLE.by_action, *CONTRACT_TABLE.by_action], _offered)
     d.add_status(status.sections)
     d.add_file(adoption.FILES, adoption.document)
-    d.add_command(Command("code", say_str("command.code"), _cmd_code, menu=False))  # typed: "code start"
+    d.add_command(Command("code", say_str("command.code"), _cmd_code))  # then a word: "code start"
     code_reminders.register()
