@@ -379,3 +379,40 @@ async def test_the_code_is_on_the_teams_command_menu_and_says_its_words_as_typed
     assert resp.status in (200, 201, 202)
     hint = txt(teams.standin.cards("send")[-1][1])
     assert "'code'" in hint and "1:1 chat" in hint, hint
+
+
+async def test_on_a_client_without_universal_actions_the_committee_card_works_by_action_submit(teams: Teams) -> None:
+    """Older Teams clients send the fallback's Action.Submit as a message: the card is updated in
+    place, to the form, its field error, and the confirmation with the card's buttons."""
+    ask = await at_committee(teams)
+
+    async def submit(data: dict[str, Any], card_id: str) -> dict[str, Any]:
+        resp = await teams.post(teams.activity("gmb", value=data, replyToId=card_id))
+        assert resp.status in (200, 202)
+        [update] = [c for c in teams.standin.calls if c["kind"] == "update" and c["aid"] == card_id][-1:]
+        return update["body"]["attachments"][0]["content"]  # type: ignore[no-any-return]
+
+    form = await submit(buttons(ask)["Record a committee outcome"]["fallback"]["data"], "m-ask")
+    data = form["actions"][0]["fallback"]["data"]
+    again = await submit({**data, "clause": "7.1", "outcome": "varied", "text": "  "}, "m-ask")
+    assert errors_of(again) == ["text"], txt(again)
+    done = await submit({**data, "clause": "7.1", "outcome": "approved"}, "m-ask")
+    assert "Recorded: clause 7.1 approved by committee" in txt(done), txt(done)
+    assert set(buttons(done)) == {"Record a committee outcome", "Approve the rest as submitted"}
+    assert all(a["fallback"]["type"] == "Action.Submit" for a in done["actions"])
+
+
+async def test_a_card_carrying_forged_or_foreign_buttons_offers_none_of_them(teams: Teams) -> None:
+    """What a card says it carried (``card``) is only a list of payloads to look up: forged ones
+    are dropped, and a button is offered again only if the tables offer it to this person now."""
+    ask = await at_committee(teams)
+    data = dict(buttons(ask)["Record a committee outcome"]["data"])
+    form = await teams.click("gmb", {**data, "card": ["not a payload", 7, "v1|signup_nope|1|||",
+                                                      "v1|code_committee|99|||", *data["card"]]})  # fmt: skip
+    sub = submit_data(form)
+    assert sub["card"] == ["v1|signup_nope|1|||", "v1|code_committee|99|||", *data["card"]]  # the unreadable dropped
+    # UNISON's rep may not record the committee's outcome: the card offers them nothing of it.
+    refused = await teams.click("uns", {**sub, "clause": "7.1", "outcome": "approved"})
+    assert "actions" not in refused and "Attention" in txt(refused)
+    done = await teams.click("gmb", {**sub, "clause": "7.1", "outcome": "approved"})
+    assert set(buttons(done)) == {"Record a committee outcome", "Approve the rest as submitted"}
