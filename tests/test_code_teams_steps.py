@@ -416,3 +416,110 @@ async def test_a_card_carrying_forged_or_foreign_buttons_offers_none_of_them(tea
     assert "actions" not in refused and "Attention" in txt(refused)
     done = await teams.click("gmb", {**sub, "clause": "7.1", "outcome": "approved"})
     assert set(buttons(done)) == {"Record a committee outcome", "Approve the rest as submitted"}
+
+
+# --------------------------------------------------------------------------- the Word document in Teams
+
+
+class FilesStandIn(StandIn):
+    """The Bot Connector stand-in, with the OneDrive upload session a file consent gives the bot."""
+
+    uploads: list[dict[str, Any]]
+
+    def app(self) -> web.Application:
+        self.uploads = []
+        app = super().app()
+        app.router.add_put("/upload/{name}", self.upload)
+        return app
+
+    async def upload(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.uploads.append({"name": request.match_info["name"], "range": request.headers.get("Content-Range"),
+                             "body": body})  # fmt: skip
+        return web.json_response({"id": "drive-item-1", "name": request.match_info["name"]}, status=201)
+
+
+@pytest.fixture
+async def files_teams(db_url: str, clock: Clock) -> AsyncIterator[Teams]:
+    import json
+
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update({"kid": "test-key", "use": "sig", "alg": "RS256"})
+    stand = FilesStandIn({"keys": [jwk]})
+    server = TestServer(stand.app(), host="127.0.0.1")
+    await server.start_server()
+    stand.url = str(server.make_url("")).rstrip("/")
+    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
+    await svc.start()
+    await svc.load_directory(CODE_DIRECTORY)
+    app = web.Application()
+    add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    yield Teams(client, stand, key, svc)
+    await client.close()
+    await svc.close()
+    await server.close()
+
+
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+
+
+def consents_to(t: Teams, who: str) -> list[dict[str, Any]]:
+    return [a for c in t.standin.calls if c["kind"] == "send" and c["conv"] == f"a:dm-{AAD[who]}"
+            for a in c["body"].get("attachments") or [] if a["contentType"] == FILE_CONSENT]  # fmt: skip
+
+
+async def consent(t: Teams, who: str, offer: dict[str, Any], action: str = "accept", **upload: str) -> Any:
+    info = {"contentUrl": "https://contoso.sharepoint.com/personal/lead/Documents/Applications/VWS/x.docx",
+            "name": offer["name"], "uploadUrl": f"{t.standin.url}/upload/{offer['name']}", "uniqueId": "abc-123",
+            "fileType": "docx", **upload}  # fmt: skip
+    ctx = offer["content"]["acceptContext" if action == "accept" else "declineContext"]
+    value = {"type": "fileUpload", "action": action, "context": ctx, "uploadInfo": info}
+    resp = await t.post(t.activity(who, type="invoke", name="fileConsent/invoke", value=value))
+    assert resp.status == 200, await resp.text()
+    return resp
+
+
+async def test_the_code_as_adopted_reaches_the_lead_in_teams_as_a_word_document(files_teams: Teams) -> None:
+    """Slack uploads the Code as adopted as a Word file; in Teams the lead's 1:1 chat is offered
+    the file (Teams asks the person's consent to put it in their OneDrive), and it is uploaded
+    only once they allow it."""
+    import io
+
+    from docx import Document
+
+    t = files_teams
+    stand: FilesStandIn = t.standin  # type: ignore[assignment]
+    await at_committee(t)
+    [offer] = consents_to(t, "gmb")
+    assert offer["name"] == "best-value-code-leeds-city-council.docx"
+    assert offer["content"]["sizeInBytes"] > 1000 and "Word" in offer["content"]["description"]
+    assert consents_to(t, "uns") == []  # the file goes with the lead's request, in 1:1 chats only
+    assert stand.uploads == []
+
+    # Another person cannot have it by replaying the offer: nothing is uploaded.
+    await consent(t, "ute", offer)
+    assert stand.uploads == []
+    assert "not yours" in txt(t.standin.cards_to(AAD["ute"])[-1]).lower()
+    # An upload address that is not Microsoft's is refused.
+    await consent(t, "gmb", offer, uploadUrl="https://evil.example.org/upload")
+    assert stand.uploads == []
+
+    await consent(t, "gmb", offer)
+    [up] = stand.uploads
+    assert up["name"] == offer["name"] and up["range"] == f"bytes 0-{len(up['body']) - 1}/{len(up['body'])}"
+    text = "\n".join(p.text for p in Document(io.BytesIO(up["body"])).paragraphs)
+    assert "12. Single Status" in text and "7.3 Any new health and safety arrangements" in text
+    sent = [a for c in t.standin.calls if c["kind"] == "send" and c["conv"] == f"a:dm-{AAD['gmb']}"
+            for a in c["body"].get("attachments") or []]  # fmt: skip
+    assert sent[-1]["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    assert sent[-1]["name"] == offer["name"] and sent[-1]["content"] == {"uniqueId": "abc-123", "fileType": "docx"}
+
+    # Declined: nothing is uploaded, and the lead is told where the text is.
+    await consent(t, "gmb", offer, action="decline")
+    assert len(stand.uploads) == 1
+    assert "text" in txt(t.standin.cards_to(AAD["gmb"])[-1])

@@ -20,7 +20,9 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
@@ -40,6 +42,9 @@ log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 SEARCH = "application/search"  # a typeahead's choices, asked for as the person types
+FILE_CONSENT = "fileConsent/invoke"  # the person allowed (or declined) a file the bot offered
+#: OneDrive and SharePoint, where Teams has the bot upload a file the person allowed.
+UPLOAD_HOSTS = (".sharepoint.com", ".sharepoint.us", ".sharepoint-mil.us", ".sharepoint.cn", ".sharepoint.de")
 CONTROL = ("verb", "op", "p", "with_inputs", "card")  # a card action's own keys: the rest are answers
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
 STALE = "That card is out of date. Type 'status' for your current items."
@@ -61,12 +66,14 @@ class VwsAgent:
         store: TeamsStore,
         deliver: Deliverer,
         unreached: Callable[[Sequence[Notice]], Awaitable[list[tuple[PersonRef, str]]]] | None = None,
+        uploads: frozenset[str] = frozenset(),
     ) -> None:
         self.engine = engine
         self.dispatch = engine.dispatch
         self.store = store
         self.deliver = deliver
         self.unreached = unreached  # who of a decision's recipients the bot cannot reach, and why
+        self.uploads = uploads  # upload origins trusted besides OneDrive's (a stand-in's)
 
     # ------------------------------------------------------------------ the turn
 
@@ -91,6 +98,9 @@ class VwsAgent:
             data = (value.get("action") or {}).get("data") or {}
             reply = await self.handle(who, data if isinstance(data, dict) else {}, a)
             await self._invoke_reply(context, reply)
+        elif a.type == ActivityTypes.invoke and a.name == FILE_CONSENT:
+            await context.send_activity(await self.on_file_consent(who, a))
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
         elif a.type == ActivityTypes.invoke:  # an invoke the bot does not offer: answered, never a 501
             await self._invoke_reply(context, cards.text_card(STALE, attention=True))
         elif a.type == ActivityTypes.message and isinstance(a.value, dict) and not (a.text or "").strip():
@@ -153,6 +163,55 @@ class VwsAgent:
             person_id=person.id,
         )
         await self.store.forget(unreachable_key(person.id))  # they are here: reachable again
+
+    # ------------------------------------------------------------------ documents
+
+    async def on_file_consent(self, who: Who, a: Activity) -> Activity:
+        """The person's answer to a document the bot offered in their 1:1 chat: allowed, it is made
+        now and uploaded where Teams says (their OneDrive), then shown as a file. Made only for
+        someone the document's process says may have it, whatever the answer's context claims."""
+        value: dict[str, Any] = a.value if isinstance(a.value, dict) else {}
+        ctx: dict[str, Any] = value["context"] if isinstance(value.get("context"), dict) else {}
+        info: dict[str, Any] = value["uploadInfo"] if isinstance(value.get("uploadInfo"), dict) else {}
+        source, subject = ctx.get("vws_file"), ctx.get("subject")
+        if value.get("action") != "accept":
+            return _card_activity(cards.text_card(say_str("teams.file.declined")))
+        readable = isinstance(source, str) and isinstance(subject, int) and not isinstance(subject, bool)
+        personal = (a.conversation.conversation_type or "personal") == "personal"
+        made = await self.dispatch.file_for(who, source, subject) if readable and personal else None  # type: ignore[arg-type]
+        if made is None:
+            return _card_activity(cards.text_card(say_str("teams.file.not_yours"), attention=True))
+        url, name = info.get("uploadUrl"), info.get("name")
+        if not self._may_upload(url) or not isinstance(name, str):
+            log.info("a file consent named an upload address the bot does not trust")
+            return _card_activity(cards.text_card(say_str("teams.file.bad_address"), attention=True))
+        try:
+            await self._upload(str(url), made.content)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("Teams: a document could not be uploaded (%s)", type(exc).__name__)
+            return _card_activity(cards.text_card(say_str("teams.file.failed"), attention=True))
+        unique, kind = info.get("uniqueId"), info.get("fileType")
+        return Activity(type=ActivityTypes.message, attachments=[Attachment(
+            content_type=cards.FILE_INFO, content_url=str(info.get("contentUrl") or ""), name=name,
+            content={"uniqueId": str(unique or ""), "fileType": str(kind or "docx")})])  # fmt: skip
+
+    def _may_upload(self, url: object) -> bool:
+        """Only OneDrive's own https hosts (or a trusted stand-in) get the bytes of a document."""
+        if not isinstance(url, str) or len(url) > 4000:
+            return False
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and any(host.endswith(h) for h in UPLOAD_HOSTS):
+            return True
+        return f"{parts.scheme}://{parts.netloc}".lower() in self.uploads
+
+    @staticmethod
+    async def _upload(url: str, content: bytes) -> None:
+        """One PUT of the whole file to the upload session Teams opened for it."""
+        headers = {"Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"}
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.put(url, data=content, headers=headers) as resp:
+            resp.raise_for_status()
 
     # ------------------------------------------------------------------ typed messages
 

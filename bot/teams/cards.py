@@ -19,10 +19,12 @@ from flows.core.dispatch import ShowHelp
 from flows.core.forms import Field, FieldKind, Form
 from flows.core.payload import Payload
 from flows.core.status import StatusSection
-from flows.notices import Button, ButtonStyle, Notice, PersonRef, Text
+from flows.notices import Button, ButtonStyle, File, FileRef, Notice, PersonRef, Text
 from flows.wording import day
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"  # "may the bot put this file in your OneDrive?"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"  # the file, once uploaded
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # Universal Actions and ``refresh`` need 1.5; older clients use the Submit fallback
 MAX_ACTIONS = 6
@@ -152,6 +154,14 @@ def with_buttons(card_: dict[str, Any], buttons: Sequence[Button]) -> dict[str, 
     fresh = [b for b in buttons if Payload.of(b).pack() not in have]
     actions += [button_action(b, siblings=buttons) for b in fresh]
     return {**card_, "actions": actions[:MAX_ACTIONS]} if actions else card_
+
+
+def file_consent(ref: FileRef, made: File) -> dict[str, Any]:
+    """A file consent card's content: what the file is, its size, and (in both contexts, which
+    Teams sends back with the answer) which document it is: the maker and its subject."""
+    context = {"vws_file": ref.source, "subject": ref.subject}
+    return {"description": f"{made.name}: the Word document, to keep or share (its text is in the card above).",
+            "sizeInBytes": len(made.content), "acceptContext": context, "declineContext": context}  # fmt: skip
 
 
 def notice_card(n: Notice, mentions: Mentions | None = None, may_act: Sequence[str] = ()) -> dict[str, Any]:

@@ -244,6 +244,16 @@ async def _offered(core: Core, who: Who, payloads: list[Payload]) -> list[Button
     return await read(core, q)
 
 
+async def _may_have_document(core: Core, who: Who, adoption_id: int) -> bool:
+    """The Code as adopted is for the people taking part: the lead, the Secretary, the branches' reps."""
+
+    async def q(s: AsyncSession) -> bool:
+        person = await find_person(s, who)
+        return person is not None and any(c.id == adoption_id for c in await status.cases_of(s, core, person))
+
+    return await read(core, q)
+
+
 # --------------------------------------------------------------------------- /vws code …
 
 
@@ -320,6 +330,6 @@ def register(d: Dispatcher) -> None:
     d.add_replies(replies.in_space, replies.in_private, hint=replies.space_hint)
     d.add_offers([*TABLE.by_action, *CONTRACT_TABLE.by_action], _offered)
     d.add_status(status.sections)
-    d.add_file(adoption.FILES, adoption.document)
+    d.add_file(adoption.FILES, adoption.document, _may_have_document)
     d.add_command(Command("code", say_str("command.code"), _cmd_code))  # then a word: "code start"
     code_reminders.register()

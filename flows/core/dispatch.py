@@ -59,6 +59,7 @@ OptionsFn = Callable[[Any, Who, str, str], Awaitable[list[Option]]]  # (core, wh
 SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
 FileFn = Callable[[Any, int], Awaitable["File | None"]]
+MayHaveFn = Callable[[Any, Who, int], Awaitable[bool]]  # may this person have the document of this subject?
 FormNotesFn = Callable[[Any, Who, Form], Awaitable[tuple[str, ...]]]
 HintFn = Callable[[str], "Text | None"]  # a space's key -> what its chat is for, or None: not this process's
 OffersFn = Callable[[Any, Who, list[Payload]], Awaitable[list[Button]]]
@@ -87,6 +88,7 @@ class Dispatcher:
     status_sources: list[StatusFn] = field(default_factory=list)
     option_sources: dict[str, OptionsFn] = field(default_factory=dict)
     files: dict[str, FileFn] = field(default_factory=dict)
+    file_readers: dict[str, MayHaveFn] = field(default_factory=dict)
     form_notes: dict[str, list[FormNotesFn]] = field(default_factory=dict)
     offer_sources: dict[str, OffersFn] = field(default_factory=dict)  # by action
     #: Each form's text limits by the action it submits, learnt as forms are shown (after a
@@ -97,9 +99,20 @@ class Dispatcher:
         assert action not in self.actions, f"{action} is registered twice"
         self.actions[str(action)] = Handler(run, form)
 
-    def add_file(self, source: str, fn: FileFn) -> None:
-        """How a process makes the documents its notices carry (:class:`~flows.notices.FileRef`)."""
+    def add_file(self, source: str, fn: FileFn, may_have: MayHaveFn | None = None) -> None:
+        """How a process makes the documents its notices carry (:class:`~flows.notices.FileRef`)
+        and, with ``may_have``, who may fetch one when they ask (a Teams file consent)."""
         self.files[source] = fn
+        if may_have is not None:
+            self.file_readers[source] = may_have
+
+    async def file_for(self, who: Who, source: str, subject: int) -> File | None:
+        """The document, made now, for a person who asked for it; None unless the process says
+        they may have it (a document whose process names no readers is handed to nobody)."""
+        may = self.file_readers.get(source)
+        if may is None or not await may(self.core, who, subject):
+            return None
+        return await self.file(FileRef(source, subject, ""))
 
     async def file(self, ref: FileRef) -> File | None:
         """The document a notice refers to, made now; None when its maker or subject is gone."""
