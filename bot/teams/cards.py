@@ -175,7 +175,7 @@ def notice_card(n: Notice, mentions: Mentions | None = None, may_act: Sequence[s
         )
     if n.next_step:
         body.append(block("**Next:** " + t(n.next_step), isSubtle=True))
-    for f in n.files:  # Teams gets the text above; the document itself comes from the CLI (vws code report --docx)
+    for f in n.files:  # the text is above; in a 1:1 chat the file itself is offered beside (file consent)
         body.append(block(escape(f"Document: {f.name} (its text is above)"), isSubtle=True, size="Small"))
     actions = [button_action(b, siblings=n.buttons) for b in n.buttons]
     extra: dict[str, Any] = {}
