@@ -506,7 +506,11 @@ async def test_the_code_as_adopted_reaches_the_lead_in_teams_as_a_word_document(
     assert stand.uploads == []
     assert "not yours" in txt(t.standin.cards_to(AAD["ute"])[-1]).lower()
     # An upload address that is not Microsoft's is refused.
-    await consent(t, "gmb", offer, uploadUrl="https://evil.example.org/upload")
+    for address in ("https://evil.example.org/upload", "http://contoso.sharepoint.com/upload",
+                    "https://contoso.sharepoint.com@evil.example.org/upload",
+                    "https://evil.example.org\\@contoso.sharepoint.com/upload"):  # fmt: skip
+        await consent(t, "gmb", offer, uploadUrl=address)
+        assert "not OneDrive's" in txt(t.standin.cards_to(AAD["gmb"])[-1])
     assert stand.uploads == []
 
     await consent(t, "gmb", offer)

@@ -11,7 +11,10 @@ One handler per kind of turn, nothing per action:
 - a card action arrives as a Universal Action (``adaptiveCard/action`` invoke, answered with the
   card that replaces the one clicked) or, on older clients, as an ``Action.Submit`` message with
   the same data: ``op`` says what it is: ``button`` (a click: the shared payload in ``p``), a
-  form's id (its answers, and the payload it acts on in ``p``), ``refresh`` or ``command``.
+  form's id (its answers, and the payload it acts on in ``p``), ``refresh`` or ``command``; the
+  card that answers it keeps the buttons of the clicked card still the person's to press (``card``).
+- a ``fileConsent/invoke`` is a person allowing (or declining) a document the bot offered in their
+  1:1 chat (the Code as adopted): it is uploaded to their OneDrive and shown as a file.
 """
 
 from __future__ import annotations
@@ -197,9 +200,11 @@ class VwsAgent:
 
     def _may_upload(self, url: object) -> bool:
         """Only OneDrive's own https hosts (or a trusted stand-in) get the bytes of a document."""
-        if not isinstance(url, str) or len(url) > 4000:
+        if not isinstance(url, str) or len(url) > 4000 or not url.isascii() or "\\" in url:
             return False
         parts = urlsplit(url)
+        if "@" in parts.netloc:  # no user part that two URL parsers could read two ways
+            return False
         host = (parts.hostname or "").lower()
         if parts.scheme == "https" and any(host.endswith(h) for h in UPLOAD_HOSTS):
             return True
@@ -210,8 +215,9 @@ class VwsAgent:
         """One PUT of the whole file to the upload session Teams opened for it."""
         headers = {"Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"}
         timeout = aiohttp.ClientTimeout(total=30)
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.put(url, data=content, headers=headers) as resp:
-            resp.raise_for_status()
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.put(url, data=content, headers=headers, allow_redirects=False) as resp:
+                resp.raise_for_status()
 
     # ------------------------------------------------------------------ typed messages
 
