@@ -22,7 +22,7 @@ def test_package_has_manifest_and_icons(tmp_path: Path) -> None:
         m = json.loads(z.read("manifest.json"))
         assert m["bots"][0]["botId"] == APP_ID and m["validDomains"] == ["vws.example.org"]
         titles = [c["title"] for c in m["bots"][0]["commandLists"][0]["commands"]]
-        assert titles == ["propose", "plan", "review", "status", "away", "help"]
+        assert titles == ["propose", "plan", "review", "status", "code", "away", "help"]
         for name, size in (("color.png", 192), ("outline.png", 32)):
             data = z.read(name)
             assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -148,14 +148,14 @@ def build_teams_app(
         return await provider.get_access_token("https://graph.microsoft.com", [GRAPH_SCOPE])
 
     graph = Graph(settings.graph_url, graph_token)
-    deliverer = TeamsDeliverer(adapter, settings, store, graph)
+    deliverer = TeamsDeliverer(adapter, settings, store, graph, files=services.engine.dispatch.file)
     link = teams_chat_link(settings.app_id) if settings.app_id else None
     email = EmailSender.from_settings(services.sessions, services.settings, link=link)
     router = Router(services.sessions, slack=slack, teams=deliverer, email=email)
     # The outbox is delivered through this router from now on (``bot.web`` starts the worker; on
     # its own, as in the tests, it is drained by hand with ``services.drain()``).
     services.use_outbox(router)
-    agent = VwsAgent(services.engine, store, router, router.unreached)
+    agent = VwsAgent(services.engine, store, router, router.unreached, uploads=settings.upload_origins)
     return TeamsApp(settings, adapter, agent, deliverer, router, RequestAuthenticator(settings), graph)
 
 

@@ -12,7 +12,10 @@ One handler per kind of turn, nothing per action:
   phones can press them) or, from a card's ``refresh`` and cards posted before that, as a
   Universal Action (``adaptiveCard/action`` invoke, answered with the card that replaces the one
   clicked), with the same data: ``op`` says what it is: ``button`` (a click: the shared payload in ``p``), a
-  form's id (its answers, and the payload it acts on in ``p``), ``refresh`` or ``command``.
+  form's id (its answers, and the payload it acts on in ``p``), ``refresh`` or ``command``; the
+  card that answers it keeps the buttons of the clicked card still the person's to press (``card``).
+- a ``fileConsent/invoke`` is a person allowing (or declining) a document the bot offered in their
+  1:1 chat (the Code as adopted): it is uploaded to their OneDrive and shown as a file.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
@@ -42,12 +47,11 @@ log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 SEARCH = "application/search"  # a typeahead's choices, asked for as the person types
-CONTROL = ("verb", "op", "p", "with_inputs")  # a card action's own keys: the rest are answers
+FILE_CONSENT = "fileConsent/invoke"  # the person allowed (or declined) a file the bot offered
+#: OneDrive and SharePoint, where Teams has the bot upload a file the person allowed.
+UPLOAD_HOSTS = (".sharepoint.com", ".sharepoint.us", ".sharepoint-mil.us", ".sharepoint.cn", ".sharepoint.de")
+CONTROL = ("verb", "op", "p", "with_inputs", "card")  # a card action's own keys: the rest are answers
 REGISTER_NATIONAL = re.compile(r"^register\s+(the\s+)?national\s+channel\W*$", re.I)
-SHARED_HINT = (
-    "I answer 'propose', 'plan', 'review', 'status' and 'help' in a 1:1 chat with me, "
-    "so that your items stay private."
-)
 STALE = "That card is out of date. Type 'status' for your current items."
 
 
@@ -67,12 +71,14 @@ class VwsAgent:
         store: TeamsStore,
         deliver: Deliverer,
         unreached: Callable[[Sequence[Notice], Collection[int] | None], Awaitable[list[Missed]]] | None = None,
+        uploads: frozenset[str] = frozenset(),
     ) -> None:
         self.engine = engine
         self.dispatch = engine.dispatch
         self.store = store
         self.deliver = deliver
         self.unreached = unreached  # who of a decision's recipients the bot cannot reach, and why
+        self.uploads = uploads  # upload origins trusted besides OneDrive's (a stand-in's)
 
     # ------------------------------------------------------------------ the turn
 
@@ -97,6 +103,9 @@ class VwsAgent:
             data = (value.get("action") or {}).get("data") or {}
             reply = await self.handle(who, data if isinstance(data, dict) else {}, a)
             await self._invoke_reply(context, reply)
+        elif a.type == ActivityTypes.invoke and a.name == FILE_CONSENT:
+            await context.send_activity(await self.on_file_consent(who, a))
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
         elif a.type == ActivityTypes.invoke:  # an invoke the bot does not offer: answered, never a 501
             await self._invoke_reply(context, cards.text_card(STALE, attention=True))
         elif a.type == ActivityTypes.message and isinstance(a.value, dict) and not (a.text or "").strip():
@@ -174,6 +183,58 @@ class VwsAgent:
         )
         await self.store.forget(unreachable_key(person.id))  # they are here: reachable again
 
+    # ------------------------------------------------------------------ documents
+
+    async def on_file_consent(self, who: Who, a: Activity) -> Activity:
+        """The person's answer to a document the bot offered in their 1:1 chat: allowed, it is made
+        now and uploaded where Teams says (their OneDrive), then shown as a file. Made only for
+        someone the document's process says may have it, whatever the answer's context claims."""
+        value: dict[str, Any] = a.value if isinstance(a.value, dict) else {}
+        ctx: dict[str, Any] = value["context"] if isinstance(value.get("context"), dict) else {}
+        info: dict[str, Any] = value["uploadInfo"] if isinstance(value.get("uploadInfo"), dict) else {}
+        source, subject = ctx.get("vws_file"), ctx.get("subject")
+        if value.get("action") != "accept":
+            return _card_activity(cards.text_card(say_str("teams.file.declined")))
+        readable = isinstance(source, str) and isinstance(subject, int) and not isinstance(subject, bool)
+        personal = (a.conversation.conversation_type or "personal") == "personal"
+        made = await self.dispatch.file_for(who, source, subject) if readable and personal else None  # type: ignore[arg-type]
+        if made is None:
+            return _card_activity(cards.text_card(say_str("teams.file.not_yours"), attention=True))
+        url, name = info.get("uploadUrl"), info.get("name")
+        if not self._may_upload(url) or not isinstance(name, str):
+            log.info("a file consent named an upload address the bot does not trust")
+            return _card_activity(cards.text_card(say_str("teams.file.bad_address"), attention=True))
+        try:
+            await self._upload(str(url), made.content)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("Teams: a document could not be uploaded (%s)", type(exc).__name__)
+            return _card_activity(cards.text_card(say_str("teams.file.failed"), attention=True))
+        unique, kind = info.get("uniqueId"), info.get("fileType")
+        return Activity(type=ActivityTypes.message, attachments=[Attachment(
+            content_type=cards.FILE_INFO, content_url=str(info.get("contentUrl") or ""), name=name,
+            content={"uniqueId": str(unique or ""), "fileType": str(kind or "docx")})])  # fmt: skip
+
+    def _may_upload(self, url: object) -> bool:
+        """Only OneDrive's own https hosts (or a trusted stand-in) get the bytes of a document."""
+        if not isinstance(url, str) or len(url) > 4000 or not url.isascii() or "\\" in url:
+            return False
+        parts = urlsplit(url)
+        if "@" in parts.netloc:  # no user part that two URL parsers could read two ways
+            return False
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and any(host.endswith(h) for h in UPLOAD_HOSTS):
+            return True
+        return f"{parts.scheme}://{parts.netloc}".lower() in self.uploads
+
+    @staticmethod
+    async def _upload(url: str, content: bytes) -> None:
+        """One PUT of the whole file to the upload session Teams opened for it."""
+        headers = {"Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"}
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.put(url, data=content, headers=headers, allow_redirects=False) as resp:
+                resp.raise_for_status()
+
     # ------------------------------------------------------------------ typed messages
 
     async def on_text(self, who: Who, a: Activity, person: Person | None = None) -> dict[str, Any] | None:
@@ -196,11 +257,20 @@ class VwsAgent:
                     return await self._after(answered)
             if not addressed:
                 return None
-            return cards.text_card(say_str("teams.partner_hint") if space is not None else SHARED_HINT)
+            if space is None:
+                return cards.text_card(self.shared_hint())
+            hint = self.dispatch.space_hint(space.key)  # the chat's own process says what counts there
+            return cards.text_card(say_str("plain", text=hint) if hint is not None else say_str("teams.partner_hint"))
         answered = await self.dispatch.reply_in_private(who, text)
         if answered is not None:
             return await self._after(answered)
         return await self.show(await self.dispatch.command(who, f"{first} {rest}" if first else "help"), who)
+
+    def shared_hint(self) -> str:
+        """Said in a shared chat that is no case's space: the commands, which run in a 1:1 chat."""
+        words = [f"'{c.word}'" for c in self.dispatch.commands.values() if c.menu] + ["'help'"]
+        return (f"I answer {', '.join(words[:-1])} and {words[-1]} in a 1:1 chat with me, "
+                "so that your items stay private.")  # fmt: skip
 
     async def register_national(self, person: Person | None, a: Activity) -> dict[str, Any]:
         """Make this channel the national union's: national officers and admins only."""
@@ -238,7 +308,8 @@ class VwsAgent:
     # ------------------------------------------------------------------ card actions and forms
 
     async def handle(self, who: Who, data: Mapping[str, Any], a: Activity | None = None) -> dict[str, Any]:
-        """One card action or form submission; returns the card that replaces the one clicked."""
+        """One card action or form submission; returns the card that replaces the one clicked
+        (which keeps the buttons of that card still the person's to press: ``card``)."""
         op = data.get("op")
         if not isinstance(op, str):
             return cards.text_card(STALE, attention=True)
@@ -247,18 +318,22 @@ class VwsAgent:
                 return await self.show(await self.dispatch.command(who, str(data.get("command") or "help")), who)
             if op == "refresh":
                 return await self.refresh(who, data)
+            carry = _carried(data.get("card"))
             payload = Payload.unpack(data["p"]) if "p" in data else Payload(op)
             answers = {k: v for k, v in data.items() if k not in CONTROL}
             if op == "button" and not data.get("with_inputs"):
-                return await self.show(await self.dispatch.press(who, payload), who)
+                pressed = await self.dispatch.press(who, payload)
+                if isinstance(pressed, Form):
+                    return cards.form_card(pressed, carry)
+                return await self._after(pressed, who, carry)
             out = await self.dispatch.submit(who, payload, answers)
             if out.next_form is not None:  # the form leads to another: it takes this one's place
-                return cards.form_card(out.next_form)
+                return cards.form_card(out.next_form, carry)
             if not out.ok and out.errors:
                 again = await self.dispatch.again(who, payload, answers, out)
                 if again is not None:
-                    return cards.form_card(again)
-            return await self._after(out)
+                    return cards.form_card(again, carry)
+            return await self._after(out, who, carry)
         except (BadPayload, KeyError, TypeError, ValueError):
             log.info("a Teams card sent data the bot cannot read")
             return cards.text_card(STALE, attention=True)
@@ -300,19 +375,36 @@ class VwsAgent:
             title, summary.name, summary.stage.label, facts, live, cards.refresh_action(about, title, wanted)
         )
 
-    async def _after(self, out: Outcome) -> dict[str, Any]:
-        """The card the clicked one turns into. (The notices to everyone else were written to the
-        outbox with the decision, and leave from there.)"""
+    async def _after(self, out: Outcome, who: Who | None = None, carry: Sequence[str] = ()) -> dict[str, Any]:
+        """The card the clicked one turns into, with the buttons of that card (``carry``) that are
+        still the person's to press, as the tables offer them now. (The notices to everyone else
+        were written to the outbox with the decision, and leave from there.)"""
         if not out.ok:
             return cards.text_card(out.reply_text, attention=True)
         decided = _decided_for_actor(out.notices)
         card = cards.notice_card(decided) if decided is not None else cards.text_card(out.reply_text)
+        if carry and who is not None:
+            card = cards.with_buttons(card, await self.dispatch.still_offered(who, [Payload.unpack(c) for c in carry]))
         missed: list[Missed] = list(out.missed or ())  # known already: worked out with the decision
         if self.unreached is not None and (out.missed is None or out.unsure):  # only Teams can say
             missed += await self.unreached(out.notices, out.unsure if out.missed is not None else None)
         if missed:  # say who will not hear of it in chat, and why, with the confirmation itself
             card = cards.with_warnings(card, reach_lines(missed))
         return card
+
+
+def _carried(raw: object) -> tuple[str, ...]:
+    """The packed payloads of a card's buttons, as a click or a form carries them (``card``);
+    anything that is not one (a forged or old card) is left out, never an error."""
+    if not isinstance(raw, list):
+        return ()
+    out = []
+    for x in raw[: cards.MAX_ACTIONS]:
+        try:
+            out.append(Payload.unpack(x).pack())
+        except BadPayload:
+            continue
+    return tuple(dict.fromkeys(out))
 
 
 def _decided_for_actor(notices: list[Notice]) -> Notice | None:

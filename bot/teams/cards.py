@@ -23,10 +23,12 @@ from flows.core.dispatch import ShowHelp
 from flows.core.forms import Field, FieldKind, Form
 from flows.core.payload import Payload
 from flows.core.status import StatusSection
-from flows.notices import Button, ButtonStyle, Notice, PersonRef, Text
+from flows.notices import Button, ButtonStyle, File, FileRef, Notice, PersonRef, Text
 from flows.wording import day
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"  # "may the bot put this file in your OneDrive?"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"  # the file, once uploaded
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # ``refresh`` (a Universal Action) needs 1.5
 MAX_ACTIONS = 6
@@ -109,12 +111,12 @@ def action(
     return out
 
 
-def button_action(b: Button, title: str | None = None) -> dict[str, Any]:
+def button_action(b: Button, title: str | None = None, siblings: Sequence[Button] = ()) -> dict[str, Any]:
     """A notice's button as a card action. One that must be confirmed opens, in the card, what
     will happen and who will be told, with the button that does it (Action.ShowCard works on
-    every Teams client, phones included)."""
+    every Teams client, phones included). ``siblings`` are the buttons of the card it is on."""
     if b.confirm is None:
-        return action(title or b.label, button_data(b), b.style)
+        return action(title or b.label, button_data(b, siblings), b.style)
     c = b.confirm
     return {
         "type": "Action.ShowCard",
@@ -122,14 +124,41 @@ def button_action(b: Button, title: str | None = None) -> dict[str, Any]:
         "card": {
             "type": "AdaptiveCard",
             "body": [block(escape(c.title), weight="Bolder"), block(escape(c.text))],
-            "actions": [action(c.yes, button_data(b), ButtonStyle.DANGER)],
+            "actions": [action(c.yes, button_data(b, siblings), ButtonStyle.DANGER)],
         },
     }
 
 
-def button_data(b: Button) -> dict[str, Any]:
-    """What a click carries: the shared payload (action, case, its version, a value)."""
-    return {"op": "button", "p": Payload.of(b).pack()}
+def button_data(b: Button, siblings: Sequence[Button] = ()) -> dict[str, Any]:
+    """What a click carries: the shared payload (action, case, its version, a value) and, in
+    ``card``, the payloads of the card's buttons: Teams replaces the card with the answer to the
+    click, and the answer keeps those of them still the person's to press (:func:`with_buttons`)."""
+    out: dict[str, Any] = {"op": "button", "p": Payload.of(b).pack()}
+    if siblings:
+        out["card"] = carried(siblings)
+    return out
+
+
+def carried(buttons: Sequence[Button]) -> list[str]:
+    """A card's buttons as the packed payloads its actions carry (at most :data:`MAX_ACTIONS`)."""
+    return list(dict.fromkeys(Payload.of(b).pack() for b in buttons))[:MAX_ACTIONS]
+
+
+def with_buttons(card_: dict[str, Any], buttons: Sequence[Button]) -> dict[str, Any]:
+    """The card with ``buttons`` added after its own (none twice, at most :data:`MAX_ACTIONS`)."""
+    actions = list(card_.get("actions", []))
+    have = {a.get("data", {}).get("p") for a in actions}
+    fresh = [b for b in buttons if Payload.of(b).pack() not in have]
+    actions += [button_action(b, siblings=buttons) for b in fresh]
+    return {**card_, "actions": actions[:MAX_ACTIONS]} if actions else card_
+
+
+def file_consent(ref: FileRef, made: File) -> dict[str, Any]:
+    """A file consent card's content: what the file is, its size, and (in both contexts, which
+    Teams sends back with the answer) which document it is: the maker and its subject."""
+    context = {"vws_file": ref.source, "subject": ref.subject}
+    return {"description": f"{made.name}: the Word document, to keep or share (its text is in the card above).",
+            "sizeInBytes": len(made.content), "acceptContext": context, "declineContext": context}  # fmt: skip
 
 
 def notice_card(n: Notice, mentions: Mentions | None = None, may_act: Sequence[str] = ()) -> dict[str, Any]:
@@ -143,9 +172,9 @@ def notice_card(n: Notice, mentions: Mentions | None = None, may_act: Sequence[s
         )
     if n.next_step:
         body.append(block("**Next:** " + t(n.next_step), isSubtle=True))
-    for f in n.files:  # Teams gets the text above; the document itself comes from the CLI (vws code report --docx)
+    for f in n.files:  # the text is above; in a 1:1 chat the file itself is offered beside (file consent)
         body.append(block(escape(f"Document: {f.name} (its text is above)"), isSubtle=True, size="Small"))
-    actions = [button_action(b) for b in n.buttons]
+    actions = [button_action(b, siblings=n.buttons) for b in n.buttons]
     extra: dict[str, Any] = {}
     if t.entities:
         extra["msteams"] = {"entities": t.entities}
@@ -197,7 +226,7 @@ def refreshed_card(
         body.append(
             block(escape(f"Now: {employer}: {stage}. Nothing here is waiting for you."), isSubtle=True)
         )
-    actions = [button_action(b) for b in buttons]
+    actions = [button_action(b, siblings=buttons) for b in buttons]
     return card(body, actions, refresh=refresh)
 
 
@@ -209,11 +238,18 @@ def with_warnings(card_: dict[str, Any], lines: Sequence[Text]) -> dict[str, Any
 
 
 def text_card(message: str, *, title: str | None = None, attention: bool = False) -> dict[str, Any]:
-    """A short reply (plain text from the engine, escaped)."""
+    """A reply (plain text from the engine, escaped), one TextBlock per line: Teams clients do not
+    all break a TextBlock's text at a single newline, and markdown would drop a line's indent, so
+    the indent is kept as no-break spaces (a report's indicators under their clause)."""
     body = []
     if title:
         body.append(block(escape(title), weight="Bolder"))
-    body.append(block(escape(message), **({"color": "Attention"} if attention else {})))
+    style: dict[str, Any] = {"color": "Attention"} if attention else {}
+    lines = message.split("\n") if message else [""]
+    for i, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip(" "))
+        spacing = {"spacing": "None"} if i else {}
+        body.append(block("\u00a0" * indent + escape(line[indent:]) or "\u00a0", **style, **spacing))
     return card(body)
 
 
@@ -286,9 +322,10 @@ def search_results(options: Sequence[Any]) -> dict[str, Any]:
             "value": {"results": [{"title": o.label, "value": o.value} for o in options]}}  # fmt: skip
 
 
-def form_card(form: Form) -> dict[str, Any]:
+def form_card(form: Form, carry: Sequence[str] = ()) -> dict[str, Any]:
     """A form as a card: its heading, what went wrong last time, its fields, and a submit action
-    carrying the form's payload (``op`` is the form's id)."""
+    carrying the form's payload (``op`` is the form's id) and, in ``card``, the buttons of the
+    card the form was opened from (packed payloads), for the answer to keep (:func:`with_buttons`)."""
     body: list[dict[str, Any]] = [block(escape(form.heading), weight="Bolder", size="Medium")]
     if form.problem:
         body.append(block(escape(form.problem), color="Attention"))
@@ -296,7 +333,10 @@ def form_card(form: Form) -> dict[str, Any]:
     for f in form.fields:
         body += _input(f, str(form.values.get(f.name) or f.initial or ""), form.errors)
     style = ButtonStyle.DANGER if form.danger else ButtonStyle.PRIMARY
-    return card(body, [action(form.submit, {"op": form.id, "p": form.payload.pack()}, style)])
+    data: dict[str, Any] = {"op": form.id, "p": form.payload.pack()}
+    if carry:
+        data["card"] = list(carry)[:MAX_ACTIONS]
+    return card(body, [action(form.submit, data, style)])
 
 
 def status_card(
@@ -313,7 +353,7 @@ def status_card(
         for name, stage, buttons in waiting:
             body.append(block(f"{escape(name)}: {escape(stage)}"))
             if len(actions) + len(buttons) <= MAX_ACTIONS:
-                actions += [button_action(b, f"{b.label}: {name}"[:60]) for b in buttons]
+                actions += [button_action(b, f"{b.label}: {name}"[:60], buttons) for b in buttons]
     if proposals:
         body.append(block("**Your proposals**"))
         body += [block(f"{escape(name)}: {escape(stage)}") for name, stage in proposals]
@@ -325,7 +365,7 @@ def status_card(
         for item in section.items[:15]:
             body.append(block(escape(item.title + (f": {item.detail}" if item.detail else ""))))
             if len(actions) + len(item.buttons) <= MAX_ACTIONS:
-                actions += [button_action(b, f"{b.label}: {item.title}"[:60]) for b in item.buttons]
+                actions += [button_action(b, f"{b.label}: {item.title}"[:60], item.buttons) for b in item.buttons]
         if section.more:
             body.append(block(escape(f"…and {section.more} more."), isSubtle=True))
     if len(body) == 1:

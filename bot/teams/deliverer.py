@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,7 +36,18 @@ from bot.teams.graph import Graph, GraphRefused
 from bot.teams.settings import TeamsSettings
 from bot.teams.store import NATIONAL_KEY, TeamsStore, person_key, unreachable_key
 from flows.core import keys
-from flows.notices import Kind, Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.notices import (
+    File,
+    FileRef,
+    Kind,
+    Notice,
+    PersonRef,
+    Space,
+    ToNational,
+    ToPartnerSpace,
+    ToPerson,
+    ToSpace,
+)
 from flows.wording import say_str
 
 log = logging.getLogger(__name__)
@@ -79,8 +90,10 @@ class TeamsDeliverer:
         store: TeamsStore,
         graph: Graph | None = None,
         pacer: Pacer | None = None,
+        files: Callable[[FileRef], Awaitable[File | None]] | None = None,
     ) -> None:
         self.adapter = adapter
+        self.files = files  # makes the documents notices carry (the dispatcher's makers), to offer them
         self.settings = settings
         self.store = store
         self.graph = graph
@@ -128,6 +141,36 @@ class TeamsDeliverer:
             return
         for ref in await self._targets(n):
             await self._post(ref, card, n, ident)
+            if n.files and isinstance(n.to, ToPerson):
+                await self._offer_files(ref, n)
+
+    async def _offer_files(self, ref: dict[str, Any], n: Notice) -> None:
+        """Offer the notice's documents beside its card, in the person's 1:1 chat: Teams lets a
+        bot send a file there only once the person allows it into their OneDrive (a file consent
+        card; the upload follows in :meth:`VwsAgent.on_file_consent`). A document that cannot be
+        offered is logged, never a reason to post the card again."""
+        if self.files is None:
+            return
+        for f in n.files:
+            try:
+                made = await self.files(f)
+                if made is None:
+                    continue
+                await self._send(ref, Attachment(content_type=cards.FILE_CONSENT, name=made.name,
+                                                 content=cards.file_consent(f, made)))  # fmt: skip
+            except Exception as exc:  # noqa: BLE001 - the card itself was delivered
+                log.warning("Teams: a document for a %s notice was not offered (%s)", n.kind.value, type(exc).__name__)
+
+    async def _send(self, ref: dict[str, Any], attachment: Attachment) -> None:
+        """Post one attachment in a stored conversation, at the conversation's pace."""
+        reference = ConversationReference.model_validate(ref)
+        self._allowed(reference.service_url)
+
+        async def send(context: TurnContext) -> None:
+            await context.send_activity(Activity(type=ActivityTypes.message, attachments=[attachment]))
+
+        await self.pacer.wait(str(reference.conversation.id).split(";")[0])
+        await self._continue(reference, send)
 
     async def _targets(self, n: Notice) -> list[dict[str, Any]]:
         to = n.to

@@ -93,7 +93,7 @@ def manifest(settings: TeamsSettings, host: str | None = None) -> dict[str, Any]
             {
                 "botId": settings.app_id,
                 "scopes": ["personal", "team", "groupChat"],
-                "supportsFiles": False,
+                "supportsFiles": True,  # the Code as adopted, as a Word file, in a 1:1 chat
                 "isNotificationOnly": False,
                 # Commands run only in a 1:1 chat (their cards show one person's items), so the
                 # menu is offered only there.

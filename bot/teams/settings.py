@@ -78,6 +78,12 @@ class TeamsSettings(BaseSettings):
         return frozenset(u.strip().rstrip("/").lower() for u in self.standin_service_urls.split(",") if u.strip())
 
     @property
+    def upload_origins(self) -> frozenset[str]:
+        """Where a file the person allowed may be uploaded besides OneDrive's own https hosts
+        (``*.sharepoint.com``...): only the stand-in origins of tests and the sandbox."""
+        return self.standin_origins
+
+    @property
     def service_hosts(self) -> list[str]:
         return [h.strip() for h in self.extra_service_hosts.split(",") if h.strip()]
 

@@ -11,16 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.bestvalue import adoption, committee, contracts, forms, indicators, replies, status
 from flows.bestvalue import reminders as code_reminders
-from flows.bestvalue.case import AdoptionCase, AdoptionSteps, ContractCase, ContractSteps
+from flows.bestvalue.case import AdoptionCase, AdoptionSteps, ContractCase, ContractSteps, with_owner
 from flows.bestvalue.process import CONTRACT_TABLE, TABLE, Action
 from flows.core.dispatch import Command, Dispatcher, Inputs, Response
 from flows.core.forms import Form, digits
 from flows.core.payload import Payload
 from flows.core.unit import Core, Refusal, read
 from flows.directory import Who, find_person
-from flows.notices import Outcome
+from flows.notices import Button, Outcome
 from flows.wording import say, say_str
-from models.bestvalue import CodeBranch
+from models.bestvalue import CodeBranch, CodeIndicator
 from models.tables import Held, LocalAssociation, Person
 from models.tables import Role as RoleRow
 
@@ -206,6 +206,54 @@ async def _delivery_form(core: Core, who: Who, p: Payload, case: ContractCase) -
     return forms.delivery_form(case, forms.last_period(core.today()))
 
 
+# --------------------------------------------------------------------------- what a message still offers
+
+
+async def _offered(core: Core, who: Who, payloads: list[Payload]) -> list[Button]:
+    """Of the buttons a message carried, those the person may still press now, from the tables
+    (stage, role, guards), each as its row offers it, with the value it carried (a section, an
+    indicator). Record actual is theirs on an indicator they own, as well as the lead's."""
+
+    async def q(s: AsyncSession) -> list[Button]:
+        cases: dict[tuple[bool, int], Any] = {}
+        out: list[Button] = []
+        for p in payloads:
+            contract = p.action in CONTRACT_TABLE
+            table = CONTRACT_TABLE if contract else TABLE
+            if p.action not in table or p.subject is None:
+                continue
+            key = (contract, p.subject)
+            if key not in cases:
+                steps: Any = ContractSteps(core) if contract else AdoptionSteps(core)
+                try:
+                    cases[key] = await steps.load(s, who, p.subject)
+                except Refusal:
+                    cases[key] = None
+            case = cases[key]
+            if case is None:
+                continue
+            t = table.row(p.action)
+            if p.action == Action.ACTUAL and (chosen := _id(p.value)) is not None:
+                ind = await s.get(CodeIndicator, chosen)
+                if ind is not None and ind.adoption_id == case.id:
+                    case = with_owner(replace(case), ind)
+            if table.refusal_for(t, case) is None:
+                out += [replace(b, value=p.value) for b in t.buttons(case)]
+        return out
+
+    return await read(core, q)
+
+
+async def _may_have_document(core: Core, who: Who, adoption_id: int) -> bool:
+    """The Code as adopted is for the people taking part: the lead, the Secretary, the branches' reps."""
+
+    async def q(s: AsyncSession) -> bool:
+        person = await find_person(s, who)
+        return person is not None and any(c.id == adoption_id for c in await status.cases_of(s, core, person))
+
+    return await read(core, q)
+
+
 # --------------------------------------------------------------------------- /vws code …
 
 
@@ -279,8 +327,9 @@ def register(d: Dispatcher) -> None:
     d.add(Action.RESPONSE, _guarded(_response), _form_for(_response_form, contract=True))
     d.add(Action.AWARD, _guarded(_award))
     d.add(Action.DELIVERY, _guarded(_delivery), _form_for(_delivery_form, contract=True))
-    d.add_replies(replies.in_space, replies.in_private)
+    d.add_replies(replies.in_space, replies.in_private, hint=replies.space_hint)
+    d.add_offers([*TABLE.by_action, *CONTRACT_TABLE.by_action], _offered)
     d.add_status(status.sections)
-    d.add_file(adoption.FILES, adoption.document)
-    d.add_command(Command("code", say_str("command.code"), _cmd_code, menu=False))  # typed: "code start"
+    d.add_file(adoption.FILES, adoption.document, _may_have_document)
+    d.add_command(Command("code", say_str("command.code"), _cmd_code))  # then a word: "code start"
     code_reminders.register()

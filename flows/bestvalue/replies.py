@@ -14,7 +14,7 @@ from flows.bestvalue.process import Stage
 from flows.bestvalue.status import cases_of
 from flows.core.unit import Core, read
 from flows.directory import Who, find_person
-from flows.notices import Outcome
+from flows.notices import Outcome, Text
 from flows.wording import say
 
 _TYPED = re.compile(
@@ -50,6 +50,12 @@ def _split(rest: str) -> tuple[str, str, str]:
     return rest[: found.start()], "", rest[found.end():]
 
 
+def space_hint(space_key: str) -> Text | None:
+    """What an adoption's shared chat is for, said to someone who addressed the bot there with
+    something that is not a position; None for any other space."""
+    return say("code.space_hint") if _SPACE.match(space_key) else None
+
+
 async def in_space(core: Core, who: Who, space_key: str, text: str) -> Outcome | None:
     m = _SPACE.match(space_key)
     answers = typed(text)
@@ -75,4 +81,4 @@ async def in_private(core: Core, who: Who, text: str) -> Outcome | None:
     return await adoption.mark(core, who, found[0], answers)
 
 
-__all__ = ["in_private", "in_space", "typed"]
+__all__ = ["in_private", "in_space", "space_hint", "typed"]

@@ -11,7 +11,7 @@ adapter.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,7 +21,7 @@ from flows.core.payload import Payload
 from flows.core.status import StatusSection
 from flows.core.unit import one_read
 from flows.directory import Who
-from flows.notices import File, FileRef, Outcome
+from flows.notices import Button, File, FileRef, Outcome, Text
 from flows.wording import say
 
 Inputs = Mapping[str, Any]
@@ -59,7 +59,10 @@ OptionsFn = Callable[[Any, Who, str, str], Awaitable[list[Option]]]  # (core, wh
 SpaceReplyFn = Callable[[Any, Who, str, str], Awaitable["Outcome | None"]]
 PrivateReplyFn = Callable[[Any, Who, str], Awaitable["Outcome | None"]]
 FileFn = Callable[[Any, int], Awaitable["File | None"]]
+MayHaveFn = Callable[[Any, Who, int], Awaitable[bool]]  # may this person have the document of this subject?
 FormNotesFn = Callable[[Any, Who, Form], Awaitable[tuple[str, ...]]]
+HintFn = Callable[[str], "Text | None"]  # a space's key -> what its chat is for, or None: not this process's
+OffersFn = Callable[[Any, Who, list[Payload]], Awaitable[list[Button]]]
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,13 @@ class Dispatcher:
     space_replies: list[SpaceReplyFn] = field(default_factory=list)
     private_replies: list[PrivateReplyFn] = field(default_factory=list)
     channel_replies: list[SpaceReplyFn] = field(default_factory=list)
+    space_hints: list[HintFn] = field(default_factory=list)
     status_sources: list[StatusFn] = field(default_factory=list)
     option_sources: dict[str, OptionsFn] = field(default_factory=dict)
     files: dict[str, FileFn] = field(default_factory=dict)
+    file_readers: dict[str, MayHaveFn] = field(default_factory=dict)
     form_notes: dict[str, list[FormNotesFn]] = field(default_factory=dict)
+    offer_sources: dict[str, OffersFn] = field(default_factory=dict)  # by action
     #: Each form's text limits by the action it submits, learnt as forms are shown (after a
     #: restart, until a form is shown again, only MAX_TEXT; the use cases check their own too).
     limits: dict[str, dict[str, int | None]] = field(default_factory=dict)
@@ -93,9 +99,20 @@ class Dispatcher:
         assert action not in self.actions, f"{action} is registered twice"
         self.actions[str(action)] = Handler(run, form)
 
-    def add_file(self, source: str, fn: FileFn) -> None:
-        """How a process makes the documents its notices carry (:class:`~flows.notices.FileRef`)."""
+    def add_file(self, source: str, fn: FileFn, may_have: MayHaveFn | None = None) -> None:
+        """How a process makes the documents its notices carry (:class:`~flows.notices.FileRef`)
+        and, with ``may_have``, who may fetch one when they ask (a Teams file consent)."""
         self.files[source] = fn
+        if may_have is not None:
+            self.file_readers[source] = may_have
+
+    async def file_for(self, who: Who, source: str, subject: int) -> File | None:
+        """The document, made now, for a person who asked for it; None unless the process says
+        they may have it (a document whose process names no readers is handed to nobody)."""
+        may = self.file_readers.get(source)
+        if may is None or not await may(self.core, who, subject):
+            return None
+        return await self.file(FileRef(source, subject, ""))
 
     async def file(self, ref: FileRef) -> File | None:
         """The document a notice refers to, made now; None when its maker or subject is gone."""
@@ -128,6 +145,25 @@ class Dispatcher:
                 out += await fn(self.core, who)
         return out
 
+    def add_offers(self, actions: Iterable[str], fn: OffersFn) -> None:
+        """How a process says which of its buttons a person may still press (from its tables)."""
+        for a in actions:
+            self.offer_sources[str(a)] = fn
+
+    async def still_offered(self, who: Who, payloads: Iterable[Payload]) -> list[Button]:
+        """The buttons, of those a message carried (``payloads``), that the person may press now,
+        as the processes' tables offer them: for a platform whose message is replaced by the
+        answer to a click (a Teams card), so that what is still theirs to do stays on it."""
+        wanted: dict[OffersFn, list[Payload]] = {}
+        for p in payloads:
+            fn = self.offer_sources.get(p.action)
+            if fn is not None and p not in wanted.get(fn, []):
+                wanted.setdefault(fn, []).append(p)
+        out: list[Button] = []
+        for fn, ps in wanted.items():
+            out += await fn(self.core, who, ps)
+        return out
+
     def add_form_notes(self, form_id: str, fn: FormNotesFn) -> None:
         """What another process adds to a form whenever it opens: paragraphs shown above its
         fields (the revocation form shows the employer's issues on the partnership ladder)."""
@@ -145,14 +181,25 @@ class Dispatcher:
         return replace(response, notes=tuple(notes))
 
     def add_replies(self, in_space: SpaceReplyFn, in_private: PrivateReplyFn, *,
-                    in_channel: SpaceReplyFn | None = None) -> None:  # fmt: skip
+                    in_channel: SpaceReplyFn | None = None, hint: HintFn | None = None) -> None:  # fmt: skip
         """How a process reads answers typed instead of clicked: in a case's thread or shared
         chat, in a person's own chat, and (``in_channel``) at the top of a shared channel that
-        has threads, where an answer is not taken but the person is told where it counts."""
+        has threads, where an answer is not taken but the person is told where it counts;
+        ``hint``: what to tell someone who addressed the bot in one of its spaces with anything
+        else (what answers count there)."""
         self.space_replies.append(in_space)
         self.private_replies.append(in_private)
         if in_channel is not None:
             self.channel_replies.append(in_channel)
+        if hint is not None:
+            self.space_hints.append(hint)
+
+    def space_hint(self, space_key: str) -> Text | None:
+        """What the process whose space this is says its chat is for; None when none claims it."""
+        for fn in self.space_hints:
+            if (found := fn(space_key)) is not None:
+                return found
+        return None
 
     async def reply_in_channel(self, who: Who, space_keys: list[str], text: str) -> Outcome | None:
         """A message typed in a shared channel, outside any case's thread: what to tell the

@@ -268,7 +268,7 @@ def register(d: Dispatcher) -> None:
     d.add("review", _guarded(_review), _review_form)
     d.add(Action.REVOKE, _guarded(_revoke), _revoke_form)
     d.add(Action.WITHDRAW, _guarded(_withdraw))
-    d.add_replies(replies.in_space, replies.in_private, in_channel=replies.in_channel)
+    d.add_replies(replies.in_space, replies.in_private, in_channel=replies.in_channel, hint=replies.space_hint)
     d.add_options("employers", _employer_options)
     d.add_options("associations", _association_options)
     d.add_file(route.DRAFT_FILES, route.draft_document)

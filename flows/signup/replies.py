@@ -8,7 +8,7 @@ import re
 from flows.core import keys
 from flows.core.unit import Core
 from flows.directory import Who
-from flows.notices import Outcome
+from flows.notices import Outcome, Text
 from flows.signup import approvals, records, status
 from flows.signup.journey import Action
 from flows.wording import say
@@ -31,6 +31,12 @@ def typed_verdict(text: str) -> tuple[Action, str] | None:
     if first in _DISAGREE:
         return Action.PARTNER_DISAGREE, rest
     return None
+
+
+def space_hint(space_key: str) -> Text | None:
+    """What an employer's partner channel or chat is for (typed 'agree' / 'disagree ...'), said to
+    someone who addressed the bot there with anything else; None for any other space."""
+    return say("teams.partner_hint") if keys.partner_case(space_key) is not None else None
 
 
 async def in_space(core: Core, who: Who, space_key: str, text: str) -> Outcome | None:

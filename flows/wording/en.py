@@ -23,6 +23,16 @@ COMMON: dict[str, str | tuple[str, str]] = {
         "'disagree' followed by your reasons (no need to @mention me). For anything else, "
         "message me in a 1:1 chat."
     ),
+    # Teams: a document the bot offered in a 1:1 chat (the Code as adopted, as a Word file).
+    "teams.file.declined": (
+        "Not sent: the Word document stays out of your OneDrive. Its text is in the card above; "
+        "an organiser can also write the file with 'vws code report EMPLOYER --docx'."
+    ),
+    "teams.file.not_yours": (
+        "That document is not yours to have, or no longer exists. Nothing was sent. Type 'status' for your items."
+    ),
+    "teams.file.bad_address": "Teams named an upload address that is not OneDrive's, so nothing was sent. Try again.",
+    "teams.file.failed": "The Word document could not be uploaded to your OneDrive just now. Nothing was sent. Try again.",
     # Someone a decision should have told, whom the bot cannot reach (said to the person who acted).
     "reach.not_told": "Not told: {person}, because {reason}.",
     "reach.emailed": "E-mailed instead: {person}, because {reason}.",

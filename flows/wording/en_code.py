@@ -76,12 +76,23 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.choose_adoption": "Choose the adoption of the Best Value Code.",
     "code.choose_indicator": "Choose the indicator.",
     "code.nothing_to.actual": "There is no indicator here whose actual you can record.",
-    "code.pick.none": "You're not taking part in any adoption of the Best Value Code. Start one with /vws code start.",
+    "code.pick.none": "You're not taking part in any adoption of the Best Value Code. Start one with 'code start' (in Slack, /vws code start).",
     "code.pick.no_match": "None of your adoptions of the Best Value Code matches {query}.",
     "code.pick.several": "Say which adoption: {names}.",
     "code.reply.where": "Reply with a clause's position (like \"3.2 agreed\") in the thread of the adoption's space.",
     "code.reply.where.several": "You take part in several adoptions: reply in the thread of the one you mean.",
-    "code.help": "/vws code words: {words}. For example: /vws code start, /vws code status, /vws code report Leeds.",
+    # Typed in an adoption's shared chat (Teams), not a position, with the bot @mentioned.
+    "code.space_hint": (
+        "In this chat I record each branch's position on a clause of the Best Value Code: reply "
+        "'3.2 agreed', '3.2 park', '3.2 not agreed: the reason' or '3.2 amend: the local wording; "
+        "reason: why' (no need to @mention me), or use the buttons on each section's card. For "
+        "anything else (the committee, indicators, contractors, the report), message me in a 1:1 "
+        "chat: type 'code' there to see the Code's words."
+    ),
+    "code.help": (
+        "The Best Value Code's words, after 'code': {words}. For example: code start, code status, code report Leeds "
+        "(in Slack, after /vws: /vws code start)."
+    ),
     # ------------------------------------------------------------------ start
     "code.start.only_branches": "Only a rep of a union branch listed in the directory, or the Local Association Secretary, can start an adoption of the Best Value Code.",
     "code.start.not_yours": "Only a rep of a union branch in {area}, or its Local Association Secretary, can start an adoption there. {nothing_changed}",
@@ -187,7 +198,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "code.status.undecided": ("{n} committee outcome to record", "{n} committee outcomes to record"),
     "code.status.per_section": "Settled by section: {counts}",
     "code.status.contract": "{contractor} ({contract})",
-    "code.status.none": "You're not taking part in any adoption of the Best Value Code. Start one with /vws code start.",
+    "code.status.none": "You're not taking part in any adoption of the Best Value Code. Start one with 'code start' (in Slack, /vws code start).",
     "code.status.case": "{employer} ({area}): {detail}",
     "code.status.section": "  {number}. {title}: {settled}/{total} settled",
     "code.status.todo": "  Waiting for you: {actions}",
