@@ -439,6 +439,12 @@ async def cmd_erase(svc: Services, args: argparse.Namespace) -> int:
     print(f"{head} person #{result.person_id}: now {result.tombstone!r}.")
     for line in result.done:
         print(f"  {line}")
+    n = sum(result.messages.values())
+    if args.dry_run:
+        print(f"{n} of the bot's direct messages to them would be deleted in Slack and Teams.")
+    elif n:
+        print(f"{n} of the bot's direct messages to them will be deleted in Slack and Teams by the delivery worker"
+              " (vws outbox shows any it could not delete).")  # fmt: skip
     if args.dry_run:
         print("Dry run: nothing was changed.")
     return 0

@@ -40,7 +40,7 @@ from sqlalchemy.orm import aliased
 
 from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.routing import Router
-from flows.core.outbox import from_json
+from flows.core.outbox import deletion_of, from_json
 from models.db import reading
 from models.tables import Nudge, OutboxItem
 
@@ -258,6 +258,8 @@ class OutboxWorker:
     async def _deliver(self, item: OutboxItem) -> list[str] | None:
         """Send one claimed notice to each of its platforms; returns the platforms done when all
         accepted it (to be marked sent with the rest of the round), else None (already recorded)."""
+        if (gone := deletion_of(item.notice)) is not None:
+            return await self._delete(item, gone)
         done = list(item.done or [])
         unknown = set(item.unknown or [])
         ident = f"vws-{item.id}"
@@ -295,6 +297,24 @@ class OutboxWorker:
             await self._again(item, Undelivered(type(exc).__name__), done, unknown, after=None)
             return None
         return done
+
+    async def _delete(self, item: OutboxItem, message: dict[str, Any]) -> list[str] | None:
+        """Delete one of the bot's own messages (erasure): done when the platform deleted it or
+        it was gone already; retried, or parked, like a notice."""
+        platform = str(message.get("platform") or "")
+        try:
+            await self.router.remove(platform, message)
+        except Refused as exc:
+            log.warning("outbox: deletion %d refused by the platform (%s); parked", item.id, exc.code)
+            await self._park(item, exc.code)
+            return None
+        except Undelivered as exc:  # (TryLater, MaybeSent: a second try finds it gone, which is done)
+            await self._again(item, exc, [], set(), after=exc.after if isinstance(exc, TryLater) else None)
+            return None
+        except Exception as exc:  # noqa: BLE001 - an unexpected failure is retried like a platform's
+            await self._again(item, Undelivered(type(exc).__name__), [], set(), after=None)
+            return None
+        return [platform]
 
     async def _sent(self, delivered: Sequence[tuple[OutboxItem, list[str]]]) -> None:
         """Mark a round's delivered notices sent, those still ours, in one transaction; and the
