@@ -77,3 +77,42 @@ async def test_slack_deletes_only_the_bots_own_messages_and_one_already_gone_is_
     async with world.services.sessions() as s:
         rows = (await s.execute(select(OutboxItem).where(OutboxItem.lane == "erase:test").order_by(OutboxItem.id))).scalars().all()
     assert [(r.state, r.error) for r in rows] == [("failed", "cant_delete_message"), ("sent", None)]
+
+
+# --------------------------------------------------------------------------- Teams
+
+from tests.test_teams import AAD, Teams, buttons, last_card_with, standin, teams, teams_services  # noqa: E402, F401 - the Teams fixtures
+from tests.test_teams import PROPOSAL as TEAMS_PROPOSAL  # noqa: E402
+
+
+async def test_erasure_deletes_the_bots_messages_in_their_teams_chat(teams: Teams, db_url: str) -> None:
+    s = teams.standin
+    await teams.say("rep", "propose")
+    form = s.cards_to(AAD["rep"])[-1]
+    await teams.click("rep", {**form["actions"][0]["data"], **TEAMS_PROPOSAL})
+    await teams.click("sec", buttons(last_card_with(s.cards_to(AAD["sec"]), "Approve"))["Approve"]["data"])
+    mine = s.live_to(AAD["rep"])  # the form (an answer in the turn) and the news, sent proactively
+    assert len(mine) >= 2
+    secretary = s.live_to(AAD["sec"])
+    async with teams.services.sessions() as db, db.begin():
+        await db.execute(update(Employer).values(stage="withdrawn"))
+
+    dry = vws(db_url, "erase", AAD["rep"], "--dry-run")
+    assert f"{len(mine)} of the bot's direct messages to them would be deleted" in dry.stdout, dry.stdout + dry.stderr
+    real = vws(db_url, "erase", AAD["rep"])
+    assert real.returncode == 0, real.stderr
+    assert f"({len(mine)} in Teams)" in real.stdout
+    await teams.services.drain()
+    assert s.live_to(AAD["rep"]) == set()  # the stand-in holds no message from the bot to them
+    assert s.live_to(AAD["sec"]) == secretary
+    deletes = [c for c in s.calls if c["kind"] == "delete"]
+    assert {c["aid"] for c in deletes} == mine and all(c["conv"] == f"a:dm-{AAD['rep']}" for c in deletes)
+
+    # Deleting again (a retry after a lost answer) finds it gone: done, not parked.
+    async with teams.services.sessions() as db, db.begin():
+        await enqueue_deletions(db, [{"platform": "teams", "channel": f"a:dm-{AAD['rep']}", "message": sorted(mine)[0],
+                                      "service_url": s.url + "/"}], lane="erase:again")  # fmt: skip
+    await teams.services.drain()
+    async with teams.services.sessions() as db:
+        [row] = (await db.execute(select(OutboxItem).where(OutboxItem.lane == "erase:again"))).scalars().all()
+    assert (row.state, row.error) == ("sent", None)

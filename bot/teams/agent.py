@@ -108,14 +108,22 @@ class VwsAgent:
                     return
                 except Exception:  # the card may be too old to update: send the reply as a new card
                     log.info("could not update a submitted card; replying instead")
-            await context.send_activity(_card_activity(reply))
+            await self._send(context, _card_activity(reply), person)
         elif a.type == ActivityTypes.message:
             answer = await self.on_text(who, a, person)
             if answer is not None:
-                await context.send_activity(_card_activity(answer))
+                await self._send(context, _card_activity(answer), person)
         elif a.type in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             if (a.conversation.conversation_type or "personal") == "personal" and self._bot_added(a):
-                await context.send_activity(_card_activity(cards.help_card(self.dispatch.help())))
+                await self._send(context, _card_activity(cards.help_card(self.dispatch.help())), person)
+
+    async def _send(self, context: TurnContext, activity: Activity, person: Person | None) -> None:
+        """Answer in the turn's conversation; an answer in a person's 1:1 chat is kept (where it
+        is, not what it said) so that erasing them deletes it."""
+        sent = await context.send_activity(activity)
+        a = context.activity
+        if person is not None and sent is not None and sent.id and (a.conversation.conversation_type or "personal") == "personal":
+            await self.store.store.remember_dm(person.id, "teams", str(a.conversation.id), str(sent.id), str(a.service_url))
 
     async def _invoke_reply(self, context: TurnContext, card: dict[str, Any]) -> None:
         body = {"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card}
