@@ -17,6 +17,8 @@ from tests.conftest import Clock
 from tests.slack_harness import SlackWorld, start_world, stop_world
 from tests.test_cli import vws
 from tests.test_slack import propose
+from tests.test_teams import AAD, Teams, buttons, last_card_with, standin, teams, teams_services  # noqa: F401 - the Teams fixtures
+from tests.test_teams import PROPOSAL as TEAMS_PROPOSAL
 
 
 @pytest.fixture
@@ -81,11 +83,8 @@ async def test_slack_deletes_only_the_bots_own_messages_and_one_already_gone_is_
 
 # --------------------------------------------------------------------------- Teams
 
-from tests.test_teams import AAD, Teams, buttons, last_card_with, standin, teams, teams_services  # noqa: E402, F401 - the Teams fixtures
-from tests.test_teams import PROPOSAL as TEAMS_PROPOSAL  # noqa: E402
 
-
-async def test_erasure_deletes_the_bots_messages_in_their_teams_chat(teams: Teams, db_url: str) -> None:
+async def test_erasure_deletes_the_bots_messages_in_their_teams_chat(teams: Teams, db_url: str) -> None:  # noqa: F811
     s = teams.standin
     await teams.say("rep", "propose")
     form = s.cards_to(AAD["rep"])[-1]

@@ -131,7 +131,7 @@ async def erase(s: AsyncSession, person: Person, now: datetime, *, request_id: i
     words = sorted(words_of(person), key=len, reverse=True)
     rw = Rewriter(s, pid, now, request_id, result.done)
     # Where the bot's own direct messages to them are, read before any text is rewritten.
-    dms = [{"platform": d.platform, "channel": d.channel, "message": d.message_id, "service_url": d.service_url}
+    dms: list[dict[str, Any]] = [{"platform": d.platform, "channel": d.channel, "message": d.message_id, "service_url": d.service_url}
            for d in (await s.execute(select(DirectMessage).where(DirectMessage.person_id == pid)
                                      .order_by(DirectMessage.id))).scalars()]  # fmt: skip
 
