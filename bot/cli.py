@@ -451,7 +451,7 @@ async def cmd_erase(svc: Services, args: argparse.Namespace) -> int:
 
 
 async def cmd_retention(svc: Services, args: argparse.Namespace) -> int:
-    """``vws retention [--now T] [--dry-run]``: apply the register's retention periods (run it daily)."""
+    """``vws retention [--now T] [--dry-run]``: apply the register's retention periods (the clock does it daily)."""
     from flows.privacy.retention import apply
 
     try:
@@ -685,7 +685,7 @@ def build_parser() -> argparse.ArgumentParser:
     er.add_argument("--request", type=int, metavar="ID", help="the erasure request (vws requests) this answers")
     er.set_defaults(fn=cmd_erase)
 
-    ret = sub.add_parser("retention", help="apply the retention periods of the register (run it daily)")
+    ret = sub.add_parser("retention", help="apply the retention periods of the register (the clock does it daily; this runs it now)")
     ret.add_argument("--now", metavar="ISO-DATETIME", help="as if it were this moment (local time unless an offset is given)")
     ret.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
     ret.set_defaults(fn=cmd_retention)
