@@ -123,7 +123,10 @@ class VwsAgent:
         sent = await context.send_activity(activity)
         a = context.activity
         if person is not None and sent is not None and sent.id and (a.conversation.conversation_type or "personal") == "personal":
-            await self.store.store.remember_dm(person.id, "teams", str(a.conversation.id), str(sent.id), str(a.service_url))
+            try:
+                await self.store.store.remember_dm(person.id, "teams", str(a.conversation.id), str(sent.id), str(a.service_url))
+            except Exception as exc:  # noqa: BLE001 - the answer was sent: the turn still succeeds
+                log.warning("an answer in Teams could not be recorded for erasure (%s)", type(exc).__name__)
 
     async def _invoke_reply(self, context: TurnContext, card: dict[str, Any]) -> None:
         body = {"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card}

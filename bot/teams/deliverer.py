@@ -219,8 +219,12 @@ class TeamsDeliverer:
         else:
             row = await self.store.conversation_by_id(conversation_id)
             person_id = row.person_id if row is not None else None
-        if person_id:
+        if not person_id:
+            return
+        try:
             await self.store.store.remember_dm(person_id, "teams", conversation_id, activity_id, service_url)
+        except Exception as exc:  # noqa: BLE001 - it was delivered: a retry would post it twice (no lookup in Teams)
+            log.warning("a delivered Teams message could not be recorded for erasure (%s)", type(exc).__name__)
 
     async def delete(self, message: dict[str, Any]) -> None:
         """Delete one of the bot's own messages in a 1:1 chat (erasure): the Bot Connector's

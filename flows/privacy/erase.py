@@ -6,6 +6,10 @@ The free text they wrote is redacted, and their name, e-mail and ids are replace
 tombstone wherever text or JSON holds them, through one path (:func:`_rewrite`), each change
 recorded in ``privacy_actions``: the only sanctioned change to the append-only audit trails
 (the ORM refuses any other). Refused, naming what blocks it, while an open case or issue needs them.
+
+The bot's own direct messages to them (``direct_messages``, recorded as they were delivered) are
+deleted in Slack and Teams: erasure writes one deletion per message to the outbox in its
+transaction, and the delivery worker deletes them, with retries (``bot.outbox``).
 """
 
 from __future__ import annotations
