@@ -424,6 +424,9 @@ async def parked(sessions: async_sessionmaker[AsyncSession], limit: int = 200) -
         )
         out = []
         for oid, at, notice, error, attempts in rows:
+            if (gone := deletion_of(notice)) is not None:  # erasure's deletion of one of the bot's messages
+                out.append((oid, at, f"deleting a {gone.get('platform', '?')} message", error or "", attempts))
+                continue
             to = (notice or {}).get("to", {}).get("t", "?")
             out.append((oid, at, f"{(notice or {}).get('kind', '?')} to {to}", error or "", attempts))
         return out

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select, update
 
+from bot.outbox import parked
 from flows.core.outbox import enqueue_deletions
 from models.privacy import DirectMessage
 from models.tables import Employer, OutboxItem, Person
@@ -79,6 +80,8 @@ async def test_slack_deletes_only_the_bots_own_messages_and_one_already_gone_is_
     async with world.services.sessions() as s:
         rows = (await s.execute(select(OutboxItem).where(OutboxItem.lane == "erase:test").order_by(OutboxItem.id))).scalars().all()
     assert [(r.state, r.error) for r in rows] == [("failed", "cant_delete_message"), ("sent", None)]
+    [listed] = await parked(world.services.sessions)  # what `vws outbox` shows the admin
+    assert listed[2:4] == ("deleting a slack message", "cant_delete_message")
 
 
 # --------------------------------------------------------------------------- Teams
