@@ -463,7 +463,8 @@ async def daily_retention(services: Services, now: datetime | None = None) -> di
 
 
 class ReminderScheduler(AsyncIOScheduler):
-    """APScheduler's AsyncIOScheduler with one dispatcher job: a sweep every ``interval`` seconds.
+    """APScheduler's AsyncIOScheduler with one dispatcher job: a sweep every ``interval`` seconds
+    (and, on the first tick of each day, the retention periods applied: :func:`daily_retention`).
 
     ``coalesce`` and ``max_instances=1``: a late or slow sweep is never run twice at once, and
     runs missed while the loop was busy collapse into one. Sweeps never raise into the scheduler.
