@@ -439,13 +439,19 @@ async def cmd_erase(svc: Services, args: argparse.Namespace) -> int:
     print(f"{head} person #{result.person_id}: now {result.tombstone!r}.")
     for line in result.done:
         print(f"  {line}")
+    n = sum(result.messages.values())
+    if args.dry_run:
+        print(f"{n} of the bot's direct messages to them would be deleted in Slack and Teams.")
+    elif n:
+        print(f"{n} of the bot's direct messages to them will be deleted in Slack and Teams by the delivery worker"
+              " (vws outbox shows any it could not delete).")  # fmt: skip
     if args.dry_run:
         print("Dry run: nothing was changed.")
     return 0
 
 
 async def cmd_retention(svc: Services, args: argparse.Namespace) -> int:
-    """``vws retention [--now T] [--dry-run]``: apply the register's retention periods (run it daily)."""
+    """``vws retention [--now T] [--dry-run]``: apply the register's retention periods (the clock does it daily)."""
     from flows.privacy.retention import apply
 
     try:
@@ -679,7 +685,7 @@ def build_parser() -> argparse.ArgumentParser:
     er.add_argument("--request", type=int, metavar="ID", help="the erasure request (vws requests) this answers")
     er.set_defaults(fn=cmd_erase)
 
-    ret = sub.add_parser("retention", help="apply the retention periods of the register (run it daily)")
+    ret = sub.add_parser("retention", help="apply the retention periods of the register (the clock does it daily; this runs it now)")
     ret.add_argument("--now", metavar="ISO-DATETIME", help="as if it were this moment (local time unless an offset is given)")
     ret.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
     ret.set_defaults(fn=cmd_retention)

@@ -16,6 +16,10 @@ A process that dies after claiming leaves ``claimed`` rows whose lease runs out;
 takes them over, so nothing is lost. What was sent is marked straight after, so nothing is
 repeated, except for one that died between the Deliverer returning and the mark.
 
+Once a day the clock also applies the retention periods (:func:`daily_retention`, what
+``vws retention`` does): the first tick of each day in the bot's time zone, once whatever the
+number of clocks (a ``sweep_marks`` row, locked while it runs, says which day was done).
+
 Logs carry row ids and counts only: never names, chat IDs or message text.
 """
 
@@ -57,6 +61,7 @@ MAX_ATTEMPTS = 5
 """A nudge whose sending failed this many times is marked ``failed`` and left alone."""
 JOB_ID = "vws-reminders"
 _MARK = "reminders"
+RETENTION_MARK = "retention"
 _INSERT_CHUNK = 500
 
 
@@ -417,11 +422,49 @@ async def remind_command(
     return describe(sent, services.engine.tz, verb=verb)
 
 
+# --------------------------------------------------------------------------- retention, daily
+
+
+async def daily_retention(services: Services, now: datetime | None = None) -> dict[str, int] | None:
+    """Apply the retention periods (:func:`flows.privacy.retention.apply`) if nobody has today,
+    as of ``now`` (default: the services' clock); returns what it changed, or None when today's
+    was done already (or another process is doing it now).
+
+    In one transaction, under the ``retention`` mark's row lock: the day is marked done with what
+    it did, so two clocks never apply it twice, and a failure leaves the day to the next tick. On
+    PostgreSQL a clock that finds the row locked skips (``SKIP LOCKED``); on SQLite the write lock
+    taken at BEGIN serialises them."""
+    from flows.privacy.retention import apply
+    from models.privacy import PrivacyAction
+
+    now = (now or services.engine.now()).astimezone(UTC)
+    tz = services.engine.tz
+    today = now.astimezone(tz).date()
+    async with services.sessions() as s, s.begin():
+        insert = reminders.dialect_insert(s)
+        await s.execute(insert(SweepMark).values(name=RETENTION_MARK, swept_until=None).on_conflict_do_nothing())
+        q = select(SweepMark.swept_until).where(SweepMark.name == RETENTION_MARK)
+        if _is_postgres(s):
+            q = q.with_for_update(skip_locked=True)
+        found = (await s.execute(q)).first()
+        if found is None:  # another clock holds it: it is applying today's
+            return None
+        last: datetime | None = found[0]
+        if last is not None and (last if last.tzinfo else last.replace(tzinfo=UTC)).astimezone(tz).date() >= today:
+            return None
+        counts = await apply(s, services.settings, now)
+        await s.execute(update(SweepMark).where(SweepMark.name == RETENTION_MARK).values(swept_until=now))
+        s.add(PrivacyAction(at=now, action="retention", table_name="(daily sweep)", rows=sum(counts.values())))
+    log.info("retention: the day's sweep changed %d rows", sum(counts.values()))
+    return counts
+
+
 # --------------------------------------------------------------------------- the scheduler
 
 
 class ReminderScheduler(AsyncIOScheduler):
-    """APScheduler's AsyncIOScheduler with one dispatcher job: a sweep every ``interval`` seconds.
+    """APScheduler's AsyncIOScheduler with one dispatcher job: a sweep every ``interval`` seconds
+    (and, on the first tick of each day, the retention periods applied: :func:`daily_retention`).
 
     ``coalesce`` and ``max_instances=1``: a late or slow sweep is never run twice at once, and
     runs missed while the loop was busy collapse into one. Sweeps never raise into the scheduler.
@@ -445,11 +488,17 @@ class ReminderScheduler(AsyncIOScheduler):
 
     async def tick(self) -> SweepReport | None:
         async with self._sweeping:
+            report: SweepReport | None = None
             try:
-                return await sweep(self.services, self.deliverer)
+                report = await sweep(self.services, self.deliverer)
             except Exception as exc:
                 log.error("reminders: sweep failed (%s); the next one tries again", type(exc).__name__)
-                return None
+            try:
+                if await daily_retention(self.services) is not None and isinstance(self.deliverer, OutboxSink):
+                    self.deliverer.wake()  # an erasure's deletions of the bot's messages
+            except Exception as exc:
+                log.error("retention: the day's sweep failed (%s); the next tick tries again", type(exc).__name__)
+            return report
 
     async def stop(self) -> None:
         """Stop after the sweep in progress, if any, has finished."""

@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.routing import Router
-from flows.core.outbox import WAITING, from_json, head_of_lane
+from flows.core.outbox import WAITING, deletion_of, from_json, head_of_lane
 from models.db import reading
 from models.store import PostRef, keep_posts, posts_kept_later
 from models.tables import Nudge, OutboxItem
@@ -291,7 +291,10 @@ class OutboxWorker:
     async def _deliver(self, item: OutboxItem) -> Delivered | None:
         """Send one claimed notice to each of its platforms; returns the platforms done and where
         it was posted when all accepted it (to be marked sent with the rest of the round), else
-        None (already recorded, with where it was posted so far)."""
+        None (already recorded, with where it was posted so far). A deletion (erasure) deletes."""
+        if (gone := deletion_of(item.notice)) is not None:
+            deleted = await self._delete(item, gone)
+            return (deleted, []) if deleted is not None else None
         with posts_kept_later() as posts:
             done = await self._send(item, posts)
         return (done, list(posts)) if done is not None else None
@@ -334,6 +337,24 @@ class OutboxWorker:
             await self._again(item, Undelivered(type(exc).__name__), done, unknown, after=None, posts=posts)
             return None
         return done
+
+    async def _delete(self, item: OutboxItem, message: dict[str, Any]) -> list[str] | None:
+        """Delete one of the bot's own messages (erasure): done when the platform deleted it or
+        it was gone already; retried, or parked, like a notice."""
+        platform = str(message.get("platform") or "")
+        try:
+            await self.router.remove(platform, message)
+        except Refused as exc:
+            log.warning("outbox: deletion %d refused by the platform (%s); parked", item.id, exc.code)
+            await self._park(item, exc.code)
+            return None
+        except Undelivered as exc:  # (TryLater, MaybeSent: a second try finds it gone, which is done)
+            await self._again(item, exc, [], set(), after=exc.after if isinstance(exc, TryLater) else None)
+            return None
+        except Exception as exc:  # noqa: BLE001 - an unexpected failure is retried like a platform's
+            await self._again(item, Undelivered(type(exc).__name__), [], set(), after=None)
+            return None
+        return [platform]
 
     async def _sent(self, delivered: Sequence[tuple[OutboxItem, Delivered]]) -> None:
         """Mark a round's delivered notices sent, those still ours, in one transaction, with where
@@ -449,6 +470,9 @@ async def parked(sessions: async_sessionmaker[AsyncSession], limit: int = 200) -
         )
         out = []
         for oid, at, notice, error, attempts in rows:
+            if (gone := deletion_of(notice)) is not None:  # erasure's deletion of one of the bot's messages
+                out.append((oid, at, f"deleting a {gone.get('platform', '?')} message", error or "", attempts))
+                continue
             to = (notice or {}).get("to", {}).get("t", "?")
             out.append((oid, at, f"{(notice or {}).get('kind', '?')} to {to}", error or "", attempts))
         return out

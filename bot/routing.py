@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import Sender, Undelivered, Unreachable
+from bot.delivery import Refused, Sender, Undelivered, Unreachable
 from flows.core import keys
 from flows.core.reach import Missed, recipients
 from flows.notices import Notice, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
@@ -80,6 +80,15 @@ class Router:
             log.info("%s could not reach a person; the notice goes to %s instead", platform, other)
             await self.platforms[other].send(notice, ident=ident, check=check)
             return other
+
+    async def remove(self, platform: str, message: dict[str, Any]) -> None:
+        """Delete one of the bot's own messages (``channel``, ``message``, and for Teams its
+        ``service_url``) on the platform it was posted on; Refused where that is not running here."""
+        sender = self.platforms.get(platform)
+        delete: Any = getattr(sender, "delete", None)
+        if delete is None:
+            raise Refused(f"no_{platform or 'platform'}_to_delete_on")
+        await delete(message)
 
     async def _elsewhere(self, platform: str, notice: Notice) -> str | None:
         if notice.place is not None or not isinstance(notice.to, ToPerson):

@@ -91,3 +91,27 @@ class PrivacyAction(Base):
     row_id: Mapped[int | None] = mapped_column(Integer)
     column_name: Mapped[str | None] = mapped_column(String(64))
     rows: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class DirectMessage(Base):
+    """Where one of the bot's own direct messages to a person is, so erasure can delete it: the
+    platform's reference to the message and nothing it said (Slack: the DM channel and the
+    message's ``ts``; Teams: the 1:1 conversation, its service URL and the activity id)."""
+
+    __tablename__ = "direct_messages"
+    __table_args__ = (UniqueConstraint("platform", "channel", "message_id"),)
+    __privacy__ = Privacy(
+        holds="where the bot's own direct messages to a person are (the platform's message reference, not the words)",
+        purpose="deleting the bot's messages to a person when they are erased", recipients=BOT_ONLY,
+        retention="until the person is erased: then the messages are deleted in Slack or Teams, and these rows with them",
+        source="written by the bot as it delivers", personal=("person_id", "channel"),
+        not_personal=("platform", "message_id", "service_url"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))  # slack | teams
+    channel: Mapped[str] = mapped_column(String(400))  # the DM channel, or the 1:1 conversation
+    message_id: Mapped[str] = mapped_column(String(200))  # Slack's ts, or Teams' activity id
+    service_url: Mapped[str | None] = mapped_column(String(400))  # Teams: where the conversation lives
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -74,6 +74,30 @@ class Store:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
+    # ------------------------------------------------------------------ direct messages
+
+    async def person_id_by_slack_id(self, slack_id: str) -> int | None:
+        async with reading(self.sessions) as s:
+            return (await s.execute(select(Person.id).where(Person.slack_id == slack_id))).scalar_one_or_none()
+
+    async def remember_dm(self, person_id: int, platform: str, channel: str, message_id: str,
+                          service_url: str | None = None) -> None:  # fmt: skip
+        """One of the bot's own direct messages to a person, so erasure can delete it."""
+        from models.privacy import DirectMessage
+
+        if not (person_id and channel and message_id):
+            return
+        try:
+            async with self.sessions() as s, s.begin():
+                found = await s.execute(select(DirectMessage.id).where(
+                    DirectMessage.platform == platform, DirectMessage.channel == channel,
+                    DirectMessage.message_id == message_id))  # fmt: skip
+                if found.first() is None:
+                    s.add(DirectMessage(person_id=person_id, platform=platform, channel=channel[:400],
+                                        message_id=message_id[:200], service_url=service_url))  # fmt: skip
+        except IntegrityError:  # another worker recorded it first (or the person is gone)
+            pass
+
     # ------------------------------------------------------------------ posted messages
 
     async def posts(self, platform: str, key: str) -> list[PostedMessage]:

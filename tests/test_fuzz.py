@@ -37,7 +37,7 @@ from tests.slack_harness import SECRET, SlackWorld, start_world, stop_world
 
 #: Tables whose rows are the bot's state. The outbox (an answer to a refused click is a notice),
 #: the inbound event ledger, posted-message references and sweep marks are delivery bookkeeping.
-NOT_STATE = {"outbox", "inbound_events", "posted_messages", "sweep_marks"}
+NOT_STATE = {"outbox", "inbound_events", "posted_messages", "direct_messages", "sweep_marks"}
 
 FUZZ = settings(
     max_examples=int(os.environ.get("VWS_FUZZ_EXAMPLES", "40")),  # more for a deeper run by hand

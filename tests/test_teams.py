@@ -92,6 +92,7 @@ class StandIn:
     url: str = ""
     tenant: Tenant = field(default_factory=Tenant)
     personal: dict[str, str] = field(default_factory=dict)  # 1:1 conversation id -> the person's object id
+    live: dict[str, set[str]] = field(default_factory=dict)  # conversation id -> the bot's activities not deleted
     #: what a conversation accepts, as Teams limits a bot; over it, 429
     limit: RateLimit | None = None
 
@@ -106,6 +107,7 @@ class StandIn:
         app.router.add_post("/v3/conversations/{conv}/activities", self.send)
         app.router.add_post("/v3/conversations/{conv}/activities/{aid}", self.send)
         app.router.add_put("/v3/conversations/{conv}/activities/{aid}", self.update)
+        app.router.add_delete("/v3/conversations/{conv}/activities/{aid}", self.delete)
         return app
 
     async def keys(self, request: web.Request) -> web.Response:
@@ -155,12 +157,27 @@ class StandIn:
         person = self.personal.get(call["conv"] or "")
         if person is not None and person not in self.tenant.installed:
             return self._not_installed()
-        call["id"] = f"m{next(self.ids)}"  # the message's id, as a later click or update names it
-        return web.json_response({"id": call["id"]})
+        call["id"] = made = f"m{next(self.ids)}"  # the message's id, as a later click or update names it
+        self.live.setdefault(conv, set()).add(made)
+        return web.json_response({"id": made})
 
     async def update(self, request: web.Request) -> web.Response:
         await self._record(request, "update")
         return web.json_response({"id": request.match_info["aid"]})
+
+    async def delete(self, request: web.Request) -> web.Response:
+        """As Teams: a bot deletes only its own activity, one that is still there (else 404)."""
+        conv, aid = request.match_info["conv"].split(";")[0], request.match_info["aid"]
+        self.calls.append({"kind": "delete", "conv": conv, "aid": aid, "auth": request.headers.get("Authorization"),
+                           "body": {}})  # fmt: skip
+        if aid not in self.live.get(conv, set()):
+            return web.json_response({"error": {"code": "NotFound", "message": "Activity not found"}}, status=404)
+        self.live[conv].discard(aid)
+        return web.Response(status=200)
+
+    def live_to(self, aad: str) -> set[str]:
+        """The bot's activities still in a person's 1:1 chat."""
+        return {aid for conv in (f"a:chat-{aad}", f"a:dm-{aad}") for aid in self.live.get(conv, set())}
 
     def cards(self, kind: str = "send") -> list[tuple[str, dict[str, Any]]]:
         out = []

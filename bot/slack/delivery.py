@@ -58,7 +58,7 @@ PERMANENT = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "account_inactive",
     "invalid_auth", "not_authed", "token_revoked", "no_permission", "missing_scope", "restricted_action",
     "msg_too_long", "invalid_blocks", "invalid_arguments", "no_text", "cannot_dm_bot", "user_disabled",
-    "team_access_not_granted", "ekm_access_denied",
+    "team_access_not_granted", "ekm_access_denied", "cant_delete_message", "compliance_exports_prevent_deletion",
 })  # fmt: skip
 METADATA_TYPE = "vws_notice"  # a posted message's metadata carries its outbox delivery's ident
 
@@ -122,6 +122,25 @@ class SlackDeliverer:
             if isinstance(problem, TryLater) and problem.after:
                 self.pacer.hold(channel, problem.after)  # only this channel waits
             raise problem from None
+
+    async def delete(self, message: dict[str, Any]) -> None:
+        """Delete one of the bot's own messages (erasure): ``chat.delete``. A message already gone
+        is done; anything else is what the outbox should do (try later, or park it)."""
+        channel, ts = str(message.get("channel") or ""), str(message.get("message") or "")
+        if not channel or not ts:
+            raise Refused("no_message_reference")
+        await self.pacer.wait(channel)
+        try:
+            await self.client.chat_delete(channel=channel, ts=ts)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "message_not_found":
+                return
+            problem = classify(exc)
+            if isinstance(problem, TryLater) and problem.after:
+                self.pacer.hold(channel, problem.after)
+            raise problem from None
+        except Exception as exc:  # noqa: BLE001 - turned into what the outbox should do
+            raise classify(exc) from None
 
     async def reply_text(self, outcome: Outcome) -> str:
         """The reply to the person who acted, as Slack text (user text escaped, people mentioned)."""
@@ -205,7 +224,10 @@ class SlackDeliverer:
             except SlackApiError as exc:
                 if exc.response.get("error") not in ("channel_not_found", "not_in_channel", "user_not_in_channel"):
                     raise
-        await self._post(place.user, text=text, **extra)
+        resp = await self._post(place.user, text=text, **extra)  # (no channel to answer in: their DM)
+        pid = await self.store.person_id_by_slack_id(place.user)
+        if pid is not None:  # a direct message: erasure deletes it
+            await self.store.remember_dm(pid, PLATFORM, str(resp["channel"]), str(resp["ts"]))
 
     async def _post_once(self, notice: Notice, channel: str, ident: str, check: bool, *, thread: str | None = None,
                          **kwargs: Any) -> None:
@@ -218,6 +240,8 @@ class SlackDeliverer:
             channel_id, ts = resp["channel"], resp["ts"]
         if notice.key:
             await self._remember(notice.key, channel_id, ts, notice.employer_id, thread)
+        if isinstance(notice.to, ToPerson) and notice.place is None:  # a direct message: erasure deletes it
+            await self.store.remember_dm(notice.to.person.id, PLATFORM, str(channel_id), str(ts))
         if notice.files and found is None:
             await self._attach(notice, str(channel_id), thread)
 

@@ -109,16 +109,27 @@ class VwsAgent:
         elif a.type == ActivityTypes.invoke:  # an invoke the bot does not offer: answered, never a 501
             await self._invoke_reply(context, cards.text_card(STALE, attention=True))
         elif a.type == ActivityTypes.message and isinstance(a.value, dict) and not (a.text or "").strip():
-            await self.on_submit(context, who, a)
+            await self.on_submit(context, who, a, person)
         elif a.type == ActivityTypes.message:
             answer = await self.on_text(who, a, person)
             if answer is not None:
-                await context.send_activity(_card_activity(answer))
+                await self._send(context, _card_activity(answer), person)
         elif a.type in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             if (a.conversation.conversation_type or "personal") == "personal" and self._bot_added(a):
-                await context.send_activity(_card_activity(cards.help_card(self.dispatch.help())))
+                await self._send(context, _card_activity(cards.help_card(self.dispatch.help())), person)
 
-    async def on_submit(self, context: TurnContext, who: Who, a: Activity) -> None:
+    async def _send(self, context: TurnContext, activity: Activity, person: Person | None) -> None:
+        """Answer in the turn's conversation; an answer in a person's 1:1 chat is kept (where it
+        is, not what it said) so that erasing them deletes it."""
+        sent = await context.send_activity(activity)
+        a = context.activity
+        if person is not None and sent is not None and sent.id and (a.conversation.conversation_type or "personal") == "personal":
+            try:
+                await self.store.store.remember_dm(person.id, "teams", str(a.conversation.id), str(sent.id), str(a.service_url))
+            except Exception as exc:  # noqa: BLE001 - the answer was sent: the turn still succeeds
+                log.warning("an answer in Teams could not be recorded for erasure (%s)", type(exc).__name__)
+
+    async def on_submit(self, context: TurnContext, who: Who, a: Activity, person: Person | None = None) -> None:
         """A button or form pressed: ``Action.Submit``, which every Teams client sends as a message
         whose ``value`` is the button's data, phones included. Decided by the same dispatcher as
         a Universal Action (the activity id was checked first, so a retry does nothing).
@@ -140,7 +151,7 @@ class VwsAgent:
                 return
             except Exception:  # noqa: BLE001 - the card may be too old to update: the answer is a new card
                 log.info("could not update a pressed card; replying instead")
-        await context.send_activity(_card_activity(reply))
+        await self._send(context, _card_activity(reply), person)
 
     async def _invoke_reply(self, context: TurnContext, card: dict[str, Any]) -> None:
         body = {"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card}

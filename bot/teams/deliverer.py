@@ -240,6 +240,8 @@ class TeamsDeliverer:
             raise
         if n.key and sent.get("id"):
             await self.store.remember_post(n.key, reference.conversation.id, sent["id"], n.employer_id)
+        if sent.get("id") and reference.conversation.conversation_type == "personal":  # erasure deletes it
+            await self._remember_dm(n, str(reference.conversation.id), sent["id"], str(reference.service_url))
         if isinstance(n.to, ToPartnerSpace | ToSpace) and n.to.open_space and sent.get("id"):
             row = await self.store.conversation(keys.space_keys(n.to)[1])
             if row is not None and row.kind == "channel":
@@ -252,6 +254,50 @@ class TeamsDeliverer:
                     tenant_id=row.tenant_id,
                     employer_id=row.employer_id,
                 )
+
+    async def _remember_dm(self, n: Notice, conversation_id: str, activity_id: str, service_url: str) -> None:
+        """A message in a person's 1:1 chat (a notice to them, or a shared space sent to each
+        member's chat): kept so that erasing them deletes it."""
+        if isinstance(n.to, ToPerson):
+            person_id: int | None = n.to.person.id
+        else:
+            row = await self.store.conversation_by_id(conversation_id)
+            person_id = row.person_id if row is not None else None
+        if not person_id:
+            return
+        try:
+            await self.store.store.remember_dm(person_id, "teams", conversation_id, activity_id, service_url)
+        except Exception as exc:  # noqa: BLE001 - it was delivered: a retry would post it twice (no lookup in Teams)
+            log.warning("a delivered Teams message could not be recorded for erasure (%s)", type(exc).__name__)
+
+    async def delete(self, message: dict[str, Any]) -> None:
+        """Delete one of the bot's own messages in a 1:1 chat (erasure): the Bot Connector's
+        ``DELETE /v3/conversations/{id}/activities/{activityId}``. One already gone (404) is done."""
+        conversation, activity_id = str(message.get("channel") or ""), str(message.get("message") or "")
+        if not conversation or not activity_id:
+            raise Refused("no_message_reference")
+        ref = self._reference(conversation, "personal", self.settings.tenant_id,
+                              service_url=str(message.get("service_url") or "") or None)  # fmt: skip
+        reference = ConversationReference.model_validate(ref)
+        self._allowed(reference.service_url)
+
+        async def remove(context: TurnContext) -> None:
+            await context.delete_activity(activity_id)
+
+        await self.pacer.wait(conversation)
+        try:
+            await self._continue(reference, remove)
+        except aiohttp.ClientResponseError as exc:
+            if exc.status == 404:
+                return
+            problem = classify(exc)
+            if isinstance(problem, TryLater) and problem.after:
+                self.pacer.hold(conversation, problem.after)
+            raise problem from None
+        except Undelivered:
+            raise
+        except Exception as exc:  # noqa: BLE001 - turned into what the outbox should do
+            raise classify(exc) from None
 
     async def _continue(self, reference: ConversationReference, logic: Any) -> None:
         """Run ``logic`` in a stored conversation, raising what it raised. (The SDK hands a

@@ -135,7 +135,7 @@ async def start(core: Core, who: Who, data: dict[str, Any]) -> Outcome:
         loaded = await s.get(CodeAdoption, row.id, populate_existing=True)
         assert loaded is not None
         case = await adoption_case(s, core, person, loaded)
-        members = await _members(s, case)
+        members, unshared = await _members(s, case)
         opening = Notice(
             Kind.PARTNER_REQUEST,
             ToSpace(space(row.id), open_space=True, members=members,
@@ -149,14 +149,20 @@ async def start(core: Core, who: Who, data: dict[str, Any]) -> Outcome:
             next_step=say("code.start.next"),
         )
         sections = [section_notice(case, sec.number) for sec in case.code.sections]
+        from flows.privacy.sharing import who_is_missing
+
+        told = who_is_missing(unshared, person, say_str("sharing_space.adoption", employer=row.employer_name),
+                              "sharing_space.next.adoption", own={u for p, u in unshared if p.id == person.id} | mine
+                              | ({"NASUWT"} if person.id in (assoc.secretary_id, assoc.deputy_id) else set()))  # fmt: skip
         return Outcome(ok=True, changed=True, reply=say("code.start.done", employer=row.employer_name, id=row.id),
-                       notices=[opening, *sections])  # fmt: skip
+                       notices=[opening, *sections, *([told] if told is not None else [])])  # fmt: skip
 
     return await run(core, body)
 
 
-async def _members(s: AsyncSession, case: AdoptionCase) -> tuple[PersonRef, ...]:
-    """Who the adoption's space is for: the branches' reps, the lead and the Secretary."""
+async def _members(s: AsyncSession, case: AdoptionCase) -> tuple[tuple[PersonRef, ...], list[tuple[Person, str]]]:
+    """Who the adoption's space is for: the branches' reps, the lead and the Secretary; and who
+    of them was left out of it for want of a basis for sharing (each with their union)."""
     from flows.privacy.sharing import without_basis
 
     rows = (await s.execute(select(Person, RoleRow.union).join(RoleRow, RoleRow.person_id == Person.id).where(
@@ -165,12 +171,13 @@ async def _members(s: AsyncSession, case: AdoptionCase) -> tuple[PersonRef, ...]
     shown = [(p, union) for p, union in rows]
     shown += [(p, "NASUWT") for p in (case.row.lead, case.row.association.secretary) if p is not None]
     # A shared space: only people whose union has a basis for showing them to the other unions.
-    left_out = {p.id for p, _ in await without_basis(s, shown)}
+    unshared = await without_basis(s, shown)
+    left_out = {p.id for p, _ in unshared}
     people: dict[int, Person] = {}
     for p, _union in shown:
         if p.id not in left_out:
             people.setdefault(p.id, p)
-    return tuple(PersonRef(p.id, p.label) for p in people.values())
+    return tuple(PersonRef(p.id, p.label) for p in people.values()), unshared
 
 
 async def mark(core: Core, who: Who, adoption_id: int, answers: dict[str, Any]) -> Outcome:

@@ -158,6 +158,31 @@ async def enqueue(
     return len(rows)
 
 
+DELETE = "delete"
+"""An outbox row whose ``notice`` is not a notice but one of the bot's own messages to delete
+(``{"kind": "delete", "platform", "channel", "message", "service_url"}``): erasure writes these
+in its transaction, and the delivery worker deletes them, with retries, like any notice."""
+
+
+async def enqueue_deletions(s: AsyncSession, messages: Sequence[dict[str, Any]], *, lane: str) -> int:
+    """Write one deletion per message (each ``{"platform", "channel", "message", "service_url"}``)
+    to the outbox in the session's transaction; returns how many."""
+    now = datetime.now(UTC)
+    rows = [
+        {"created_at": now, "next_at": now, "lane": lane[:120], "notice": {"kind": DELETE, **m}, "state": "pending",
+         "attempts": 0, "nudge_id": None}  # fmt: skip
+        for m in messages
+    ]
+    if rows:
+        await s.execute(insert(OutboxItem), rows)
+    return len(rows)
+
+
+def deletion_of(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The message an outbox row deletes, or None when the row is a notice."""
+    return raw if raw and raw.get("kind") == DELETE else None
+
+
 UNSENT = ("pending", "claimed", "failed")
 """Outbox states whose notice is still kept: waiting, in flight, or parked for a retry. A sent
 notice keeps only that it was sent (the worker drops what it said once the platform took it)."""

@@ -20,7 +20,7 @@ from flows.core.roles import Role
 from flows.core.table import Need, Transition
 from flows.core.unit import Core, Refusal, Steps, nothing_changed
 from flows.directory import Who, find_person
-from flows.notices import PersonRef, Text, ToPerson, ToSpace
+from flows.notices import Notice, PersonRef, Text, ToPerson, ToSpace
 from flows.partnership.journey import DOC_TABLE, TABLE, Level, Stage, what
 from flows.wording import say, say_str
 from models.partnership import (
@@ -362,17 +362,39 @@ def issue_key(issue_id: int) -> str:
     return f"issue:{issue_id}"
 
 
+async def _left_out(s: AsyncSession, partnership: Partnership) -> tuple[list[PartnershipMember], list[tuple[Person, str]]]:
+    """The partnership's members, and those of them not put in its space: a union's members only
+    where their union has a basis for showing them to the others."""
+    from flows.directory import UNIONS
+    from flows.privacy.sharing import without_basis
+
+    rows = list((await s.execute(select(PartnershipMember).where(PartnershipMember.partnership_id == partnership.id)
+                                 .order_by(PartnershipMember.id))).scalars())  # fmt: skip
+    return rows, await without_basis(s, [(m.person, m.party) for m in rows if m.party in UNIONS])
+
+
+async def missing_from_space(s: AsyncSession, partnership: Partnership, person: Person | None) -> list[Notice]:
+    """For the person whose action posts in the partnership's space: who of its members the bot
+    could not put in it (no sharing basis), why, and what to do. One message per person and space,
+    brought up to date by later posts rather than sent again."""
+    if person is None:
+        return []
+    from flows.privacy.sharing import who_is_missing
+
+    rows, unshared = await _left_out(s, partnership)
+    told = who_is_missing(unshared, person, say_str("sharing_space.partnership", name=partnership.name),
+                          "sharing_space.next.partnership", key=f"sharing:{space_key(partnership.id)}:{person.id}",
+                          own={m.party for m in rows if m.person_id == person.id})  # fmt: skip
+    return [told] if told is not None else []
+
+
 async def space(s: AsyncSession, partnership: Partnership, *, thread: str | None = None) -> ToSpace:
     """The partnership's space: a post of its own (the space is opened, and its members invited,
     the first time), or, with ``thread``, a reply in the thread of the post with that key."""
     if thread is not None:
         return ToSpace(space_key(partnership.id), thread=thread)
-    from flows.directory import UNIONS
-    from flows.privacy.sharing import without_basis
-
-    rows = list((await s.execute(select(PartnershipMember).where(PartnershipMember.partnership_id == partnership.id))).scalars())
-    # A shared space: a union's members only where their union has a basis for showing them to the others.
-    left_out = {(p.id, u) for p, u in await without_basis(s, [(m.person, m.party) for m in rows if m.party in UNIONS])}
+    rows, unshared = await _left_out(s, partnership)
+    left_out = {(p.id, u) for p, u in unshared}
     members: dict[int, PersonRef] = {}
     emails: set[str] = set()
     for m in rows:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.core.unit import Check, Core, Refusal, nothing_changed, run
 from flows.directory import Who
 from flows.notices import Kind, Notice, Outcome
-from flows.partnership.case import PartnershipCase, PartnershipSteps, ref, space
+from flows.partnership.case import PartnershipCase, PartnershipSteps, missing_from_space, ref, space
 from flows.partnership.journey import DOC_TABLE, DocAction
 from flows.wording import day, say, say_str
 from models.partnership import Issue, Partnership, PartnershipDocument, PartnershipMember
@@ -197,7 +197,7 @@ async def review(core: Core, who: Who, partnership_id: int, kind: str, answers: 
                        (say_str("fact.took_part"), ", ".join(doc.parties)),
                        (say_str("fact.next_review"), day(next_review))),
                 next_step=say("nothing_to_do"),
-            )],
+            ), *await missing_from_space(s, case.row, case.person)],
         )  # fmt: skip
 
     return await run(core, body)

@@ -15,7 +15,7 @@ from flows.core.roles import Role
 from flows.core.unit import Core, run
 from flows.directory import Who
 from flows.notices import Notice, Outcome, Text
-from flows.partnership.case import IssueCase, IssueSteps, ref
+from flows.partnership.case import IssueCase, IssueSteps, missing_from_space, ref
 from flows.partnership.journey import (
     ACKNOWLEDGES,
     ATTEMPTS,
@@ -46,7 +46,7 @@ async def after(s: AsyncSession, core: Core, case: IssueCase, *, levels: tuple[t
     await s.flush()
     await s.refresh(case.row)
     d = await dossier(s, case.row)
-    out = [await space_card(s, case, d, core)]
+    out = [await space_card(s, case, d, core), *await missing_from_space(s, case.row.partnership, case.person)]
     for level, revision in levels:
         out += await level_cards(s, case, d, core, level, revision=revision, lead=lead)
     return out

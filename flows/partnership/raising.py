@@ -24,7 +24,15 @@ from flows.core.unit import Core, Refusal, nothing_changed, read, run
 from flows.directory import Who, find_person
 from flows.notices import Kind, Notice, Outcome
 from flows.partnership import forms
-from flows.partnership.case import IssueCase, IssueSteps, person_of, read_issue, ref, to_person
+from flows.partnership.case import (
+    IssueCase,
+    IssueSteps,
+    missing_from_space,
+    person_of,
+    read_issue,
+    ref,
+    to_person,
+)
 from flows.partnership.documents import REMIT, areas_of, current
 from flows.partnership.journey import TABLE, Action, Level, Stage
 from flows.partnership.summary import dossier, space_card
@@ -202,7 +210,7 @@ async def raise_issue(core: Core, who: Who, p: Payload, answers: dict[str, Any])
         case = await IssueSteps(core).case_of(s, person, issue)
         case = IssueCase(issue, person, case.roles | roles, case.parties, core=core)
         card = await space_card(s, case, await dossier(s, issue), core)
-        notices: list[Notice] = [card]
+        notices: list[Notice] = [card, *await missing_from_space(s, partnership, person)]
         if employer is not None and employer.association.nem is not None:
             notices.append(Notice(
                 Kind.PROGRESS, to_person(employer.association.nem),

@@ -6,6 +6,10 @@ The free text they wrote is redacted, and their name, e-mail and ids are replace
 tombstone wherever text or JSON holds them, through one path (:func:`_rewrite`), each change
 recorded in ``privacy_actions``: the only sanctioned change to the append-only audit trails
 (the ORM refuses any other). Refused, naming what blocks it, while an open case or issue needs them.
+
+The bot's own direct messages to them (``direct_messages``, recorded as they were delivered) are
+deleted in Slack and Teams: erasure writes one deletion per message to the outbox in its
+transaction, and the delivery worker deletes them, with retries (``bot.outbox``).
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from typing import Any
 from sqlalchemy import JSON, String, Table, Text, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.core.outbox import enqueue_deletions
 from flows.privacy.records import outbox_about, person_columns, privacy_of, words_of
 from models.bestvalue import CodeAdoption
 from models.partnership import EscalationContact, Issue, PartnershipMember
-from models.privacy import PrivacyAction, SharingConsent
+from models.privacy import DirectMessage, PrivacyAction, SharingConsent
 from models.tables import (
     Base,
     Employer,
@@ -45,6 +50,7 @@ class Erasure:
     tombstone: str
     blockers: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)  # what was (or, on a dry run, would be) changed
+    messages: dict[str, int] = field(default_factory=dict)  # the bot's direct messages to them to delete, by platform
 
     @property
     def refused(self) -> bool:
@@ -128,6 +134,10 @@ async def erase(s: AsyncSession, person: Person, now: datetime, *, request_id: i
     label = result.tombstone
     words = sorted(words_of(person), key=len, reverse=True)
     rw = Rewriter(s, pid, now, request_id, result.done)
+    # Where the bot's own direct messages to them are, read before any text is rewritten.
+    dms: list[dict[str, Any]] = [{"platform": d.platform, "channel": d.channel, "message": d.message_id, "service_url": d.service_url}
+           for d in (await s.execute(select(DirectMessage).where(DirectMessage.person_id == pid)
+                                     .order_by(DirectMessage.id))).scalars()]  # fmt: skip
 
     # The free text they wrote is redacted.
     for table in Base.metadata.sorted_tables:
@@ -159,8 +169,18 @@ async def erase(s: AsyncSession, person: Person, now: datetime, *, request_id: i
             for row_id, value in rows.all():
                 await rw.rewrite(table, row_id, col.name, _replace(value, words, label), "pseudonymise")
 
-    # Their roles, consents, snoozes and conversation references go.
-    for model in (Role, SharingConsent, Snooze, TeamsConversation, PartnershipMember, EscalationContact):
+    # The bot's direct messages to them are deleted in Slack and Teams: by the delivery worker,
+    # with retries, from deletions written to the outbox in this transaction.
+    if dms:
+        await enqueue_deletions(s, dms, lane=f"erase:{pid}")
+        await rw.record("delete", "direct messages (Slack, Teams)", None, None, len(dms))
+        for d in dms:
+            result.messages[d["platform"]] = result.messages.get(d["platform"], 0) + 1
+        each = ", ".join(f"{n} in {p.capitalize()}" for p, n in sorted(result.messages.items()))
+        result.done.append(f"queued {len(dms)} of the bot's direct messages to them for deletion ({each})")
+
+    # Their roles, consents, snoozes, conversation references and message references go.
+    for model in (Role, SharingConsent, Snooze, TeamsConversation, PartnershipMember, EscalationContact, DirectMessage):
         n = (await s.execute(delete(model).where(model.person_id == pid))).rowcount  # type: ignore[attr-defined]
         if n:
             await rw.record("delete", model.__tablename__, None, None, n)

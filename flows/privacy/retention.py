@@ -1,4 +1,5 @@
-"""Retention on the clock: the periods the register declares, applied (``vws retention``, daily).
+"""Retention on the clock: the periods the register declares, applied once a day by the reminder
+clock (``bot.clock.daily_retention``), or now by ``vws retention``.
 
 - the outbox's delivered notices and the reminder ledger's finished rows, ``retention_outbox_days``
   (90) after delivery;
