@@ -10,7 +10,7 @@ source; the reminder clock (``bot.clock``) knows nothing of any process.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.calendar import DEFAULT_HOURS, WorkingHours
+from flows.core import keys as core_keys
 from flows.notices import Notice, Outcome
 from models.tables import Snooze
 
@@ -131,5 +132,13 @@ async def prepare(
         for i, p in zip(positions, done, strict=True):
             if p.notices == () and p.skip is None and p.defer_until is None and p.act is None:
                 p = Prepared(skip="nobody to tell: snoozed, or not in the directory")
-            out[i] = p
+            out[i] = replace(p, notices=tuple(_keyed(n, *keys[i]) for n in p.notices))
     return [p or Prepared(skip="unknown kind or subject") for p in out]
+
+
+def _keyed(n: Notice, kind: str, subject: str, due_at: datetime) -> Notice:
+    """A reminder card with buttons is kept under its own key (the nudge, and where it went), so
+    what finishes it can take them off (:mod:`flows.core.finished`)."""
+    if not n.buttons or n.key is not None or n.replaces is not None or n.place is not None:
+        return n
+    return replace(n, key=core_keys.reminder(kind, subject, due_at, n.to, n.employer_id))
