@@ -15,6 +15,7 @@ import pytest
 
 from bot.clock import sweep
 from tests.conftest import Clock
+from tests.test_teams import standin, teams_services  # noqa: F401 - the Teams fixtures
 from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
 from tests.test_slack import test_the_whole_journey_in_slack
 
@@ -91,3 +92,35 @@ async def test_snoozed_in_the_partner_channel_the_channel_copy_stays_live_for_th
     assert "still go there, for the others" in world.slack.ephemerals("U0GMB1")[-1]["text"]
     assert buttons(now_(world, shared, CHANNEL)) == ["Mark done", "Snooze a week"]
     assert buttons(now_(world, mine)) == ["Mark done", "Snooze a week"]
+
+
+# --------------------------------------------------------------------------- the same in Teams
+
+
+async def test_in_teams_marked_done_updates_every_copy_of_the_reminder(
+    monkeypatch: pytest.MonkeyPatch, teams_services: Any, standin: Any, clock: Clock
+) -> None:
+    from tests import test_teams
+    from tests.test_teams import AAD, card_text
+    from tests.test_teams import buttons as card_buttons
+    from tests.test_teams_partner import teams_app
+    from tests.test_teams_reminders import london
+
+    workplan = f"Action Number | Action Detail | Action Owner | Action By date\n1 | Agree the provider | {AAD['rep']} | 05/02/2027\n"
+    monkeypatch.setattr(test_teams, "PLAN", {**test_teams.PLAN, "workplan": workplan})  # Rita owns action 1
+    stand, key = standin
+    async with teams_app(teams_services, stand, key) as (t, app):
+        await test_teams.test_the_whole_journey_in_teams(t)
+        at = london(2027, 1, 29, 9, 0)  # a Friday, 7 days before the by-date
+        clock.set(at)
+        await sweep(teams_services, app.router, at)
+        live = [c for conv, c in stand.cards() if "Mark done" in card_buttons(c)]
+        assert len(live) >= 2  # Rita's own and the partner space's (each member's copy, in a fan-out)
+        mine = [c for c in stand.cards_to(AAD["rep"]) if "Mark done" in card_buttons(c)][0]
+        card = await t.click("rep", card_buttons(mine)["Mark done"]["data"])
+        assert "Marked done by Rita Rep on 29 Jan 2027" in card_text(card) and "actions" not in card
+        await teams_services.drain()
+        updated = [c for conv, c in stand.cards("update")]
+        assert len(updated) >= len(live), [card_text(c)[:200] for c in updated]
+        for c in updated[-len(live):]:
+            assert "Marked done by <at>Rita Rep</at> on 29 Jan 2027" in card_text(c) and not card_buttons(c)
