@@ -15,9 +15,9 @@ import pytest
 
 from bot.clock import sweep
 from tests.conftest import Clock
-from tests.test_teams import standin, teams_services  # noqa: F401 - the Teams fixtures
 from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
 from tests.test_slack import test_the_whole_journey_in_slack
+from tests.test_teams import standin, teams_services  # noqa: F401 - the Teams fixtures
 
 CHANNEL = "vws-oakfield-primary-school"
 
@@ -98,7 +98,7 @@ async def test_snoozed_in_the_partner_channel_the_channel_copy_stays_live_for_th
 
 
 async def test_in_teams_marked_done_updates_every_copy_of_the_reminder(
-    monkeypatch: pytest.MonkeyPatch, teams_services: Any, standin: Any, clock: Clock
+    monkeypatch: pytest.MonkeyPatch, teams_services: Any, standin: Any, clock: Clock,  # noqa: F811
 ) -> None:
     from tests import test_teams
     from tests.test_teams import AAD, card_text

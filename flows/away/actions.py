@@ -21,7 +21,7 @@ from flows.away.journey import Person as AwayPerson
 from flows.core.dispatch import Command, Dispatcher, Inputs, Response
 from flows.core.forms import Field, FieldKind, Form, Option, choice, digits
 from flows.core.payload import Payload
-from flows.core.unit import Core, Refusal, nothing_changed, read, run
+from flows.core.unit import Core, Refusal, nothing_changed, read, readdress_with, run
 from flows.directory import Who, find_person
 from flows.notices import Kind, Notice, Outcome, text
 from flows.signup.case import as_date, person_of, ref, to_person
@@ -213,6 +213,7 @@ async def _cmd_away(core: Core, who: Who, rest: str) -> Response:
 
 
 def register(d: Dispatcher) -> None:
+    readdress_with(delegation.readdress)  # while someone is away, what needs them goes to who acts for them
     d.add(Action.AWAY, _run_away, away_form)
     d.add(Action.AWAY_OFF, _run_away_off)
     d.add_options("stand_in", _stand_in_options)

@@ -11,14 +11,18 @@ person (their absence, or the absences naming them), so its cost does not grow w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from flows.core.roles import Role
+from flows.notices import Kind, Notice, PersonRef, Text, ToPartnerSpace, ToPerson, ToSpace
+from flows.wording import say
 from models.tables import Absence, Held, LocalAssociation, Person
 from models.tables import Role as RoleRow
 
@@ -199,3 +203,102 @@ async def chain_problem(s: AsyncSession, person: Person, delegate: Person, start
             return None
         seen.add(nxt.id)
         cur = nxt
+
+
+# --------------------------------------------------------------------------- what needs someone away
+
+PERSONAL = frozenset({"snooze", "undo_recorded"})
+"""Buttons that are the recipient's own (snoozing their reminder, undoing a decision recorded for
+them): a notice with only these is not a request someone else could act on."""
+
+#: Who among the people of a shared space a request posted there is for, by process: each
+#: returns the people the notice's buttons are theirs to press (a Secretary, a partnership's
+#: chair...), so that any of them away has it sent to whoever acts for them.
+SpaceOfficers = Callable[[AsyncSession, Notice], Awaitable[list[Person]]]
+SPACE_OFFICERS: list[SpaceOfficers] = []
+
+
+def add_space_officers(fn: SpaceOfficers) -> None:
+    if fn not in SPACE_OFFICERS:
+        SPACE_OFFICERS.append(fn)
+
+
+def asks(n: Notice) -> bool:
+    """Whether a notice asks its recipient to act (a button someone acting for them could press)."""
+    return n.kind not in (Kind.DECIDED, Kind.REPLY) and any(b.action not in PERSONAL for b in n.buttons)
+
+
+def _routed_already(n: Notice) -> bool:
+    """Whether the notice was already sent on to whoever acts for someone away (it says so first)."""
+    lead = say("away.acting_for", absent=PersonRef(0), until=date.min)[:1]
+    return bool(n.body) and n.body[0][:1] == lead
+
+
+def _ref(p: Person) -> PersonRef:
+    return PersonRef(p.id, p.label)
+
+
+async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[list[Notice], Text]:
+    """Every notice a use case sends, as it goes while people are away today (``flows.core.unit``
+    runs it before the outbox, in the use case's transaction):
+
+    - a request to someone away goes to whoever acts for them instead, saying for whom;
+    - a request posted in a shared space, which someone away could have acted on, is also sent
+      to whoever acts for them directly (they may not be in that space);
+    - news for someone away still reaches them (theirs to read when back), and a copy goes to
+      whoever acts for them, saying it is for the person away.
+
+    Returns the notices and what the person who acted is told ("Sam is away until ...; sent to
+    Dee.", once per person away)."""
+    today = core.today()
+    out: list[Notice] = []
+    said: list[Text] = []
+    told: set[int] = set()
+    to_people = {n.to.person.id for n in notices if isinstance(n.to, ToPerson)}
+
+    def sent(routed: Routed) -> None:
+        away, to = routed.passed[0], routed.to
+        if to is not None and away.person.id not in told:
+            told.add(away.person.id)
+            said.append((" ", *say("away.sent_to", absent=_ref(away.person), until=away.until, delegate=_ref(to))))
+
+    for n in notices:
+        if n.place is not None or n.replaces is not None:
+            out.append(n)
+            continue
+        if isinstance(n.to, ToPerson):
+            if _routed_already(n):  # sent along the chain by the use case itself: its hops are counted
+                out.append(n)
+                continue
+            person = await s.get(Person, n.to.person.id) if n.to.person.id else None
+            routed = await route(s, person, today)
+            if not routed.redirected or routed.to is None:
+                out.append(n)
+                continue
+            away, to = routed.passed[0], routed.to
+            if asks(n):
+                out.append(replace(n, to=ToPerson(_ref(to)),
+                                   body=(say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+                sent(routed)
+            else:
+                out.append(n)
+                if to.id not in to_people:
+                    out.append(replace(n, to=ToPerson(_ref(to)), key=None, buttons=(),
+                                       body=(say("away.copy_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+            continue
+        out.append(n)
+        if isinstance(n.to, ToPartnerSpace | ToSpace) and asks(n):
+            seen: set[int] = set()
+            for fn in SPACE_OFFICERS:
+                for officer in await fn(s, n):
+                    if officer.id in seen:
+                        continue
+                    seen.add(officer.id)
+                    routed = await route(s, officer, today)
+                    if routed.redirected and routed.to is not None and routed.to.id not in seen:
+                        away = routed.passed[0]
+                        seen.add(routed.to.id)
+                        out.append(replace(n, to=ToPerson(_ref(routed.to)), body=(
+                            say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+                        sent(routed)
+    return out, tuple(p for line in said for p in line)

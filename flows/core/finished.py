@@ -15,7 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.core import keys
-from flows.notices import Kind, Notice, PersonRef, Recipient, Text, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.notices import (
+    Kind,
+    Notice,
+    PersonRef,
+    Recipient,
+    Text,
+    ToNational,
+    ToPartnerSpace,
+    ToPerson,
+    ToSpace,
+)
 from models.tables import PostedMessage
 
 

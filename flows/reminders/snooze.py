@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.calendar import DEFAULT_HOURS
 from flows.core.dispatch import Dispatcher, Inputs
-from flows.core.payload import Payload
 from flows.core.finished import finished
+from flows.core.payload import Payload
 from flows.core.unit import nothing_changed, run
 from flows.directory import Who, find_person
 from flows.notices import Outcome, PersonRef

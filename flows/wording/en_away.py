@@ -51,6 +51,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     # ------------------------------------------------------------------ where a request went
     "away.sent_to": "{absent} is away until {until}; sent to {delegate}.",
     "away.acting_for": "You're acting for {absent}, who is away until {until}.",
+    "away.copy_for": "For {absent}, who is away until {until} and has asked you to act for them: for your information.",
     "audit.for": "{actor} for {absent}",
     "audit.recorded_for": "recorded by {actor} for {absent}: {how}",
     # ------------------------------------------------------------------ recorded for someone (part 8)
