@@ -62,8 +62,9 @@ async def set_away(core: Core, who: Who, answers: Mapping[str, Any]) -> Outcome:
         allowed = {p.id: p for p in await delegation.who_may_stand_in(s, person)}
         raw = str(answers.get("delegate") or "")
         delegate = allowed.get(int(raw)) if digits(raw, 11) else None
-        if delegate is None:
-            raise _field_error("delegate", say_str("away.choose_delegate"))
+        if delegate is None:  # only those who may hold the role: say who they are
+            names = ", ".join(p.label for p in allowed.values())
+            raise _field_error("delegate", say_str("away.choose_delegate", names=names))
         problem = await delegation.chain_problem(s, person, delegate, starts_on, until_on)
         if problem is not None:
             key = "away.loop" if problem.kind == "loop" else "away.too_long"

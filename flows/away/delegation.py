@@ -11,7 +11,7 @@ person (their absence, or the absences naming them), so its cost does not grow w
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -29,8 +29,31 @@ from models.tables import Role as RoleRow
 MAX_HOPS = 3
 """A request passes through at most this many absent people before it lands."""
 
-DELEGABLE = frozenset({Role.SECRETARY, Role.NEM, Role.PARTNER_REP})
-"""The roles someone away can hand to another (a rep's own proposals wait for them)."""
+@dataclass(frozen=True)
+class StandIn:
+    """A role of another process that someone away may hand on, as that process declares it:
+    whether a person holds it anywhere (``held``), and who may hold it for them (``peers``: the
+    people allowed to hold the same role in the same place, e.g. another rep of the same union's
+    branch, another escalation contact for the same region)."""
+
+    role: Role
+    held: Callable[[AsyncSession, Person], Awaitable[bool]]
+    peers: Callable[[AsyncSession, Person], Awaitable[set[int]]]
+
+
+STAND_INS: dict[Role, StandIn] = {}
+
+
+def add_stand_in(stand_in: StandIn) -> None:
+    """A process declares one of its roles as one that may be handed on while away."""
+    STAND_INS[stand_in.role] = stand_in
+
+
+DELEGABLE = frozenset({Role.SECRETARY, Role.NEM, Role.PARTNER_REP, Role.BRANCH_REP, Role.MEMBER, Role.REGIONAL,
+                       Role.NATIONAL_CONTACT})  # fmt: skip
+"""The roles someone away can hand to another (a rep's own proposals wait for them; the lead of
+a Code adoption and a workplan or indicator owner hold their own): the sign-up journey's, found
+below, and those other processes declare how to find (:func:`add_stand_in`)."""
 
 
 def on_day(today: date) -> ColumnElement[bool]:
@@ -128,6 +151,9 @@ async def delegable_roles(s: AsyncSession, person: Person) -> frozenset[Role]:
     held = (await s.execute(select(RoleRow.id).where(RoleRow.person_id == person.id, RoleRow.role == Held.PARTNER_REP).limit(1))).first()
     if held is not None:
         roles.add(Role.PARTNER_REP)
+    for role, stand_in in STAND_INS.items():
+        if await stand_in.held(s, person):
+            roles.add(role)
     return frozenset(roles)
 
 
@@ -168,6 +194,8 @@ async def who_may_stand_in(s: AsyncSession, person: Person) -> list[Person]:
                 )
             ).scalars()
         )
+    for stand_in in STAND_INS.values():
+        ids |= await stand_in.peers(s, person)
     ids.discard(person.id)
     if not ids:
         return []
@@ -263,7 +291,7 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
             said.append((" ", *say("away.sent_to", absent=_ref(away.person), until=away.until, delegate=_ref(to))))
 
     for n in notices:
-        if n.place is not None or n.replaces is not None:
+        if n.place is not None or (n.replaces is not None and n.replaces != n.key):  # an answer, or a card brought up to date
             out.append(n)
             continue
         if isinstance(n.to, ToPerson):
@@ -302,3 +330,33 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
                             say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
                         sent(routed)
     return out, tuple(p for line in said for p in line)
+
+
+# --------------------------------------------------------------------------- acting for them on a case
+
+
+Acting = tuple[tuple[Person, frozenset[Role]], ...]
+
+
+async def taken_on(
+    s: AsyncSession, person: Person | None, today: date, roles_of: Callable[[Person], Awaitable[set[Role]]]
+) -> Acting:
+    """The people away today whose requests come to ``person``, each with the roles of theirs on
+    this case (``roles_of``: the process's own reading of a person's roles on it) that may be
+    handed on: what the delegate may do for them here."""
+    if person is None:
+        return ()
+    out = []
+    for absent in await acting_for(s, person.id, today):
+        got = frozenset(r for r in await roles_of(absent) if r in DELEGABLE)
+        if got:
+            out.append((absent, got))
+    return tuple(out)
+
+
+def for_whom(acting: Acting, who: Iterable[Role]) -> dict[str, int]:
+    """What an audit event's payload adds when a row for ``who`` is taken for someone away
+    (``{"for": their id}``: the audit reads "Y for X"), or nothing."""
+    wanted = set(who)
+    absent = next((p for p, roles in acting if roles & wanted), None)
+    return {"for": absent.id} if absent is not None else {}

@@ -1,0 +1,72 @@
+"""Away from the other processes' roles too (issue 14, part 7): a regional escalation contact of a
+local social partnership, or a branch rep in a Best Value Code adoption, says they are away and
+who acts for them, chosen from those allowed to hold that role (another contact for the same
+region, another rep of the same union's branch); anyone else is refused, naming who may be
+chosen. Meanwhile the requests go to the delegate, the delegate may act, and the audit reads
+"Y for X". Walked in Slack (signed HTTP into the bolt app, the stand-in Web API)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from models.partnership import PartnershipEvent
+from models.tables import Person
+from tests.conftest import Clock
+from tests.partnership_world import ATTEMPT, EXTRA_USERS, PARTNERSHIP_DIRECTORY
+from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
+from tests.test_away import away, choices
+from tests.test_partnership_slack import card, channel, raise_in_slack
+
+
+@pytest.fixture
+async def world(db_url: str, clock: Clock) -> AsyncIterator[SlackWorld]:
+    w = await start_world(db_url, clock, PARTNERSHIP_DIRECTORY)
+    for uid, name in EXTRA_USERS.items():
+        w.slack.add_user(uid, name, email=f"{name}@example.org")
+    yield w
+    await stop_world(w)
+
+
+async def person_id(world: SlackWorld, slack_id: str) -> int:
+    async with world.services.sessions() as s:
+        return int((await s.execute(select(Person.id).where(Person.slack_id == slack_id))).scalar_one())
+
+
+async def escalated(world: SlackWorld) -> None:
+    root = await raise_in_slack(world, "U0GMB1")
+    await world.click("U0GMB1", root, "Log attempt", channel=channel(world))
+    await world.submit("U0GMB1", tried=ATTEMPT["tried"], tried_on=ATTEMPT["tried_on"], outcome=ATTEMPT["outcome"])
+    await world.click("U0GMB1", card(world), "Escalate", channel=channel(world))
+    await world.submit("U0GMB1", exhausted="The heads' side will not meet again.")
+
+
+async def test_a_regional_contact_away_may_choose_only_another_contact_for_the_region(world: SlackWorld) -> None:
+    await world.command("U0RGN1", "away")
+    view = world.top_view("U0RGN1")
+    assert list(choices(view, "delegate")) == ["Rhys Deputy"]
+    gary = str(await person_id(world, "U0GMB1"))  # a partnership member, not a regional contact
+    refused = await world.submit("U0RGN1", until_on="2026-12-04", delegate=gary)
+    error = refused.json()["errors"]["delegate"]
+    assert "Choose someone who may act for you" in error and "Rhys Deputy" in error
+
+
+async def test_a_regional_contact_away_has_the_escalation_sent_to_their_delegate_who_acknowledges_it_for_them(
+    world: SlackWorld,
+) -> None:
+    done = await away(world, "U0RGN1", "Rhys Deputy", until="2026-12-04")
+    assert done.status == 200 and not done.body, done.body
+    await escalated(world)
+    assert [m for m in world.slack.dms_to("U0RGN1") if "Acknowledge" in buttons(m)] == []
+    [asked] = [m for m in world.slack.dms_to("U0RGD1") if "Acknowledge" in buttons(m)]
+    assert "You're acting for <@U0RGN1>, who is away until 4 Dec 2026" in text_of(asked)
+    said = [text_of(m) for m in (*world.slack.ephemerals("U0GMB1"), *world.slack.dms_to("U0GMB1"))]
+    assert any("<@U0RGN1> is away until 4 Dec 2026; sent to <@U0RGD1>." in t for t in said)  # the escalation's answer
+    await world.click("U0RGD1", asked, "Acknowledge")
+    async with world.services.sessions() as s:
+        ev = (await s.execute(select(PartnershipEvent).where(PartnershipEvent.action == "acknowledge"))).scalar_one()
+    assert ev.actor_id == await person_id(world, "U0RGD1") and ev.payload.get("for") == await person_id(world, "U0RGN1")
+    report = "\n".join(await world.services.engine.partnerships.report("Leeds"))
+    assert "Rhys Deputy for Rowan Regional" in report  # the audit, as the partnership's report prints it
