@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from models.bestvalue import CodeEvent
 from models.partnership import PartnershipEvent
 from models.tables import Person
+from tests.code_fixtures import CODE_DIRECTORY
 from tests.conftest import Clock
 from tests.partnership_world import ATTEMPT, EXTRA_USERS, PARTNERSHIP_DIRECTORY
 from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
 from tests.test_away import away, choices
+from tests.test_code_slack import CHANNEL as CODE_CHANNEL
 from tests.test_partnership_slack import card, channel, raise_in_slack
 
 
@@ -70,3 +73,44 @@ async def test_a_regional_contact_away_has_the_escalation_sent_to_their_delegate
     assert ev.actor_id == await person_id(world, "U0RGD1") and ev.payload.get("for") == await person_id(world, "U0RGN1")
     report = "\n".join(await world.services.engine.partnerships.report("Leeds"))
     assert "Rhys Deputy for Rowan Regional" in report  # the audit, as the partnership's report prints it
+
+
+# --------------------------------------------------------------------------- a branch rep on the Best Value Code
+
+CODE_TWO_GMB = CODE_DIRECTORY.replace(
+    "GMB: {name: Leeds GMB, reps: [U0GMB1]}", "GMB: {name: Leeds GMB, reps: [U0GMB1, {slack: U0GMB2, name: Gail GMB}]}"
+)
+assert CODE_TWO_GMB != CODE_DIRECTORY
+
+
+@pytest.fixture
+async def code_world(db_url: str, clock: Clock) -> AsyncIterator[SlackWorld]:
+    w = await start_world(db_url, clock, CODE_TWO_GMB)
+    w.slack.add_user("U0GMB2", "gail", email="gail@example.org")
+    yield w
+    await stop_world(w)
+
+
+async def test_a_branch_rep_away_hands_their_branchs_voice_to_another_rep_of_the_branch_who_marks_a_clause_for_them(
+    code_world: SlackWorld,
+) -> None:
+    w = code_world
+    await w.command("U0GMB1", "away")
+    assert list(choices(w.top_view("U0GMB1"), "delegate")) == ["Gail GMB"]  # another rep of Leeds GMB, no one else
+    nobody = str(await person_id(w, "U0UNS1"))  # UNISON's branch rep may not speak for GMB
+    refused = await w.submit("U0GMB1", until_on="2026-12-04", delegate=nobody)
+    assert "Gail GMB" in refused.json()["errors"]["delegate"]
+    ok = await w.submit("U0GMB1", until_on="2026-12-04", delegate=choices(w.top_view("U0GMB1"), "delegate")["Gail GMB"])
+    assert ok.status == 200 and not ok.body, ok.body
+
+    await w.command("U0UNS1", "code start")
+    await w.submit("U0UNS1", employer_name="Leeds City Council", employer_kind="local_authority", association="Leeds")
+    channel = w.slack.channel_id(CODE_CHANNEL)
+    root = w.slack.messages_in(channel)[0]
+    post = next(m for m in w.slack.thread(channel, root["ts"]) if "Section 3:" in text_of(m))
+    await w.click("U0GMB2", post, "Mark a clause", channel=channel)
+    done = await w.submit("U0GMB2", clause="3.2", position="agreed", local_text=None, reason=None)
+    assert done.status == 200 and not done.body, done.body
+    async with w.services.sessions() as s:
+        ev = (await s.execute(select(CodeEvent).where(CodeEvent.action == "code_mark"))).scalar_one()
+    assert ev.actor_id == await person_id(w, "U0GMB2") and ev.payload.get("for") == await person_id(w, "U0GMB1")

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from flows.core.roles import Role
+from flows.core.table import row_of
 from flows.notices import Kind, Notice, PersonRef, Text, ToPartnerSpace, ToPerson, ToSpace
 from flows.wording import say
 from models.tables import Absence, Held, LocalAssociation, Person
@@ -235,6 +236,9 @@ async def chain_problem(s: AsyncSession, person: Person, delegate: Person, start
 
 # --------------------------------------------------------------------------- what needs someone away
 
+OFFICERS = frozenset({Role.SECRETARY, Role.NEM, Role.PARTNER_REP})
+"""The roles whose news about an employer's case is copied to whoever acts for them while away."""
+
 PERSONAL = frozenset({"snooze", "undo_recorded"})
 """Buttons that are the recipient's own (snoozing their reminder, undoing a decision recorded for
 them): a notice with only these is not a request someone else could act on."""
@@ -251,9 +255,18 @@ def add_space_officers(fn: SpaceOfficers) -> None:
         SPACE_OFFICERS.append(fn)
 
 
-def asks(n: Notice) -> bool:
-    """Whether a notice asks its recipient to act (a button someone acting for them could press)."""
-    return n.kind not in (Kind.DECIDED, Kind.REPLY) and any(b.action not in PERSONAL for b in n.buttons)
+def asks(n: Notice, roles: frozenset[Role] | None = None) -> bool:
+    """Whether a notice asks its recipient to act with a button someone acting for them could
+    press: one of a row for a role that is handed on (``roles``: the ones the absent person
+    holds; by default any that may be)."""
+    if n.kind in (Kind.DECIDED, Kind.REPLY):
+        return False
+    wanted = DELEGABLE if roles is None else roles & DELEGABLE
+    for b in n.buttons:
+        t = row_of(b.action) if b.action not in PERSONAL else None
+        if t is not None and t.who & wanted:
+            return True
+    return False
 
 
 def _routed_already(n: Notice) -> bool:
@@ -304,13 +317,14 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
                 out.append(n)
                 continue
             away, to = routed.passed[0], routed.to
-            if asks(n):
+            theirs = await delegable_roles(s, away.person)
+            if asks(n, theirs):
                 out.append(replace(n, to=ToPerson(_ref(to)),
                                    body=(say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
                 sent(routed)
             else:
                 out.append(n)
-                if to.id not in to_people:
+                if to.id not in to_people and n.employer_id and theirs & OFFICERS:  # a Secretary's, NEM's or partner rep's news
                     out.append(replace(n, to=ToPerson(_ref(to)), key=None, buttons=(),
                                        body=(say("away.copy_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
             continue
