@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import Acting, for_whom, taken_on
 from flows.bestvalue.process import (
     COMMITTEE_OUTCOMES,
     CONTRACT_TABLE,
@@ -25,7 +26,6 @@ from flows.bestvalue.process import (
     ContractStage,
     Stage,
 )
-from flows.away.delegation import Acting, for_whom, taken_on
 from flows.bestvalue.template import Code, code_of
 from flows.core.forms import digits
 from flows.core.roles import Role
