@@ -114,3 +114,21 @@ async def test_a_branch_rep_away_hands_their_branchs_voice_to_another_rep_of_the
     async with w.services.sessions() as s:
         ev = (await s.execute(select(CodeEvent).where(CodeEvent.action == "code_mark"))).scalar_one()
     assert ev.actor_id == await person_id(w, "U0GMB2") and ev.payload.get("for") == await person_id(w, "U0GMB1")
+
+
+async def test_the_reminder_of_an_unacknowledged_escalation_goes_to_the_delegate_too(world: SlackWorld, clock: Clock) -> None:
+    from datetime import UTC, datetime
+
+    from bot.clock import sweep
+
+    await away(world, "U0RGN1", "Rhys Deputy", until="2026-12-04")
+    await escalated(world)
+    at = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # Thursday: three working days without an acknowledgement
+    clock.set(at)
+    await sweep(world.services, world.bot.outbound, at)
+    await world.settle()
+    waiting = "Waiting for the regional level to acknowledge"
+    assert not any(waiting in text_of(m) for m in world.slack.dms_to("U0RGN1"))
+    [nudge] = [m for m in world.slack.dms_to("U0RGD1") if waiting in text_of(m)]
+    assert "You're acting for <@U0RGN1>, who is away until 4 Dec 2026" in text_of(nudge)
+    assert "Acknowledge" in buttons(nudge)
