@@ -78,6 +78,7 @@ async def set_away(core: Core, who: Who, answers: Mapping[str, Any]) -> Outcome:
         )
         s.add(Absence(person_id=person.id, delegate_id=delegate.id, starts_on=starts_on, until_on=until_on, created_at=now))
         await s.flush()
+        delegation.forget_routes(s)
         notices = [
             Notice(
                 Kind.PROGRESS,
@@ -124,6 +125,7 @@ async def end_away(core: Core, who: Who) -> Outcome:
         )
         if ended.rowcount == 0:  # type: ignore[attr-defined]
             raise Refusal(say("away.off.not_away", nothing_changed=nothing_changed()))
+        delegation.forget_routes(s)
         delegates = [d for d in [await s.get(Person, a.delegate_id) for a in found] if d is not None]
         notices = [
             Notice(

@@ -27,6 +27,9 @@ from flows.wording import say
 from models.tables import Absence, Held, LocalAssociation, Person
 from models.tables import Role as RoleRow
 
+ROUTES = "vws_routes"
+"""``session.info`` key of where requests for whom go today, worked out once per transaction."""
+
 MAX_HOPS = 3
 """A request passes through at most this many absent people before it lands."""
 
@@ -99,6 +102,19 @@ async def route(s: AsyncSession, person: Person | None, today: date) -> Routed:
     """Where a request meant for ``person`` goes today (see the module docstring)."""
     if person is None:
         return Routed(None, None)
+    cache = s.info.setdefault(ROUTES, {})  # asked again in the same transaction (its notices are readdressed)
+    if (person.id, today) in cache:
+        return cache[(person.id, today)]  # type: ignore[no-any-return]
+    cache[(person.id, today)] = found = await _route(s, person, today)
+    return found
+
+
+def forget_routes(s: AsyncSession) -> None:
+    """An absence was made or ended in this transaction: work out where requests go afresh."""
+    s.info.pop(ROUTES, None)
+
+
+async def _route(s: AsyncSession, person: Person, today: date) -> Routed:
     cur, seen, passed = person, {person.id}, []
     for _ in range(MAX_HOPS):
         absence = await current_absence(s, cur.id, today)
@@ -236,9 +252,6 @@ async def chain_problem(s: AsyncSession, person: Person, delegate: Person, start
 
 # --------------------------------------------------------------------------- what needs someone away
 
-OFFICERS = frozenset({Role.SECRETARY, Role.NEM, Role.PARTNER_REP})
-"""The roles whose news about an employer's case is copied to whoever acts for them while away."""
-
 PERSONAL = frozenset({"snooze", "undo_recorded"})
 """Buttons that are the recipient's own (snoozing their reminder, undoing a decision recorded for
 them): a notice with only these is not a request someone else could act on."""
@@ -269,6 +282,21 @@ def asks(n: Notice, roles: frozenset[Role] | None = None) -> bool:
     return False
 
 
+LOADED = "vws_employers"
+"""``session.info`` key of the employers a use case loaded (kept for its notices' readdressing)."""
+
+
+async def _officer_news(s: AsyncSession, n: Notice) -> bool:
+    """Whether a notice is news about an employer's case for a Local Association Secretary (or
+    deputy) or an NEM: what is copied to whoever acts for them while they are away. Read from the
+    employer the use case loaded (no query: most notices are not for an officer)."""
+    if not n.employer_id or not isinstance(n.to, ToPerson):
+        return False
+    emp = next((e for e in s.info.get(LOADED, ()) if e.id == n.employer_id), None)
+    assoc = emp.association if emp is not None else None
+    return assoc is not None and n.to.person.id in (assoc.secretary_id, assoc.deputy_id, assoc.nem_id)
+
+
 def _routed_already(n: Notice) -> bool:
     """Whether the notice was already sent on to whoever acts for someone away (it says so first)."""
     lead = say("away.acting_for", absent=PersonRef(0), until=date.min)[:1]
@@ -295,7 +323,7 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
     out: list[Notice] = []
     said: list[Text] = []
     told: set[int] = set()
-    to_people = {n.to.person.id for n in notices if isinstance(n.to, ToPerson)}
+    spaces: list[Notice] = []
 
     def sent(routed: Routed) -> None:
         away, to = routed.passed[0], routed.to
@@ -307,42 +335,48 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
         if n.place is not None or (n.replaces is not None and n.replaces != n.key):  # an answer, or a card brought up to date
             out.append(n)
             continue
-        if isinstance(n.to, ToPerson):
-            if _routed_already(n):  # sent along the chain by the use case itself: its hops are counted
-                out.append(n)
-                continue
-            person = await s.get(Person, n.to.person.id) if n.to.person.id else None
-            routed = await route(s, person, today)
-            if not routed.redirected or routed.to is None:
-                out.append(n)
-                continue
-            away, to = routed.passed[0], routed.to
-            theirs = await delegable_roles(s, away.person)
-            if asks(n, theirs):
-                out.append(replace(n, to=ToPerson(_ref(to)),
-                                   body=(say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
-                sent(routed)
-            else:
-                out.append(n)
-                if to.id not in to_people and n.employer_id and theirs & OFFICERS:  # a Secretary's, NEM's or partner rep's news
-                    out.append(replace(n, to=ToPerson(_ref(to)), key=None, buttons=(),
-                                       body=(say("away.copy_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+        if isinstance(n.to, ToPartnerSpace | ToSpace):
+            out.append(n)
+            if asks(n):
+                spaces.append(n)
             continue
-        out.append(n)
-        if isinstance(n.to, ToPartnerSpace | ToSpace) and asks(n):
-            seen: set[int] = set()
-            for fn in SPACE_OFFICERS:
-                for officer in await fn(s, n):
-                    if officer.id in seen:
-                        continue
-                    seen.add(officer.id)
-                    routed = await route(s, officer, today)
-                    if routed.redirected and routed.to is not None and routed.to.id not in seen:
-                        away = routed.passed[0]
-                        seen.add(routed.to.id)
-                        out.append(replace(n, to=ToPerson(_ref(routed.to)), body=(
-                            say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
-                        sent(routed)
+        if not isinstance(n.to, ToPerson) or _routed_already(n):  # sent along the chain by the use case: its hops counted
+            out.append(n)
+            continue
+        request = asks(n)
+        if not request and not await _officer_news(s, n):  # nothing someone acting for them would be asked or told
+            out.append(n)
+            continue
+        person = await s.get(Person, n.to.person.id) if n.to.person.id else None
+        routed = await route(s, person, today)
+        if not routed.redirected or routed.to is None:
+            out.append(n)
+            continue
+        away, to = routed.passed[0], routed.to
+        if request and asks(n, await delegable_roles(s, away.person)):
+            out.append(replace(n, to=ToPerson(_ref(to)),
+                               body=(say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+            sent(routed)
+            continue
+        out.append(n)  # theirs, to read when back
+        if not request:
+            out.append(replace(n, to=ToPerson(_ref(to)), key=None, buttons=(),
+                               body=(say("away.copy_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+    people = {n.to.person.id for n in out if isinstance(n.to, ToPerson)}
+    for n in spaces:  # a step posted in a shared space: sent directly to whoever acts for someone away who could take it
+        seen: set[int] = set()
+        for fn in SPACE_OFFICERS:
+            for officer in await fn(s, n):
+                if officer.id in seen:
+                    continue
+                seen.add(officer.id)
+                routed = await route(s, officer, today)
+                if routed.redirected and routed.to is not None and routed.to.id not in seen | people:
+                    away = routed.passed[0]
+                    seen.add(routed.to.id)
+                    out.append(replace(n, to=ToPerson(_ref(routed.to)), body=(
+                        say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+                    sent(routed)
     return out, tuple(p for line in said for p in line)
 
 
