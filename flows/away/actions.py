@@ -21,7 +21,7 @@ from flows.away.journey import Person as AwayPerson
 from flows.core.dispatch import Command, Dispatcher, Inputs, Response
 from flows.core.forms import Field, FieldKind, Form, Option, choice, digits
 from flows.core.payload import Payload
-from flows.core.unit import Core, Refusal, nothing_changed, read, run
+from flows.core.unit import Core, Refusal, nothing_changed, read, readdress_with, run
 from flows.directory import Who, find_person
 from flows.notices import Kind, Notice, Outcome, text
 from flows.signup.case import as_date, person_of, ref, to_person
@@ -62,8 +62,9 @@ async def set_away(core: Core, who: Who, answers: Mapping[str, Any]) -> Outcome:
         allowed = {p.id: p for p in await delegation.who_may_stand_in(s, person)}
         raw = str(answers.get("delegate") or "")
         delegate = allowed.get(int(raw)) if digits(raw, 11) else None
-        if delegate is None:
-            raise _field_error("delegate", say_str("away.choose_delegate"))
+        if delegate is None:  # only those who may hold the role: say who they are
+            names = ", ".join(p.label for p in allowed.values())
+            raise _field_error("delegate", say_str("away.choose_delegate", names=names))
         problem = await delegation.chain_problem(s, person, delegate, starts_on, until_on)
         if problem is not None:
             key = "away.loop" if problem.kind == "loop" else "away.too_long"
@@ -77,6 +78,7 @@ async def set_away(core: Core, who: Who, answers: Mapping[str, Any]) -> Outcome:
         )
         s.add(Absence(person_id=person.id, delegate_id=delegate.id, starts_on=starts_on, until_on=until_on, created_at=now))
         await s.flush()
+        delegation.forget_routes(s)
         notices = [
             Notice(
                 Kind.PROGRESS,
@@ -123,6 +125,7 @@ async def end_away(core: Core, who: Who) -> Outcome:
         )
         if ended.rowcount == 0:  # type: ignore[attr-defined]
             raise Refusal(say("away.off.not_away", nothing_changed=nothing_changed()))
+        delegation.forget_routes(s)
         delegates = [d for d in [await s.get(Person, a.delegate_id) for a in found] if d is not None]
         notices = [
             Notice(
@@ -213,6 +216,7 @@ async def _cmd_away(core: Core, who: Who, rest: str) -> Response:
 
 
 def register(d: Dispatcher) -> None:
+    readdress_with(delegation.readdress)  # while someone is away, what needs them goes to who acts for them
     d.add(Action.AWAY, _run_away, away_form)
     d.add(Action.AWAY_OFF, _run_away_off)
     d.add_options("stand_in", _stand_in_options)

@@ -11,22 +11,53 @@ person (their absence, or the absences naming them), so its cost does not grow w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from flows.core.roles import Role
+from flows.core.table import row_of
+from flows.notices import Kind, Notice, PersonRef, Text, ToPartnerSpace, ToPerson, ToSpace
+from flows.wording import say
 from models.tables import Absence, Held, LocalAssociation, Person
 from models.tables import Role as RoleRow
+
+ROUTES = "vws_routes"
+"""``session.info`` key of where requests for whom go today, worked out once per transaction."""
 
 MAX_HOPS = 3
 """A request passes through at most this many absent people before it lands."""
 
-DELEGABLE = frozenset({Role.SECRETARY, Role.NEM, Role.PARTNER_REP})
-"""The roles someone away can hand to another (a rep's own proposals wait for them)."""
+@dataclass(frozen=True)
+class StandIn:
+    """A role of another process that someone away may hand on, as that process declares it:
+    whether a person holds it anywhere (``held``), and who may hold it for them (``peers``: the
+    people allowed to hold the same role in the same place, e.g. another rep of the same union's
+    branch, another escalation contact for the same region)."""
+
+    role: Role
+    held: Callable[[AsyncSession, Person], Awaitable[bool]]
+    peers: Callable[[AsyncSession, Person], Awaitable[set[int]]]
+
+
+STAND_INS: dict[Role, StandIn] = {}
+
+
+def add_stand_in(stand_in: StandIn) -> None:
+    """A process declares one of its roles as one that may be handed on while away."""
+    STAND_INS[stand_in.role] = stand_in
+
+
+DELEGABLE = frozenset({Role.SECRETARY, Role.NEM, Role.PARTNER_REP, Role.BRANCH_REP, Role.MEMBER, Role.REGIONAL,
+                       Role.NATIONAL_CONTACT})  # fmt: skip
+"""The roles someone away can hand to another (a rep's own proposals wait for them; the lead of
+a Code adoption and a workplan or indicator owner hold their own): the sign-up journey's, found
+below, and those other processes declare how to find (:func:`add_stand_in`)."""
 
 
 def on_day(today: date) -> ColumnElement[bool]:
@@ -71,6 +102,19 @@ async def route(s: AsyncSession, person: Person | None, today: date) -> Routed:
     """Where a request meant for ``person`` goes today (see the module docstring)."""
     if person is None:
         return Routed(None, None)
+    cache = s.info.setdefault(ROUTES, {})  # asked again in the same transaction (its notices are readdressed)
+    if (person.id, today) in cache:
+        return cache[(person.id, today)]  # type: ignore[no-any-return]
+    cache[(person.id, today)] = found = await _route(s, person, today)
+    return found
+
+
+def forget_routes(s: AsyncSession) -> None:
+    """An absence was made or ended in this transaction: work out where requests go afresh."""
+    s.info.pop(ROUTES, None)
+
+
+async def _route(s: AsyncSession, person: Person, today: date) -> Routed:
     cur, seen, passed = person, {person.id}, []
     for _ in range(MAX_HOPS):
         absence = await current_absence(s, cur.id, today)
@@ -124,6 +168,9 @@ async def delegable_roles(s: AsyncSession, person: Person) -> frozenset[Role]:
     held = (await s.execute(select(RoleRow.id).where(RoleRow.person_id == person.id, RoleRow.role == Held.PARTNER_REP).limit(1))).first()
     if held is not None:
         roles.add(Role.PARTNER_REP)
+    for role, stand_in in STAND_INS.items():
+        if await stand_in.held(s, person):
+            roles.add(role)
     return frozenset(roles)
 
 
@@ -164,6 +211,8 @@ async def who_may_stand_in(s: AsyncSession, person: Person) -> list[Person]:
                 )
             ).scalars()
         )
+    for stand_in in STAND_INS.values():
+        ids |= await stand_in.peers(s, person)
     ids.discard(person.id)
     if not ids:
         return []
@@ -199,3 +248,163 @@ async def chain_problem(s: AsyncSession, person: Person, delegate: Person, start
             return None
         seen.add(nxt.id)
         cur = nxt
+
+
+# --------------------------------------------------------------------------- what needs someone away
+
+PERSONAL = frozenset({"snooze", "undo_recorded"})
+"""Buttons that are the recipient's own (snoozing their reminder, undoing a decision recorded for
+them): a notice with only these is not a request someone else could act on."""
+
+#: Who among the people of a shared space a request posted there is for, by process: each
+#: returns the people the notice's buttons are theirs to press (a Secretary, a partnership's
+#: chair...), so that any of them away has it sent to whoever acts for them.
+SpaceOfficers = Callable[[AsyncSession, Notice], Awaitable[list[Person]]]
+SPACE_OFFICERS: list[SpaceOfficers] = []
+
+
+def add_space_officers(fn: SpaceOfficers) -> None:
+    if fn not in SPACE_OFFICERS:
+        SPACE_OFFICERS.append(fn)
+
+
+def asks(n: Notice, roles: frozenset[Role] | None = None) -> bool:
+    """Whether a notice asks its recipient to act with a button someone acting for them could
+    press: one of a row for a role that is handed on (``roles``: the ones the absent person
+    holds; by default any that may be)."""
+    if n.kind in (Kind.DECIDED, Kind.REPLY):
+        return False
+    wanted = DELEGABLE if roles is None else roles & DELEGABLE
+    for b in n.buttons:
+        t = row_of(b.action) if b.action not in PERSONAL else None
+        if t is not None and t.who & wanted:
+            return True
+    return False
+
+
+LOADED = "vws_employers"
+"""``session.info`` key of the employers a use case loaded (kept for its notices' readdressing)."""
+
+
+async def _officer_news(s: AsyncSession, n: Notice) -> bool:
+    """Whether a notice is news about an employer's case for a Local Association Secretary (or
+    deputy) or an NEM: what is copied to whoever acts for them while they are away. Read from the
+    employer the use case loaded (no query: most notices are not for an officer)."""
+    if not n.employer_id or not isinstance(n.to, ToPerson):
+        return False
+    emp = next((e for e in s.info.get(LOADED, ()) if e.id == n.employer_id), None)
+    assoc = emp.association if emp is not None else None
+    return assoc is not None and n.to.person.id in (assoc.secretary_id, assoc.deputy_id, assoc.nem_id)
+
+
+def _routed_already(n: Notice) -> bool:
+    """Whether the notice was already sent on to whoever acts for someone away (it says so first)."""
+    lead = say("away.acting_for", absent=PersonRef(0), until=date.min)[:1]
+    return bool(n.body) and n.body[0][:1] == lead
+
+
+def _ref(p: Person) -> PersonRef:
+    return PersonRef(p.id, p.label)
+
+
+async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[list[Notice], Text]:
+    """Every notice a use case sends, as it goes while people are away today (``flows.core.unit``
+    runs it before the outbox, in the use case's transaction):
+
+    - a request to someone away goes to whoever acts for them instead, saying for whom;
+    - a request posted in a shared space, which someone away could have acted on, is also sent
+      to whoever acts for them directly (they may not be in that space);
+    - news for someone away still reaches them (theirs to read when back), and a copy goes to
+      whoever acts for them, saying it is for the person away.
+
+    Returns the notices and what the person who acted is told ("Sam is away until ...; sent to
+    Dee.", once per person away)."""
+    today = core.today()
+    out: list[Notice] = []
+    said: list[Text] = []
+    told: set[int] = set()
+    spaces: list[Notice] = []
+
+    def sent(routed: Routed) -> None:
+        away, to = routed.passed[0], routed.to
+        if to is not None and away.person.id not in told:
+            told.add(away.person.id)
+            said.append((" ", *say("away.sent_to", absent=_ref(away.person), until=away.until, delegate=_ref(to))))
+
+    for n in notices:
+        if n.place is not None or (n.replaces is not None and n.replaces != n.key):  # an answer, or a card brought up to date
+            out.append(n)
+            continue
+        if isinstance(n.to, ToPartnerSpace | ToSpace):
+            out.append(n)
+            if asks(n):
+                spaces.append(n)
+            continue
+        if not isinstance(n.to, ToPerson) or _routed_already(n):  # sent along the chain by the use case: its hops counted
+            out.append(n)
+            continue
+        request = asks(n)
+        if not request and not await _officer_news(s, n):  # nothing someone acting for them would be asked or told
+            out.append(n)
+            continue
+        person = await s.get(Person, n.to.person.id) if n.to.person.id else None
+        routed = await route(s, person, today)
+        if not routed.redirected or routed.to is None:
+            out.append(n)
+            continue
+        away, to = routed.passed[0], routed.to
+        if request and asks(n, await delegable_roles(s, away.person)):
+            out.append(replace(n, to=ToPerson(_ref(to)),
+                               body=(say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+            sent(routed)
+            continue
+        out.append(n)  # theirs, to read when back
+        if not request:
+            out.append(replace(n, to=ToPerson(_ref(to)), key=None, buttons=(),
+                               body=(say("away.copy_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+    people = {n.to.person.id for n in out if isinstance(n.to, ToPerson)}
+    for n in spaces:  # a step posted in a shared space: sent directly to whoever acts for someone away who could take it
+        seen: set[int] = set()
+        for fn in SPACE_OFFICERS:
+            for officer in await fn(s, n):
+                if officer.id in seen:
+                    continue
+                seen.add(officer.id)
+                routed = await route(s, officer, today)
+                if routed.redirected and routed.to is not None and routed.to.id not in seen | people:
+                    away = routed.passed[0]
+                    seen.add(routed.to.id)
+                    out.append(replace(n, to=ToPerson(_ref(routed.to)), body=(
+                        say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
+                    sent(routed)
+    return out, tuple(p for line in said for p in line)
+
+
+# --------------------------------------------------------------------------- acting for them on a case
+
+
+Acting = tuple[tuple[Person, frozenset[Role]], ...]
+
+
+async def taken_on(
+    s: AsyncSession, person: Person | None, today: date, roles_of: Callable[[Person], Awaitable[set[Role]]]
+) -> Acting:
+    """The people away today whose requests come to ``person``, each with the roles of theirs on
+    this case (``roles_of``: the process's own reading of a person's roles on it) that may be
+    handed on: what the delegate may do for them here."""
+    if person is None:
+        return ()
+    out = []
+    for absent in await acting_for(s, person.id, today):
+        got = frozenset(r for r in await roles_of(absent) if r in DELEGABLE)
+        if got:
+            out.append((absent, got))
+    return tuple(out)
+
+
+def for_whom(acting: Acting, who: Iterable[Role]) -> dict[str, int]:
+    """What an audit event's payload adds when a row for ``who`` is taken for someone away
+    (``{"for": their id}``: the audit reads "Y for X"), or nothing."""
+    wanted = set(who)
+    absent = next((p for p, roles in acting if roles & wanted), None)
+    return {"for": absent.id} if absent is not None else {}

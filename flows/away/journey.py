@@ -21,7 +21,7 @@ class Action(StrEnum):
 
 
 R = Role
-WHO = {R.SECRETARY, R.NEM, R.PARTNER_REP}  # the roles whose decisions can be handed on (delegation.DELEGABLE)
+WHO = {R.SECRETARY, R.NEM, R.PARTNER_REP, R.BRANCH_REP, R.MEMBER, R.REGIONAL, R.NATIONAL_CONTACT}  # delegation.DELEGABLE
 
 TABLE = Table("away", (
     # action            from           to           who   must supply      what happened

@@ -313,6 +313,9 @@ async def _cmd_code(core: Core, who: Who, rest: str) -> Response:
 
 def register(d: Dispatcher) -> None:
     """Add the Best Value Code's actions, forms, command, replies, status and nudges."""
+    from flows.bestvalue import away
+
+    away.register()  # a branch rep's role, handed on while they are away
     d.add(Action.START, _guarded(_start), _start_form)
     d.add(Action.MARK, _guarded(_mark), _form_for(_mark_form))
     d.add(Action.AGREE_SECTION, _guarded(_agree_section))

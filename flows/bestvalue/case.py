@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import Acting, for_whom, taken_on
 from flows.bestvalue.process import (
     COMMITTEE_OUTCOMES,
     CONTRACT_TABLE,
@@ -65,6 +66,7 @@ class AdoptionCase:
     positions: dict[tuple[int, str], ClausePosition] = field(default_factory=dict)
     outcomes: dict[int, CommitteeOutcome] = field(default_factory=dict)
     core: Core | None = None
+    acting_for: Acting = ()  # people away whose requests come to this person today, with the roles taken on here
 
     @property
     def id(self) -> int:
@@ -170,6 +172,25 @@ async def adoption_case(s: AsyncSession, core: Core, person: Person | None, row:
         (await s.execute(select(AdoptionBranch.union).where(AdoptionBranch.adoption_id == row.id)
                          .order_by(AdoptionBranch.id))).scalars()
     )  # fmt: skip
+    roles, unions = await _roles_on(s, person, row, branches)
+    acting: Acting = ()
+    if person is not None and core is not None and hasattr(core, "today"):  # someone away may have handed theirs to them
+
+        async def theirs(absent: Person) -> set[Role]:
+            return (await _roles_on(s, absent, row, branches))[0]
+
+        acting = await taken_on(s, person, core.today(), theirs)
+        for absent, got in acting:
+            roles |= got
+            if Role.BRANCH_REP in got:
+                unions |= (await _roles_on(s, absent, row, branches))[1]
+    case = AdoptionCase(row, person, frozenset(roles), code, branches, frozenset(unions), core=core, acting_for=acting)
+    await load_positions(s, case)
+    return case
+
+
+async def _roles_on(s: AsyncSession, person: Person | None, row: CodeAdoption, branches: tuple[str, ...]) -> tuple[set[Role], set[str]]:
+    """A person's roles on an adoption, and the branches (of those taking part) they speak for."""
     roles: set[Role] = set()
     unions: set[str] = set()
     if person is not None:
@@ -184,9 +205,7 @@ async def adoption_case(s: AsyncSession, core: Core, person: Person | None, row:
         unions = {u for u in held if u in branches}
         if unions:
             roles.add(Role.BRANCH_REP)
-    case = AdoptionCase(row, person, frozenset(roles), code, branches, frozenset(unions), core=core)
-    await load_positions(s, case)
-    return case
+    return roles, unions
 
 
 async def load_positions(s: AsyncSession, case: AdoptionCase) -> None:
@@ -249,7 +268,8 @@ class AdoptionSteps(_CodeSteps, Steps[AdoptionCase]):
     def event(self, case: AdoptionCase, t: Transition, seen: str, target: str, reasons: str | None,
               payload: dict[str, Any]) -> CodeEvent:  # fmt: skip
         return CodeEvent(adoption_id=case.id, at=self.core.now(), actor_id=case.person.id if case.person else None,
-                         action=t.action, from_stage=seen, to_stage=target, reasons=reasons, payload=payload)  # fmt: skip
+                         action=t.action, from_stage=seen, to_stage=target, reasons=reasons,
+                         payload={**for_whom(case.acting_for, t.who), **payload})  # fmt: skip
 
     def record(self, case: AdoptionCase, t: Transition, payload: dict[str, Any], reasons: str | None = None) -> CodeEvent:
         """The audit event of a step that leaves the adoption where it is (a position, an indicator)."""
@@ -271,7 +291,7 @@ class ContractSteps(_CodeSteps, Steps[ContractCase]):
               payload: dict[str, Any]) -> CodeEvent:  # fmt: skip
         return CodeEvent(adoption_id=case.row.adoption_id, contract_id=case.id, at=self.core.now(),
                          actor_id=case.person.id if case.person else None, action=t.action, from_stage=seen,
-                         to_stage=target, reasons=reasons, payload=payload)  # fmt: skip
+                         to_stage=target, reasons=reasons, payload={**for_whom(case.adoption.acting_for, t.who), **payload})  # fmt: skip
 
 
 # --------------------------------------------------------------------------- reading what must be supplied

@@ -74,6 +74,43 @@ def national_revoked(employer_id: int) -> str:
     return f"national-revoked:{employer_id}"
 
 
+def reminder(kind: str, subject: str, due_at: object, to: object, employer_id: int | None = None) -> str:
+    """One reminder card: the nudge (kind, subject, the moment it fell due) and where it went
+    (``p<person id>``, ``partners`` for the employer's partner space, ``space=<key>``,
+    ``national``), so what finishes it can update every copy and what a snooze touches only the
+    snoozer's own. Over the column's width, the nudge is hashed (where it went is kept)."""
+    from flows.notices import ToNational, ToPartnerSpace, ToPerson, ToSpace
+
+    if isinstance(to, ToPerson):
+        where = f"p{to.person.id}"
+    elif isinstance(to, ToPartnerSpace):
+        where = "partners"
+    elif isinstance(to, ToSpace):
+        where = f"space={to.key}"
+    else:
+        assert isinstance(to, ToNational)
+        where = "national"
+    stamp = due_at.strftime("%Y%m%dT%H%M") if hasattr(due_at, "strftime") else str(due_at)
+    return f"{reminders_of(kind, subject)}{stamp}|{where}"
+
+
+def reminders_of(kind: str, subject: str) -> str:
+    """What the keys of every card of one reminder (any due moment, anywhere) start with."""
+    head = f"remind|{kind}|{subject}|"
+    if len(head) > 120:
+        import hashlib
+
+        head = f"remind|{kind}|h{hashlib.sha256(subject.encode()).hexdigest()[:32]}|"
+    return head
+
+
+def reminder_place(key: str) -> str | None:
+    """Where a reminder card's key says it went (see :func:`reminder`); None for another key."""
+    if not key.startswith("remind|"):
+        return None
+    return key.rpartition("|")[2]
+
+
 # --------------------------------------------------------------------------- places
 
 

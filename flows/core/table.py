@@ -192,6 +192,15 @@ class Refused:
     guard: Guard[Any] | None = None
 
 
+TABLES: dict[str, Table] = {}
+"""Every process's table, by name (what a button's action is a row of, for :func:`row_of`)."""
+
+
+def row_of(action: str) -> Transition | None:
+    """The row of any process's table an action belongs to (None: no table's, e.g. a snooze)."""
+    return next((t.by_action[action] for t in TABLES.values() if action in t.by_action), None)
+
+
 @dataclass
 class Table:
     """A process's rows, in the order they are offered."""
@@ -203,6 +212,7 @@ class Table:
     def __post_init__(self) -> None:
         self.by_action = {t.action: t for t in self.rows}
         assert len(self.by_action) == len(self.rows), f"{self.name}: an action appears twice"
+        TABLES[self.name] = self
 
     def row(self, action: StrEnum | str) -> Transition:
         return self.by_action[str(action)]

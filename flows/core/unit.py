@@ -34,7 +34,7 @@ from flows.core.outbox import HANDED, enqueue, reply_notice, reply_place
 from flows.core.reach import joined, reach_lines
 from flows.core.roles import Role
 from flows.core.table import CaseLike, Need, Table, Transition
-from flows.notices import Outcome, Place, Text, text
+from flows.notices import Notice, Outcome, Place, Text, text
 from flows.wording import say, say_str
 from models.db import reading
 
@@ -84,6 +84,11 @@ async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> O
     try:
         async with core.sessions() as s, s.begin():
             out = await fn(s)
+            if out.ok and out.notices:
+                for readdress in ADDRESSING:  # e.g. someone away: what needs them goes to who acts for them
+                    out.notices, said = await readdress(s, core, list(out.notices))
+                    if said:
+                        out.reply = text(*out.reply, *said)
             await _to_outbox(core, s, out, place)
             await _committing()
     except Refusal as r:
@@ -100,6 +105,20 @@ async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> O
         if committed is not None:
             committed()  # wake the delivery worker: the notices can go now
     return out
+
+
+Readdress = Callable[[AsyncSession, Any, list[Notice]], Awaitable[tuple[list[Notice], Text]]]
+ADDRESSING: list[Readdress] = []
+"""What every use case's notices pass through before the outbox, in its transaction: each may
+send a notice elsewhere or add copies, and returns what to add to the answer to the person who
+acted (``flows.away`` registers the one that sends what needs someone away to whoever acts for
+them)."""
+
+
+def readdress_with(fn: Readdress) -> None:
+    """Add a pass over every use case's notices (again is fine: it is added once)."""
+    if fn not in ADDRESSING:
+        ADDRESSING.append(fn)
 
 
 #: The adapter's deadline for deciding (see :func:`deciding_within`), while one runs.

@@ -216,6 +216,9 @@ def _cmd_review(action: DocAction) -> Callable[[Core, Who, str], Awaitable[Respo
 
 def register(d: Dispatcher) -> None:
     """Add the partnership process's actions, commands, status sections, form notes and nudges."""
+    from flows.partnership import away
+
+    away.register()  # its roles, handed on while someone is away
     d.add(raising.SCREEN_ISSUE, _guarded(_screened), raising.screen_form)
     d.add(raising.SCREEN_CONCERN, _guarded(_screened), raising.screen_form)
     d.add(Action.RAISE, _guarded(_raise), raising.issue_form)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import Acting, for_whom, taken_on
 from flows.core.roles import Role
 from flows.core.table import Need, Transition
 from flows.core.unit import Core, Refusal, Steps, nothing_changed
@@ -91,6 +92,7 @@ class IssueCase:
     unresolved_attempts: int = 0  # attempts at the current level (this revision) that did not resolve it
     core: Core | None = None
     events: list[PartnershipEvent] = field(default_factory=list)  # the events this use case appended
+    acting_for: Acting = ()  # people away whose requests come to this person today, with the roles taken on here
 
     @property
     def id(self) -> int:
@@ -185,7 +187,18 @@ class IssueSteps(Steps[IssueCase]):
                 )
             )
         ).scalar_one()
-        return IssueCase(issue, person, frozenset(roles), frozenset(parties), int(tried), core=self.core)
+        acting: Acting = ()
+        if person is not None and self.core is not None:  # someone away may have handed theirs here to them
+
+            async def theirs(absent: Person) -> set[Role]:
+                return (await roles_in(s, absent, issue.partnership))[0]
+
+            acting = await taken_on(s, person, self.core.today(), theirs)
+            for absent, got in acting:
+                roles |= got
+                if Role.MEMBER in got:
+                    parties |= (await roles_in(s, absent, issue.partnership))[1]
+        return IssueCase(issue, person, frozenset(roles), frozenset(parties), int(tried), core=self.core, acting_for=acting)
 
     def who_may(self, t: Transition, case: IssueCase) -> Text:
         p = case.partnership
@@ -207,7 +220,7 @@ class IssueSteps(Steps[IssueCase]):
             from_stage=seen,
             to_stage=target,
             level=payload.pop("level", case.row.level),
-            payload={"revision": case.revision, **payload},  # ids and counts only: never what was said
+            payload={"revision": case.revision, **for_whom(case.acting_for, t.who), **payload},  # ids and counts only
         )
         case.events.append(ev)
         return ev

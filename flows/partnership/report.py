@@ -106,7 +106,11 @@ async def _report(s: AsyncSession, core: Core, p: Partnership) -> list[str]:
     )  # fmt: skip
     for e, actor in events.all():
         about = f"#{e.issue_id} " if e.issue_id else ""
-        lines.append(f"  {core.when(e.at):<22} {actor.label if actor else say_str('the_bot'):<24} {about}{what(e.action)}")
+        who = actor.label if actor else say_str("the_bot")
+        absent = (e.payload or {}).get("for")
+        if isinstance(absent, int) and (them := await s.get(Person, absent)) is not None:
+            who = say_str("audit.for", actor=who, absent=them.label)  # acted for someone away
+        lines.append(f"  {core.when(e.at):<22} {who:<24} {about}{what(e.action)}")
     return lines
 
 

@@ -10,14 +10,16 @@ source; the reminder clock (``bot.clock``) knows nothing of any process.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.calendar import DEFAULT_HOURS, WorkingHours
+from flows.core import keys as core_keys
+from flows.core.unit import ADDRESSING
 from flows.notices import Notice, Outcome
 from models.tables import Snooze
 
@@ -126,10 +128,32 @@ async def prepare(
             out[i] = Prepared(skip="unknown kind or subject")
         else:
             by_source.setdefault(source.name, []).append(i)
+    day = _Day(now.astimezone(hours.tz).date())
     for name, positions in by_source.items():
         done = await SOURCES[name].prepare(session, [keys[i] for i in positions], now, hours, snoozes)
         for i, p in zip(positions, done, strict=True):
             if p.notices == () and p.skip is None and p.defer_until is None and p.act is None:
                 p = Prepared(skip="nobody to tell: snoozed, or not in the directory")
-            out[i] = p
+            notices = list(p.notices)
+            for readdress in ADDRESSING if notices else ():  # someone away: what needs them goes to who acts for them
+                notices, _ = await readdress(session, day, notices)
+            out[i] = replace(p, notices=tuple(_keyed(n, *keys[i]) for n in notices))
     return [p or Prepared(skip="unknown kind or subject") for p in out]
+
+
+@dataclass(frozen=True)
+class _Day:
+    """The day a sweep runs on, as the notices' readdressing asks for it (``core.today()``)."""
+
+    day: date
+
+    def today(self) -> date:
+        return self.day
+
+
+def _keyed(n: Notice, kind: str, subject: str, due_at: datetime) -> Notice:
+    """A reminder card with buttons is kept under its own key (the nudge, and where it went), so
+    what finishes it can take them off (:mod:`flows.core.finished`)."""
+    if not n.buttons or n.key is not None or n.replaces is not None or n.place is not None:
+        return n
+    return replace(n, key=core_keys.reminder(kind, subject, due_at, n.to, n.employer_id))

@@ -252,6 +252,10 @@ async def _association_options(core: Core, who: Who, _: str, typed: str) -> list
 
 def register(d: Dispatcher) -> None:
     """Add the sign-up journey's actions and commands to the dispatcher."""
+    from flows.away.delegation import add_space_officers
+    from flows.signup.scope import asked_in_space
+
+    add_space_officers(asked_in_space)  # a step posted in the partner space, for someone away
     for act in DECISIONS:
         d.add(act, _guarded(_decide), _reasons_form if TABLE.row(act).form == "reasons" else None)
     d.add(Action.PROPOSE, _guarded(_propose), _propose_form)

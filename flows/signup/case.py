@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.away.delegation import DELEGABLE, acting_for
+from flows.away.delegation import DELEGABLE, LOADED, acting_for
 from flows.core.roles import Role
 from flows.core.table import Need, Transition
 from flows.core.unit import Core, Refusal, Steps, nothing_changed, roles_named
@@ -136,6 +136,7 @@ async def employer_of(s: AsyncSession, employer_id: int) -> Employer:
     emp = await s.get(Employer, employer_id, populate_existing=True)
     if emp is None:
         raise Refusal(say("no_such_employer", id=employer_id, nothing_changed=nothing_changed()))
+    s.info.setdefault(LOADED, []).append(emp)  # kept for its notices' readdressing (someone away)
     return emp
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.core import keys
+from flows.core.finished import finished
 from flows.core.unit import Check, Core, Refusal, nothing_changed, run
 from flows.directory import Who
 from flows.notices import Kind, Notice, Outcome, ToNational, ToPartnerSpace
@@ -271,19 +272,29 @@ async def complete_action(core: Core, who: Who, action_id: int) -> Outcome:
                 from_stage=emp.stage, to_stage=emp.stage, payload={"cycle": plan.cycle, "number": wa.number},
             )
         )  # fmt: skip
+        from flows.reminders.subjects import NudgeKind, workplan_subject
+
+        cards = await finished(  # every reminder card of it, in every place and on every platform, loses its buttons
+            s, NudgeKind.WORKPLAN, workplan_subject(wa.id),
+            say_str("workplan.done.card.headline", number=wa.number, employer=emp.name),
+            (say("remind.workplan.what", number=wa.number, detail=wa.detail),
+             say("workplan.done.card.by", who=ref(case.person), on=core.today())),
+            employer_id=emp.id,
+        )  # fmt: skip
         return Outcome(
             ok=True,
             changed=True,
             employer_id=emp.id,
             reply=say("workplan.done.reply", number=wa.number),
             notices=[
+                *cards,
                 Notice(
                     Kind.PROGRESS,
                     ToPartnerSpace(emp.id),
                     say_str("workplan.done.headline", number=wa.number),
                     body=(say("plain", text=wa.detail),),
                     employer_id=emp.id,
-                )
+                ),
             ],
         )
 

@@ -147,3 +147,33 @@ async def _scope_and_absent(s: AsyncSession, person: Person, today: date | None)
         {a for a, _, _, nem in officer if nem == person.id},
     )
     return scope, any(kind == "away" for kind, *_ in rows)
+
+
+async def asked_in_space(s: AsyncSession, n: Any) -> list[Person]:
+    """The people a request posted in an employer's partner space is for, by the rows of its
+    buttons: the Secretary, the NEM, the partner reps of the association (a proposer is a rep,
+    who cannot hand their steps on). Used by :func:`flows.away.delegation.readdress`."""
+    from flows.notices import ToPartnerSpace
+
+    if not isinstance(n.to, ToPartnerSpace):
+        return []
+    roles: set[Role] = set()
+    for b in n.buttons:
+        if b.action in TABLE:
+            roles |= set(TABLE.row(b.action).who)
+    roles &= DELEGABLE
+    emp = await s.get(Employer, n.to.employer_id) if roles else None
+    if emp is None:
+        return []
+    assoc = emp.association
+    out = [p for role, p in ((Role.SECRETARY, assoc.secretary), (Role.NEM, assoc.nem)) if role in roles and p is not None]
+    if Role.PARTNER_REP in roles:
+        out += list(
+            (
+                await s.execute(
+                    select(Person).join(RoleRow, RoleRow.person_id == Person.id)
+                    .where(RoleRow.association_id == emp.association_id, RoleRow.role == Held.PARTNER_REP)
+                )
+            ).scalars()
+        )  # fmt: skip
+    return out

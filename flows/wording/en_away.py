@@ -16,10 +16,11 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "field.away_from": "From",
     "field.away_until": "Until (your last day away)",
     "field.away_delegate": "Who acts for you",
-    "field.away_delegate.hint": "People who may act in your role: your Secretary or deputy, another National Executive Member, or another rep of your union here.",
+    "field.away_delegate.hint": "People who may act in your role: your Secretary or deputy, another National Executive Member, another rep of your union here, another member for your side of the partnership, or another escalation contact for your region or nation.",
     "away.only_who": (
-        "Only a Local Association Secretary (or deputy), a National Executive Member or a partner union's rep can "
-        "hand their decisions to someone while away: a rep's own proposals simply wait for them. {nothing_changed}"
+        "Only a Local Association Secretary (or deputy), a National Executive Member, a partner union's rep, a "
+        "union's branch rep on the Best Value Code, a member of a local social partnership or an escalation contact "
+        "can hand their decisions to someone while away: a rep's own proposals simply wait for them. {nothing_changed}"
     ),
     "away.nobody_to_stand_in": (
         "There's nobody in the directory who may act in your role, so there's no one to send your requests to. "
@@ -29,7 +30,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "away.until_before_start": "The last day away can't be before the first.",
     "away.until_past": "That day has passed: give your last day away, today or later.",
     "away.start_past": "Start today or later.",
-    "away.choose_delegate": "Choose who acts for you from the list.",
+    "away.choose_delegate": "Choose someone who may act for you in your role: {names}.",
     "away.loop": "{delegate} is away then too and sends their requests to you: choose someone else.",
     "away.too_long": "{delegate} is away then too, and their requests already pass through several people: choose someone who is here.",
     "away.fix": "{problem} {nothing_changed}",
@@ -51,6 +52,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     # ------------------------------------------------------------------ where a request went
     "away.sent_to": "{absent} is away until {until}; sent to {delegate}.",
     "away.acting_for": "You're acting for {absent}, who is away until {until}.",
+    "away.copy_for": "For {absent}, who is away until {until} and has asked you to act for them: for your information.",
     "audit.for": "{actor} for {absent}",
     "audit.recorded_for": "recorded by {actor} for {absent}: {how}",
     # ------------------------------------------------------------------ recorded for someone (part 8)

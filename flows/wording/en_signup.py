@@ -370,6 +370,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "workplan.already_done": "Action {number} was already marked done. {nothing_changed}",
     "workplan.done.reply": "Action {number} marked done.",
     "workplan.done.headline": "Workplan action {number} done",
+    "workplan.done.card.headline": "Workplan action {number} for {employer}: done",
+    "workplan.done.card.by": "Marked done by {who} on {on}.",
     # ------------------------------------------------------------------ the national list
     "national.new.headline": "New member of the Valued Worker Scheme: {employer}",
     "national.new.body": (
@@ -585,4 +587,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     ),
     "snooze.done": "Snoozed for a week: you won't get reminders about {what} until {until}.",
     "snooze.channel_still": " Reminders in the partner channel still go there, for the others.",
+    "snooze.card.headline": "Snoozed: {what}",
+    "snooze.card.body": "Snoozed for a week by {who}, until {until}.",
+    "snooze.card.next": "You'll be reminded again after that if it is still open; your status shows it meanwhile.",
 }
