@@ -316,6 +316,8 @@ def make_settings(standin: StandIn, **kw: Any) -> TeamsSettings:
         "VWS_TEAMS_GRAPH_URL": f"{standin.url}/graph/v1.0",
         "VWS_TEAMS_CATALOG_APP_ID": CATALOG_APP_ID,
         "VWS_TEAMS_STANDIN_SERVICE_URLS": standin.url,  # the stand-in Bot Connector: http, loopback
+        # Posts to one conversation are not spaced out in real time (test_teams_pacing tests that).
+        "VWS_TEAMS_CONVERSATION_INTERVAL": 0,
     }
     return TeamsSettings(**{**values, **kw})
 
