@@ -7,23 +7,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.services import Services
-from bot.settings import Settings
-from bot.teams import add_teams_routes
 from tests.conftest import Clock
 from tests.test_teams import (
     AAD,
     DIRECTORY,
-    FakeConnections,
     StandIn,
     Teams,
     buttons,
     card_text,
-    make_settings,
+    services_on,
+    teams_on,
 )
 from tests.test_teams import standin as standin  # noqa: F401 - the fixture
 
@@ -35,17 +30,8 @@ CODE_DIRECTORY = DIRECTORY + f"""    branches:
 
 @pytest.fixture
 async def teams(db_url: str, clock: Clock, standin: tuple[StandIn, rsa.RSAPrivateKey]) -> AsyncIterator[Teams]:
-    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
-    await svc.start()
-    await svc.load_directory(CODE_DIRECTORY)
-    stand, key = standin
-    app = web.Application()
-    add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    yield Teams(client, stand, key, svc)
-    await client.close()
-    await svc.close()
+    async with services_on(db_url, clock) as svc, teams_on(svc, standin, directory=CODE_DIRECTORY) as found:
+        yield found
 
 
 def txt(card: dict) -> str:  # type: ignore[type-arg]

@@ -10,38 +10,24 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.teams import add_teams_routes
 from tests.conftest import Clock
 from tests.teams_graph import GraphStandIn
 from tests.test_code_teams import CODE_DIRECTORY, txt
-from tests.test_teams import AAD, TENANT, FakeConnections, StandIn, Teams, buttons, make_settings
+from tests.test_teams import AAD, TENANT, StandIn, Teams, buttons, services_on, serving_standin, teams_on
 from tests.test_teams import standin as standin  # noqa: F401 - the fixture
 
-ROUTERS: dict[int, Any] = {}
 ADOPTION = {"employer_name": "Leeds City Council", "employer_kind": "local_authority", "association": "Leeds",
             "branches": "GMB,UNISON"}  # fmt: skip
 
 
 @pytest.fixture
 async def teams(db_url: str, clock: Clock, standin: tuple[StandIn, rsa.RSAPrivateKey]) -> AsyncIterator[Teams]:
-    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
-    await svc.start()
-    await svc.load_directory(CODE_DIRECTORY)
-    stand, key = standin
-    app = web.Application()
-    app_ = add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
-    assert app_ is not None
-    ROUTERS[id(svc)] = app_.router
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    yield Teams(client, stand, key, svc)
-    await client.close()
-    await svc.close()
+    async with services_on(db_url, clock) as svc, teams_on(svc, standin, directory=CODE_DIRECTORY) as found:
+        yield found
 
 
 def with_button(cards: list[dict[str, Any]], title: str) -> dict[str, Any]:
@@ -199,7 +185,7 @@ async def test_the_period_end_nudge_in_teams_asks_the_owner_to_record_the_actual
     london = ZoneInfo("Europe/London")
     for at in (datetime(2028, 3, 31, 10, 0, tzinfo=london), datetime(2028, 4, 3, 9, 0, tzinfo=london)):
         clock.set(at.astimezone(UTC))
-        await sweep(teams.services, ROUTERS[id(teams.services)], at.astimezone(UTC))
+        await sweep(teams.services, teams.app.router, at.astimezone(UTC))
         await teams.services.drain()
     nudges = [c for c in teams.standin.cards_to(AAD["gmb"]) if "Record the actual: Staff with a training plan" in txt(c)]
     assert len(nudges) == 1, len(nudges)
@@ -214,7 +200,7 @@ async def test_the_period_end_nudge_in_teams_asks_the_owner_to_record_the_actual
     # Recorded: the next sweep does not ask again.
     later = datetime(2028, 4, 4, 9, 0, tzinfo=london).astimezone(UTC)
     clock.set(later)
-    await sweep(teams.services, ROUTERS[id(teams.services)], later)
+    await sweep(teams.services, teams.app.router, later)
     await teams.services.drain()
     assert len([c for c in teams.standin.cards_to(AAD["gmb"]) if "Record the actual: Staff" in txt(c)]) == 1
 
@@ -247,7 +233,7 @@ async def test_seek_a_contractors_commitment_and_record_the_response_in_teams(te
     for at in (datetime(2026, 12, 29, 10, 0, tzinfo=london), datetime(2026, 12, 30, 16, 30, tzinfo=london),
                datetime(2026, 12, 31, 10, 0, tzinfo=london)):  # fmt: skip
         clock.set(at.astimezone(UTC))
-        await sweep(teams.services, ROUTERS[id(teams.services)], at.astimezone(UTC))
+        await sweep(teams.services, teams.app.router, at.astimezone(UTC))
         await teams.services.drain()
     chases = [c for c in teams.standin.cards_to(AAD["gmb"]) if "No response yet from Acme Catering" in txt(c)]
     assert len(chases) == 1, len(chases)
@@ -441,28 +427,12 @@ class FilesStandIn(StandIn):
 
 @pytest.fixture
 async def files_teams(db_url: str, clock: Clock) -> AsyncIterator[Teams]:
-    import json
-
-    from jwt.algorithms import RSAAlgorithm
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-    jwk.update({"kid": "test-key", "use": "sig", "alg": "RS256"})
-    stand = FilesStandIn({"keys": [jwk]})
-    server = TestServer(stand.app(), host="127.0.0.1")
-    await server.start_server()
-    stand.url = str(server.make_url("")).rstrip("/")
-    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
-    await svc.start()
-    await svc.load_directory(CODE_DIRECTORY)
-    app = web.Application()
-    add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    yield Teams(client, stand, key, svc)
-    await client.close()
-    await svc.close()
-    await server.close()
+    async with (
+        serving_standin(FilesStandIn) as standin,
+        services_on(db_url, clock) as svc,
+        teams_on(svc, standin, directory=CODE_DIRECTORY) as found,
+    ):
+        yield found
 
 
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"

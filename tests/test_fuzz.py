@@ -349,48 +349,26 @@ STRANGER = "99999999-0000-0000-0000-000000000000"  # an Entra object id the dire
 def teams_world(db_url: str, clock: Clock) -> Iterator[tuple[Loop, Any]]:
     """The Teams endpoint with valid test tokens (tests/test_teams.py's stand-in), on one loop,
     with a case waiting for the Secretary."""
-    from aiohttp import web
-    from aiohttp.test_utils import TestClient, TestServer
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from jwt.algorithms import RSAAlgorithm
+    from contextlib import AsyncExitStack
 
-    from bot.services import Services
-    from bot.settings import Settings
-    from bot.teams import add_teams_routes
-    from tests.test_teams import DIRECTORY, PROPOSAL, FakeConnections, StandIn, Teams, make_settings
+    from tests.test_teams import DIRECTORY, PROPOSAL, Teams, services_on, serving_standin, teams_on
 
     loop = Loop()
 
-    async def build() -> tuple[Teams, TestServer]:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-        jwk.update({"kid": "test-key", "use": "sig", "alg": "RS256"})
-        stand = StandIn({"keys": [jwk]})
-        server = TestServer(stand.app(), host="127.0.0.1")
-        await server.start_server()
-        stand.url = str(server.make_url("")).rstrip("/")
-        svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
-        await svc.start()
-        await svc.load_directory(DIRECTORY)
-        app = web.Application()
-        add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())  # closed with the app
-        client = TestClient(TestServer(app, host="127.0.0.1"))
-        await client.start_server()
-        teams = Teams(client, stand, key, svc)
+    stack = AsyncExitStack()
+
+    async def build() -> Teams:
+        standin = await stack.enter_async_context(serving_standin())
+        svc = await stack.enter_async_context(services_on(db_url, clock))
+        teams = await stack.enter_async_context(teams_on(svc, standin, directory=DIRECTORY))
         await teams.say("rep", "propose")
-        submit = stand.cards_to(AAD_REP(teams))[-1]["actions"][0]
+        submit = teams.standin.cards_to(AAD_REP(teams))[-1]["actions"][0]
         await teams.click("rep", {**submit["data"], **PROPOSAL})
-        return teams, server
+        return teams
 
-    teams, server = loop.run(build())
+    teams = loop.run(build())
     yield loop, teams
-
-    async def close() -> None:
-        await teams.client.close()
-        await teams.services.close()
-        await server.close()
-
-    loop.run(close())
+    loop.run(stack.aclose())
     loop.loop.close()
 
 

@@ -6,14 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
-from bot.services import Services
-from bot.settings import Settings
-from bot.teams import add_teams_routes
 from flows.partnership.journey import Stage
 from models.partnership import Issue
 from tests import test_teams
@@ -22,12 +17,12 @@ from tests.partnership_world import ATTEMPT, ISSUE
 from tests.test_teams import (
     AAD,
     DIRECTORY,
-    FakeConnections,
     StandIn,
     Teams,
     buttons,
     card_text,
-    make_settings,
+    services_on,
+    teams_on,
 )
 
 standin = test_teams.standin
@@ -53,17 +48,8 @@ partnerships:
 
 @pytest.fixture
 async def teams(db_url: str, clock: Clock, standin: tuple[StandIn, rsa.RSAPrivateKey]) -> AsyncIterator[Teams]:
-    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
-    await svc.start()
-    await svc.load_directory(TEAMS_PARTNERSHIP)
-    stand, key = standin
-    app = web.Application()
-    add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    yield Teams(client, stand, key, svc)
-    await client.close()
-    await svc.close()
+    async with services_on(db_url, clock) as svc, teams_on(svc, standin, directory=TEAMS_PARTNERSHIP) as found:
+        yield found
 
 
 async def stage(teams: Teams) -> Stage:

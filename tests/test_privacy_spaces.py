@@ -8,20 +8,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.services import Services
-from bot.settings import Settings
-from bot.teams import add_teams_routes
 from tests.code_fixtures import CODE_DIRECTORY
 from tests.conftest import Clock
 from tests.partnership_world import EXTRA_USERS, PARTNERSHIP_DIRECTORY
 from tests.slack_harness import SlackWorld, start_world, stop_world, text_of
 from tests.test_code_teams import CODE_DIRECTORY as TEAMS_CODE_DIRECTORY
 from tests.test_partnership_slack import channel, raise_in_slack
-from tests.test_teams import AAD, FakeConnections, StandIn, Teams, card_text, make_settings
+from tests.test_teams import AAD, StandIn, Teams, card_text, services_on, teams_on
 from tests.test_teams import standin as standin  # noqa: F401 - the fixture
 
 GMB_AGREED = "  GMB: {agreement: VWS four-union data sharing agreement (test)}\n"
@@ -97,17 +92,8 @@ async def test_the_code_adoptions_space_leaves_them_out_and_tells_who_opened_it(
 
 @pytest.fixture
 async def teams(db_url: str, clock: Clock, standin: tuple[StandIn, rsa.RSAPrivateKey]) -> AsyncIterator[Teams]:  # noqa: F811
-    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
-    await svc.start()
-    await svc.load_directory(TEAMS_CODE_DIRECTORY.replace(UNISON_AGREED, ""))
-    stand, key = standin
-    app = web.Application()
-    add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    yield Teams(client, stand, key, svc)
-    await client.close()
-    await svc.close()
+    async with services_on(db_url, clock) as svc, teams_on(svc, standin, directory=TEAMS_CODE_DIRECTORY.replace(UNISON_AGREED, "")) as found:
+        yield found
 
 
 async def test_in_teams_the_code_adoptions_space_leaves_them_out_and_says_so(teams: Teams) -> None:

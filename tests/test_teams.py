@@ -8,6 +8,7 @@ import json
 import math
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,6 +236,7 @@ class Teams:
     key: rsa.RSAPrivateKey
     services: Services
     seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+    app: Any = None  # the TeamsApp (its router, deliverer), when a test needs it
 
     def token(self, *, key: rsa.RSAPrivateKey | None = None, **claims: Any) -> str:
         now = int(time.time())
@@ -331,28 +333,62 @@ async def teams_services(db_url: str, clock: Clock) -> AsyncIterator[Services]:
     await svc.close()
 
 
-@pytest.fixture
-async def standin() -> AsyncIterator[tuple[StandIn, rsa.RSAPrivateKey]]:
+@asynccontextmanager
+async def serving_standin(kind: type[StandIn] | None = None) -> AsyncIterator[tuple[StandIn, rsa.RSAPrivateKey]]:
+    """A Bot Connector stand-in (``kind``, a StandIn by default) on a local port, with the key
+    its JWKS publishes."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
     jwk.update({"kid": "test-key", "use": "sig", "alg": "RS256"})
-    stand = StandIn({"keys": [jwk]})
+    stand = (kind or StandIn)({"keys": [jwk]})
     server = TestServer(stand.app(), host="127.0.0.1")
     await server.start_server()
     stand.url = str(server.make_url("")).rstrip("/")
-    yield stand, key
-    await server.close()
+    try:
+        yield stand, key
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[tuple[StandIn, rsa.RSAPrivateKey]]:
+    async with serving_standin() as found:
+        yield found
+
+
+@asynccontextmanager
+async def teams_on(
+    svc: Services, standin: tuple[StandIn, rsa.RSAPrivateKey], *, directory: str | None = None
+) -> AsyncIterator[Teams]:
+    """Teams' /api/messages on ``svc`` (its directory loaded from ``directory`` first), served on a
+    local port against the stand-in; the Teams app is ``teams.app``."""
+    if directory is not None:
+        await svc.load_directory(directory)
+    stand, key = standin
+    app = web.Application()
+    teams_app = add_teams_routes(app, svc, settings=make_settings(stand), connections=FakeConnections())
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        yield Teams(client, stand, key, svc, app=teams_app)
+    finally:
+        await client.close()
+
+
+@asynccontextmanager
+async def services_on(db_url: str, clock: Clock) -> AsyncIterator[Services]:
+    svc = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
+    await svc.start()
+    try:
+        yield svc
+    finally:
+        await svc.close()
 
 
 @pytest.fixture
 async def teams(teams_services: Services, standin: tuple[StandIn, rsa.RSAPrivateKey]) -> AsyncIterator[Teams]:
-    stand, key = standin
-    app = web.Application()
-    add_teams_routes(app, teams_services, settings=make_settings(stand), connections=FakeConnections())
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    yield Teams(client, stand, key, teams_services)
-    await client.close()
+    async with teams_on(teams_services, standin) as found:
+        yield found
 
 
 # --------------------------------------------------------------------------- the journey
