@@ -17,20 +17,12 @@ from models.partnership import PartnershipEvent
 from models.tables import Person
 from tests.code_fixtures import CODE_DIRECTORY
 from tests.conftest import Clock
-from tests.partnership_world import ATTEMPT, EXTRA_USERS, PARTNERSHIP_DIRECTORY
+from tests.partnership_world import ATTEMPT
 from tests.slack_harness import SlackWorld, buttons, start_world, stop_world, text_of
 from tests.test_away import away, choices
 from tests.test_code_slack import CHANNEL as CODE_CHANNEL
 from tests.test_partnership_slack import card, channel, raise_in_slack
-
-
-@pytest.fixture
-async def world(db_url: str, clock: Clock) -> AsyncIterator[SlackWorld]:
-    w = await start_world(db_url, clock, PARTNERSHIP_DIRECTORY)
-    for uid, name in EXTRA_USERS.items():
-        w.slack.add_user(uid, name, email=f"{name}@example.org")
-    yield w
-    await stop_world(w)
+from tests.test_partnership_slack import world as world  # noqa: F401 - the fixture
 
 
 async def person_id(world: SlackWorld, slack_id: str) -> int:

@@ -20,7 +20,7 @@ from tests.conftest import DIRECTORY, Clock
 from tests.slack_harness import SlackWorld, start_world, stop_world, text_of
 from tests.slack_harness import buttons as slack_buttons
 from tests.smtp_standin import SmtpStandIn
-from tests.test_slack import PROPOSAL
+from tests.test_slack import propose
 from tests.test_teams import AAD, APP_ID, StandIn, buttons, card_text, last_card_with
 from tests.test_teams import PROPOSAL as TEAMS_PROPOSAL
 from tests.test_teams_copies import both_platforms
@@ -50,8 +50,7 @@ async def world_with_email(db_url: str, clock: Clock, smtp: SmtpStandIn, directo
 
 
 async def propose_and_approve(world: SlackWorld) -> None:
-    await world.command("U0REP1", "propose")
-    await world.submit("U0REP1", **PROPOSAL, association="Leeds")
+    await propose(world, association="Leeds")
     [asked] = [m for m in world.slack.dms_to("U0SEC1") if "Approve" in slack_buttons(m)]
     await world.click("U0SEC1", asked, "Approve")
     await world.services.drain()
@@ -100,8 +99,7 @@ async def test_a_teams_person_in_another_organisation_is_emailed_instead(
     world = await world_with_email(db_url, clock, smtp, teams_only)
     try:
         both_platforms(world, stand)
-        await world.command("U0REP1", "propose")
-        await world.submit("U0REP1", **PROPOSAL, association="Leeds")
+        await propose(world, association="Leeds")
         await world.settle()
         await world.services.drain()
         assert stand.cards_to(AAD["sec"]) == []
@@ -125,8 +123,7 @@ async def test_a_busy_mail_server_is_tried_again_and_a_refusal_parks_the_notice(
 
         # A server that refuses the address for good: the notice is parked, with the SMTP code.
         smtp.refuse[NIA] = 550
-        await world.command("U0REP1", "propose")
-        await world.submit("U0REP1", **{**PROPOSAL, "employer_name": "Elm Academy"}, association="Leeds")
+        await propose(world, employer_name="Elm Academy", association="Leeds")
         asked = [m for m in world.slack.dms_to("U0SEC1") if "Approve" in slack_buttons(m)][-1]
         await world.click("U0SEC1", asked, "Approve")
         await world.services.drain()

@@ -12,7 +12,7 @@ from tests import test_teams
 from tests.conftest import DIRECTORY, Clock
 from tests.slack_harness import SlackWorld, start_world, stop_world, text_of
 from tests.slack_harness import buttons as slack_buttons
-from tests.test_slack import PROPOSAL
+from tests.test_slack import propose
 from tests.test_teams import AAD, StandIn
 from tests.test_teams_copies import both_platforms
 
@@ -42,8 +42,7 @@ def told(world: SlackWorld, user: str) -> list[str]:
 async def test_the_not_told_note_is_written_with_the_decision(db_url: str, clock: Clock) -> None:
     world = await start_world(db_url, clock, directory=NO_CHAT)
     try:
-        await world.command("U0REP1", "propose")
-        await world.submit("U0REP1", **PROPOSAL, association="Leeds")
+        await propose(world, association="Leeds")
         [asked] = [m for m in world.slack.dms_to("U0SEC1") if "Approve" in slack_buttons(m)]
         lost = dies_after_answering(world)
         await world.click("U0SEC1", asked, "Approve")
@@ -58,8 +57,7 @@ async def test_the_not_told_note_is_written_with_the_decision(db_url: str, clock
 async def test_the_note_is_said_once_when_nothing_dies(db_url: str, clock: Clock) -> None:
     world = await start_world(db_url, clock, directory=NO_CHAT)
     try:
-        await world.command("U0REP1", "propose")
-        await world.submit("U0REP1", **PROPOSAL, association="Leeds")
+        await propose(world, association="Leeds")
         [asked] = [m for m in world.slack.dms_to("U0SEC1") if "Approve" in slack_buttons(m)]
         await world.click("U0SEC1", asked, "Approve")
         await world.services.drain()
@@ -85,16 +83,14 @@ async def test_a_teams_person_known_unreachable_is_in_the_note_written_with_the_
     world = await start_world(db_url, clock, directory=teams_only)
     try:
         both_platforms(world, stand)
-        await world.command("U0REP1", "propose")
-        await world.submit("U0REP1", **PROPOSAL, association="Leeds")
+        await propose(world, association="Leeds")
         await world.settle()
         await world.services.drain()
         first = "Sam Secretary, because their Teams account is in another organisation"
         assert sum(first in t for t in told(world, "U0REP1")) == 1
         # The rep proposes another employer; the bot now knows it cannot reach the Secretary.
         dies_after_answering(world)
-        await world.command("U0REP1", "propose")
-        await world.submit("U0REP1", **{**PROPOSAL, "employer_name": "Elm Academy"}, association="Leeds")
+        await propose(world, employer_name="Elm Academy", association="Leeds")
         await world.services.drain()
         assert sum(first in t for t in told(world, "U0REP1")) == 2
     finally:
