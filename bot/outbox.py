@@ -42,7 +42,7 @@ from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.routing import Router
 from flows.core.outbox import WAITING, deletion_of, from_json, head_of_lane
 from models.db import reading
-from models.store import PostRef, keep_posts, posts_kept_later
+from models.store import Kept, keep_posts, posts_kept_later
 from models.tables import Nudge, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def new_owner() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-Delivered = tuple[list[str], list[PostRef]]
+Delivered = tuple[list[str], list[Kept]]
 """A delivered notice: the platforms that took it, and where it was posted."""
 
 
@@ -299,7 +299,7 @@ class OutboxWorker:
             done = await self._send(item, posts)
         return (done, list(posts)) if done is not None else None
 
-    async def _send(self, item: OutboxItem, posts: list[PostRef]) -> list[str] | None:
+    async def _send(self, item: OutboxItem, posts: list[Kept]) -> list[str] | None:
         done = list(item.done or [])
         unknown = set(item.unknown or [])
         ident = f"vws-{item.id}"
@@ -382,7 +382,7 @@ class OutboxWorker:
                 await self._nudges_done(s, nudges)
 
     async def _again(self, item: OutboxItem, exc: Undelivered, done: list[str], unknown: set[str],
-                     after: float | None, posts: Sequence[PostRef] = ()) -> None:  # fmt: skip
+                     after: float | None, posts: Sequence[Kept] = ()) -> None:  # fmt: skip
         if isinstance(exc, TryLater) and not exc.counts:  # handed back unsent: not a failed try
             await self._finish(item, posts, state="pending", next_at=_now() + timedelta(seconds=after or 0.0),
                                lease_until=None, attempts=item.attempts - 1, done=done, unknown=sorted(unknown))  # fmt: skip
@@ -396,11 +396,11 @@ class OutboxWorker:
         await self._finish(item, posts, state="pending", next_at=_now() + timedelta(seconds=delay), lease_until=None,
                            done=done, unknown=sorted(unknown), error=exc.code)  # fmt: skip
 
-    async def _park(self, item: OutboxItem, code: str, done: Sequence[str] = (), posts: Sequence[PostRef] = ()) -> None:
+    async def _park(self, item: OutboxItem, code: str, done: Sequence[str] = (), posts: Sequence[Kept] = ()) -> None:
         if await self._finish(item, posts, state="failed", lease_until=None, error=code[:80], done=list(done)):
             await self._nudge_done(item)
 
-    async def _finish(self, item: OutboxItem, posts: list[PostRef] | Sequence[PostRef] = (), **values: Any) -> bool:
+    async def _finish(self, item: OutboxItem, posts: list[Kept] | Sequence[Kept] = (), **values: Any) -> bool:
         """Record what became of a claimed notice, if it is still ours (compare-and-set), and
         where it was posted so far (then forgotten here, so it is written once)."""
         async with self.sessions() as s, s.begin():

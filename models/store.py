@@ -34,15 +34,28 @@ class PostRef:
     thread: str | None = None
 
 
-_KEPT_LATER: ContextVar[list[PostRef] | None] = ContextVar("vws_posts_kept_later", default=None)
+@dataclass(frozen=True)
+class DmRef:
+    """One of the bot's own direct messages to a person (a row of ``direct_messages``), so that
+    erasing them deletes it."""
+
+    person_id: int
+    platform: str
+    channel: str
+    message_id: str
+    service_url: str | None = None
+
+
+Kept = PostRef | DmRef
+_KEPT_LATER: ContextVar[list[Kept] | None] = ContextVar("vws_posts_kept_later", default=None)
 
 
 @contextmanager
-def posts_kept_later() -> Iterator[list[PostRef]]:
-    """Within this block, :meth:`Store.remember_post` collects the posts instead of writing each
-    in a transaction of its own: the outbox worker writes them with the notice's outcome (a retry
-    after a lost outcome finds the post again by its metadata)."""
-    kept: list[PostRef] = []
+def posts_kept_later() -> Iterator[list[Kept]]:
+    """Within this block, :meth:`Store.remember_post` and :meth:`Store.remember_dm` collect what
+    they keep instead of writing each in a transaction of its own: the outbox worker writes them
+    with the notice's outcome (a retry after a lost outcome finds the post again by its metadata)."""
+    kept: list[Kept] = []
     token = _KEPT_LATER.set(kept)
     try:
         yield kept
@@ -50,9 +63,21 @@ def posts_kept_later() -> Iterator[list[PostRef]]:
         _KEPT_LATER.reset(token)
 
 
-async def keep_posts(s: AsyncSession, refs: Sequence[PostRef]) -> None:
-    """Insert or refresh ``refs`` in the session's transaction (one row per key and channel)."""
+async def keep_posts(s: AsyncSession, refs: Sequence[Kept]) -> None:
+    """Insert or refresh ``refs`` in the session's transaction (one row per key and channel; one
+    per direct message, and none for a person no longer in the directory)."""
+    from models.privacy import DirectMessage
+
     for ref in refs:
+        if isinstance(ref, DmRef):
+            found = await s.execute(select(DirectMessage.id).where(
+                DirectMessage.platform == ref.platform, DirectMessage.channel == ref.channel[:400],
+                DirectMessage.message_id == ref.message_id[:200]))  # fmt: skip
+            if found.first() is None and await s.get(Person, ref.person_id) is not None:
+                s.add(DirectMessage(person_id=ref.person_id, platform=ref.platform, channel=ref.channel[:400],
+                                    message_id=ref.message_id[:200], service_url=ref.service_url))  # fmt: skip
+                await s.flush()
+            continue
         row = (
             await s.execute(
                 select(PostedMessage).where(
@@ -82,19 +107,18 @@ class Store:
 
     async def remember_dm(self, person_id: int, platform: str, channel: str, message_id: str,
                           service_url: str | None = None) -> None:  # fmt: skip
-        """One of the bot's own direct messages to a person, so erasure can delete it."""
-        from models.privacy import DirectMessage
-
+        """One of the bot's own direct messages to a person, so erasure can delete it (inside
+        :func:`posts_kept_later`, written with the notice's outcome)."""
         if not (person_id and channel and message_id):
+            return
+        ref = DmRef(person_id, platform, channel, message_id, service_url)
+        later = _KEPT_LATER.get()
+        if later is not None:
+            later.append(ref)
             return
         try:
             async with self.sessions() as s, s.begin():
-                found = await s.execute(select(DirectMessage.id).where(
-                    DirectMessage.platform == platform, DirectMessage.channel == channel,
-                    DirectMessage.message_id == message_id))  # fmt: skip
-                if found.first() is None:
-                    s.add(DirectMessage(person_id=person_id, platform=platform, channel=channel[:400],
-                                        message_id=message_id[:200], service_url=service_url))  # fmt: skip
+                await keep_posts(s, [ref])
         except IntegrityError:  # another worker recorded it first (or the person is gone)
             pass
 
