@@ -229,6 +229,7 @@ class Notice:
     next_step: Text = ()  # "what to do next", said plainly
     place: Place | None = None  # for a REPLY: where the person acted
     files: tuple[FileRef, ...] = ()  # documents that go with it (a Word file)
+    acting_for: int | None = None  # sent on to a delegate for this person, who is away (its hops counted)
 
     def as_plain(self) -> str:
         lines = [self.headline]

@@ -297,12 +297,6 @@ async def _officer_news(s: AsyncSession, n: Notice) -> bool:
     return assoc is not None and n.to.person.id in (assoc.secretary_id, assoc.deputy_id, assoc.nem_id)
 
 
-def _routed_already(n: Notice) -> bool:
-    """Whether the notice was already sent on to whoever acts for someone away (it says so first)."""
-    lead = say("away.acting_for", absent=PersonRef(0), until=date.min)[:1]
-    return bool(n.body) and n.body[0][:1] == lead
-
-
 def _ref(p: Person) -> PersonRef:
     return PersonRef(p.id, p.label)
 
@@ -340,7 +334,7 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
             if asks(n):
                 spaces.append(n)
             continue
-        if not isinstance(n.to, ToPerson) or _routed_already(n):  # sent along the chain by the use case: its hops counted
+        if not isinstance(n.to, ToPerson) or n.acting_for is not None:  # sent along the chain by the use case: its hops counted
             out.append(n)
             continue
         request = asks(n)
@@ -354,7 +348,7 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
             continue
         away, to = routed.passed[0], routed.to
         if request and asks(n, await delegable_roles(s, away.person)):
-            out.append(replace(n, to=ToPerson(_ref(to)),
+            out.append(replace(n, to=ToPerson(_ref(to)), acting_for=away.person.id,
                                body=(say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
             sent(routed)
             continue
@@ -374,7 +368,7 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
                 if routed.redirected and routed.to is not None and routed.to.id not in seen | people:
                     away = routed.passed[0]
                     seen.add(routed.to.id)
-                    out.append(replace(n, to=ToPerson(_ref(routed.to)), body=(
+                    out.append(replace(n, to=ToPerson(_ref(routed.to)), acting_for=away.person.id, body=(
                         say("away.acting_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
                     sent(routed)
     return out, tuple(p for line in said for p in line)

@@ -146,7 +146,8 @@ class _Preparer:
                 if routed.redirected and routed.to is not None:
                     away = routed.passed[0]
                     body = (say("away.acting_for", absent=ref(away.person), until=away.until), *n.body)
-                    n = replace(n, to=ToPerson(PersonRef(routed.to.id, routed.to.label)), body=body)
+                    n = replace(n, to=ToPerson(PersonRef(routed.to.id, routed.to.label)), body=body,
+                                acting_for=away.person.id)
             out.append(n)
         return out
 
@@ -244,6 +245,7 @@ class _Preparer:
         notices: list[Notice] = []
         routed = await route(self.s, approver, self.today())  # while they are away: whoever acts for them
         asked: tuple[Text, ...] = (say("remind.approval.body", employer=emp.name, n=days, title=title),)
+        acting_for = routed.passed[0].person.id if routed.redirected else None
         if routed.redirected:
             away = routed.passed[0]
             approver = routed.to
@@ -258,6 +260,7 @@ class _Preparer:
                     buttons=buttons,
                     employer_id=emp.id,
                     next_step=decide,
+                    acting_for=acting_for,
                 )
             )
         if days >= APPROVAL_CHASE_WORKING_DAYS[-1]:

@@ -88,6 +88,7 @@ def approval_request(
         employer_id=emp.id,
         key=keys.approval(emp.id, emp.revision, role_name),
         next_step=after,
+        acting_for=routed.passed[0].person.id if routed is not None and routed.redirected else None,
     )
 
 
