@@ -329,3 +329,54 @@ async def test_a_notice_failing_for_one_person_holds_up_no_one_else_about_the_sa
     assert [c.status for c in rep] == [500, 200] and [c.status for c in sec] == [200]
     assert sec[0].at < rep[1].at  # posted while the rep's confirmation waited to be tried again
     assert len(approval_requests(world)) == 1
+
+
+@pytest.mark.parametrize("where", ["deciding", "reading"])
+async def test_a_request_cut_off_by_the_deadline_leaves_the_next_ones_working(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A database too slow for Slack's 3 s cuts a request off in the middle of its transaction
+    (the person is told nothing was recorded); the clicks and commands after it, by the same
+    person or anyone else, find the records as usual, never an error left behind by the one cut
+    off."""
+    import asyncio
+
+    import bot.slack.app as slack_app
+    from flows.core import unit
+
+    await propose(world)
+    request = world.last_dm("U0SEC1")
+    monkeypatch.setattr(slack_app, "DATABASE_DEADLINE", 0.3)
+    if where == "deciding":  # the conditional update has run; the transaction is still open
+        to_outbox = unit._to_outbox
+
+        async def stuck(*args: object, **kwargs: object) -> None:
+            await asyncio.sleep(1.0)
+            await to_outbox(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(unit, "_to_outbox", stuck)
+        d = await world.click("U0SEC1", request, "Approve")
+    else:  # a read session, shared by every part of a status, is open
+        memo = unit.memo  # looked up by every read of who the person is
+
+        async def slow(*args: object, **kwargs: object) -> object:
+            await asyncio.sleep(1.0)
+            return await memo(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(unit, "memo", slow)
+        d = await world.slack.slash_command("U0SEC1", "status")
+        assert DOWN in d.body
+    assert d.status == 200
+    assert await employer_stage(world) is Stage.AWAITING_SECRETARY  # nothing was recorded
+    monkeypatch.undo()
+    for _ in range(3):
+        d = await world.slack.slash_command("U0SEC1", "status")
+        assert d.status == 200 and DOWN not in d.body
+        assert "Oakfield Primary School" in d.body
+    before = len(world.slack.ephemerals("U0SEC1"))
+    d = await world.click("U0SEC1", request, "Approve")
+    assert d.status == 200
+    told = [e["text"] for e in world.slack.ephemerals("U0SEC1")[before:]]
+    assert not any(DOWN in t for t in told)
+    assert await employer_stage(world) is Stage.AWAITING_NEM
+    assert [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
