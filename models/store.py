@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import String, delete, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -65,32 +65,46 @@ def posts_kept_later() -> Iterator[list[Kept]]:
 
 async def keep_posts(s: AsyncSession, refs: Sequence[Kept]) -> None:
     """Insert or refresh ``refs`` in the session's transaction (one row per key and channel; one
-    per direct message, and none for a person no longer in the directory)."""
+    per direct message, and none for a person no longer in the directory): one statement for the
+    posts and one per direct message, whatever was there before."""
     from models.privacy import DirectMessage
 
+    if not refs:
+        return
+    insert = _upsert_for(s)
+    posts: dict[tuple[str, str, str], PostRef] = {}
+    now = utcnow()
     for ref in refs:
-        if isinstance(ref, DmRef):
-            found = await s.execute(select(DirectMessage.id).where(
-                DirectMessage.platform == ref.platform, DirectMessage.channel == ref.channel[:400],
-                DirectMessage.message_id == ref.message_id[:200]))  # fmt: skip
-            if found.first() is None and await s.get(Person, ref.person_id) is not None:
-                s.add(DirectMessage(person_id=ref.person_id, platform=ref.platform, channel=ref.channel[:400],
-                                    message_id=ref.message_id[:200], service_url=ref.service_url))  # fmt: skip
-                await s.flush()
+        if isinstance(ref, PostRef):
+            posts[(ref.platform, ref.key, ref.channel)] = ref  # the latest post under a key and channel
             continue
-        row = (
-            await s.execute(
-                select(PostedMessage).where(
-                    PostedMessage.platform == ref.platform, PostedMessage.key == ref.key, PostedMessage.channel == ref.channel
-                )
-            )
-        ).scalar_one_or_none()
-        if row is None:
-            s.add(PostedMessage(platform=ref.platform, key=ref.key, channel=ref.channel, message_id=ref.message_id,
-                                thread_id=ref.thread, employer_id=ref.employer_id))  # fmt: skip
-            await s.flush()
-        else:
-            row.message_id, row.thread_id = ref.message_id, ref.thread
+        channel, message = ref.channel[:400], ref.message_id[:200]
+        person = select(literal(ref.person_id), literal(ref.platform), literal(channel), literal(message),
+                        literal(ref.service_url, String), literal(now)).where(
+            select(Person.id).where(Person.id == ref.person_id).exists())  # fmt: skip
+        await s.execute(
+            insert(DirectMessage)
+            .from_select(["person_id", "platform", "channel", "message_id", "service_url", "sent_at"], person)
+            .on_conflict_do_nothing(index_elements=["platform", "channel", "message_id"])
+        )
+    if posts:
+        rows = [{"platform": r.platform, "key": r.key, "channel": r.channel, "message_id": r.message_id,
+                 "thread_id": r.thread, "employer_id": r.employer_id, "created_at": now} for r in posts.values()]  # fmt: skip
+        stmt = insert(PostedMessage).values(rows)
+        await s.execute(stmt.on_conflict_do_update(
+            index_elements=["platform", "key", "channel"],
+            set_={"message_id": stmt.excluded.message_id, "thread_id": stmt.excluded.thread_id}))  # fmt: skip
+
+
+def _upsert_for(s: AsyncSession) -> Any:
+    """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL spell it the same)."""
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 class Store:
