@@ -56,6 +56,7 @@ class Policy:
     max_attempts: int = 20
     max_delay: float = 300.0  # the longest backoff between two tries, in seconds
     poll: float = 1.0  # when idle, look again this often (a wake comes sooner)
+    gather: float = 0.05  # while sending, what finishes within this long is marked together
 
 
 def backoff(attempts: int, policy: Policy) -> float:
@@ -161,6 +162,11 @@ class OutboxWorker:
                 woken = asyncio.ensure_future(self._wake.wait())
                 await asyncio.wait({woken}, timeout=delay)
                 woken.cancel()
+                if any(not t.done() for t in inflight) and not self._stop.is_set():
+                    # Busy: let what finishes about now be marked (and the next look taken) in
+                    # one round, not a write transaction and a look per notice, which on SQLite
+                    # would queue every click's decision behind them.
+                    await asyncio.sleep(self.policy.gather)
         finally:
             if inflight:  # stopping: let what is being sent finish and be recorded
                 await asyncio.gather(*inflight, return_exceptions=True)
