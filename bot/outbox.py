@@ -42,7 +42,7 @@ from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.routing import Router
 from flows.core.outbox import WAITING, deletion_of, from_json, head_of_lane
 from models.db import reading
-from models.store import Kept, keep_posts, posts_kept_later
+from models.store import Kept, keep_posts, people_known, posts_kept_later
 from models.tables import Nudge, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -301,7 +301,7 @@ class OutboxWorker:
         if (gone := deletion_of(item.notice)) is not None:
             deleted = await self._delete(item, gone)
             return (deleted, []) if deleted is not None else None
-        with posts_kept_later() as posts:
+        with posts_kept_later() as posts, people_known():  # its routing's lookups serve its sending
             done = await self._send(item, posts)
         return (done, list(posts)) if done is not None else None
 

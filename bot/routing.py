@@ -23,14 +23,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import Refused, Sender, Undelivered, Unreachable
 from flows.core import keys
 from flows.core.reach import Missed, recipients
-from flows.notices import Notice, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
+from flows.notices import Notice, PersonRef, Space, ToNational, ToPartnerSpace, ToPerson, ToSpace
 from models.db import reading
-from models.store import Store
+from models.store import Store, remember_people
 
 log = logging.getLogger(__name__)
 
 SLACK, TEAMS, EMAIL = "slack", "teams", "email"
 CHATS = (SLACK, TEAMS)  # the platforms with spaces, channels and buttons
+
+
+def people_in(notice: Notice) -> set[int]:
+    """The directory ids of everyone a notice is to or names."""
+    ids = {p.id for t in (*notice.body, notice.next_step) for p in t if isinstance(p, PersonRef)}
+    if isinstance(notice.to, ToPerson):
+        ids.add(notice.to.person.id)
+    if isinstance(notice.to, ToPartnerSpace | ToSpace):
+        ids |= {m.id for m in notice.to.members}
+    return ids
 
 
 class Router:
@@ -54,6 +64,7 @@ class Router:
     async def routes(self, notice: Notice) -> list[tuple[str, Notice]]:
         """(platform, the notice as that platform gets it) for each platform it goes to."""
         async with reading(self.sessions) as s:
+            await remember_people(s, people_in(notice))  # everyone it names, in one query
             return await self._route(s, notice)
 
     async def deliver(self, notices: Sequence[Notice]) -> None:

@@ -63,6 +63,33 @@ def posts_kept_later() -> Iterator[list[Kept]]:
         _KEPT_LATER.reset(token)
 
 
+_PEOPLE_KNOWN: ContextVar[dict[int, Person] | None] = ContextVar("vws_people_known", default=None)
+
+
+@contextmanager
+def people_known() -> Iterator[dict[int, Person]]:
+    """Within this block (one notice's delivery, in its own task), the people its routing looked
+    up (:func:`remember_people`) answer :meth:`Store.chat_ids` without asking the database again."""
+    known: dict[int, Person] = {}
+    token = _PEOPLE_KNOWN.set(known)
+    try:
+        yield known
+    finally:
+        _PEOPLE_KNOWN.reset(token)
+
+
+async def remember_people(s: AsyncSession, ids: Iterable[int]) -> None:
+    """Load these people in one query (into ``s``, so that ``s.get`` finds them without another)
+    and, inside :func:`people_known`, keep them for the rest of the block."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return
+    found = list((await s.execute(select(Person).where(Person.id.in_(wanted)))).scalars())
+    known = _PEOPLE_KNOWN.get()
+    if known is not None:
+        known.update({p.id: p for p in found})
+
+
 async def keep_posts(s: AsyncSession, refs: Sequence[Kept]) -> None:
     """Insert or refresh ``refs`` in the session's transaction (one row per key and channel; one
     per direct message, and none for a person no longer in the directory): one statement for the
@@ -222,6 +249,9 @@ class Store:
         wanted = set(ids)
         if not wanted:
             return {}
+        known = _PEOPLE_KNOWN.get()
+        if known and wanted <= known.keys():  # looked up a moment ago, routing this notice
+            return {pid: getattr(known[pid], column) for pid in wanted}
         col = getattr(Person, column)
         async with reading(self.sessions) as s:
             rows = (await s.execute(select(Person.id, col).where(Person.id.in_(wanted)))).all()
