@@ -27,8 +27,10 @@ from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from flows.core.outbox import HANDED, enqueue, reply_notice, reply_place
 from flows.core.reach import joined, reach_lines
@@ -337,14 +339,18 @@ class Steps(Generic[C]):
         if target != seen:
             vals["stage_since"] = now
         vals.update(values or {})
-        result = await s.execute(
-            update(m).where(*conds).values(**vals).execution_options(synchronize_session=False)
+        changed = [a for a in sa_inspect(m).column_attrs if a.key in vals]
+        result = await s.execute(  # what the move changed comes back with it (no second look)
+            update(m).where(*conds).values(**vals).returning(*(a.class_attribute for a in changed))
+            .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        moved = result.first()
+        if moved is None:
             await s.refresh(row)
             raise Refusal(await self.already(s, case, t, None), employer_id=case.id)
+        for attr, value in zip(changed, moved, strict=True):
+            set_committed_value(row, attr.key, value)
         s.add(self.event(case, t, seen, target, reasons.strip() if reasons else None, dict(payload or {})))
-        await s.refresh(row)
         log.info("%s %s: %s (%s -> %s)", self.table.name, case.id, t.action, seen, target)
         return seen, target
 
