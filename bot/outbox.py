@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import heapq
 import logging
 import os
 import random
@@ -111,6 +112,7 @@ class OutboxWorker:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]] = set()
+        self._retries: list[datetime] = []  # when the notices this worker put back may go (a heap)
 
     # ------------------------------------------------------------------ running
 
@@ -211,17 +213,15 @@ class OutboxWorker:
             log.warning("outbox: %d delivered notices could not be marked (%s)", len(delivered), type(exc).__name__)
 
     async def _next_due(self) -> float:
-        """Seconds until the earliest waiting notice may go (at most the poll interval)."""
-        try:
-            async with reading(self.sessions) as s:
-                at = (
-                    await s.execute(select(func.min(OutboxItem.next_at)).where(OutboxItem.state == "pending"))
-                ).scalar_one_or_none()
-        except Exception:  # noqa: BLE001
+        """Seconds until the earliest notice this worker put back for later may go (at most the
+        poll interval, which also finds what other workers put back, and what was written
+        without a wake). Known here, so an idle worker asks the database nothing."""
+        now = _now()
+        while self._retries and self._retries[0] <= now:
+            heapq.heappop(self._retries)
+        if not self._retries:
             return self.policy.poll
-        if at is None:
-            return self.policy.poll
-        return max(0.01, min(self.policy.poll, (at - _now()).total_seconds()))
+        return max(0.01, min(self.policy.poll, (self._retries[0] - now).total_seconds()))
 
     async def drain(self, within: float = 30.0) -> None:
         """Deliver until nothing is waiting (tests, ``vws outbox send``); gives up after ``within`` s."""
@@ -409,6 +409,8 @@ class OutboxWorker:
     async def _finish(self, item: OutboxItem, posts: list[Kept] | Sequence[Kept] = (), **values: Any) -> bool:
         """Record what became of a claimed notice, if it is still ours (compare-and-set), and
         where it was posted so far (then forgotten here, so it is written once)."""
+        if values.get("next_at") is not None:
+            heapq.heappush(self._retries, values["next_at"])
         async with self.sessions() as s, s.begin():
             await keep_posts(s, posts)
             if isinstance(posts, list):
