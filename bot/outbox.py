@@ -58,6 +58,7 @@ class Policy:
     max_delay: float = 300.0  # the longest backoff between two tries, in seconds
     poll: float = 1.0  # when idle, look again this often (a wake comes sooner)
     gather: float = 0.05  # while sending, what finishes within this long is marked together
+    requests_first: float = 0.25  # while people's requests are being decided, sending waits up to this long
 
 
 def backoff(attempts: int, policy: Policy) -> float:
@@ -93,6 +94,36 @@ def _pick(postgres: bool) -> Select[Any]:
     return pick.with_for_update(skip_locked=True, of=OutboxItem) if postgres else pick
 
 
+class Requests:
+    """How many of people's requests (a click, a command, a form) this process is deciding now.
+
+    The web server counts them in and out; the worker lets them go first: a burst of clicks is
+    decided and answered before the platform's deadline, and what they caused is sent just after
+    (each notice waits at most :attr:`Policy.requests_first`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    def started(self) -> None:
+        self.count += 1
+        self._quiet.clear()
+
+    def finished(self) -> None:
+        self.count -= 1
+        if self.count <= 0:
+            self.count = 0
+            self._quiet.set()
+
+    async def quiet(self, within: float) -> None:
+        """Return when no request is being decided, or after ``within`` seconds."""
+        if self.count and within > 0:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(within):
+                    await self._quiet.wait()
+
+
 class OutboxWorker:
     """Delivers the outbox through a :class:`~bot.routing.Router` (see the module docstring)."""
 
@@ -108,6 +139,7 @@ class OutboxWorker:
         self.router = router
         self.owner = owner
         self.policy = policy or Policy()
+        self.requests = Requests()  # counted by the web server (bot.web)
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -194,6 +226,7 @@ class OutboxWorker:
             self._start(item)
 
     async def _one(self, item: OutboxItem) -> tuple[OutboxItem, Delivered | None]:
+        await self.requests.quiet(self.policy.requests_first)  # people waiting on an answer go first
         return item, await self._deliver(item)
 
     async def _mark(self, tasks: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]]) -> None:

@@ -82,9 +82,23 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "database": "ok", "slack": request.app.get(SLACK) is not None})
 
 
+@web.middleware
+async def _counted(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """A person's request (Slack's or Teams') is counted while it is decided, so the delivery
+    worker lets it go first (:class:`bot.outbox.Requests`)."""
+    worker = request.app[SERVICES].outbox
+    if worker is None or request.method != "POST":
+        return await handler(request)
+    worker.requests.started()
+    try:
+        return await handler(request)
+    finally:
+        worker.requests.finished()
+
+
 def create_app(services: Services, *, with_clock: bool = False) -> web.Application:
     """The aiohttp application. Slack is mounted when its token and signing secret are set."""
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[_counted])
     app[SERVICES] = services
     app[ON_STOP] = []
     settings = services.settings
