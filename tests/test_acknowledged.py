@@ -380,3 +380,35 @@ async def test_a_request_cut_off_by_the_deadline_leaves_the_next_ones_working(
     assert not any(DOWN in t for t in told)
     assert await employer_stage(world) is Stage.AWAITING_NEM
     assert [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
+
+
+async def test_notices_wait_while_people_s_requests_are_being_decided(world: SlackWorld) -> None:
+    """A burst of clicks is decided and answered first: while any request is being decided, the
+    delivery worker holds what was caused back (up to a bound), then sends it all."""
+    import asyncio
+
+    await propose(world)
+    request = world.last_dm("U0SEC1")
+    worker = world.services.outbox
+    assert worker is not None
+    from dataclasses import replace
+
+    worker.policy = replace(worker.policy, requests_first=30.0)
+    worker.requests.started()  # someone else's click, still being decided
+    try:
+        d = await world.slack.block_action(
+            "U0SEC1", *next((el["action_id"], el["value"]) for b in request["blocks"] if b.get("type") == "actions"
+                            for el in b["elements"] if el["text"]["text"] == "Approve"),
+            message=request, channel=request.get("channel"))  # fmt: skip
+        assert d.status == 200
+        assert await employer_stage(world) is Stage.AWAITING_NEM  # decided and answered at once
+        await asyncio.sleep(0.5)
+        assert not [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
+    finally:
+        worker.requests.finished()
+    await world.settle()
+    for _ in range(100):
+        if [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]:
+            break
+        await asyncio.sleep(0.05)
+    assert [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
