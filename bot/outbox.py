@@ -145,6 +145,7 @@ class OutboxWorker:
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]] = set()
         self._retries: list[datetime] = []  # when the notices this worker put back may go (a heap)
+        self._handed_back: list[tuple[OutboxItem, list[Kept], dict[str, Any]]] = []  # to record next round
 
     # ------------------------------------------------------------------ running
 
@@ -244,6 +245,25 @@ class OutboxWorker:
             await self._sent(delivered)
         except Exception as exc:  # noqa: BLE001 - left claimed: tried again (checking first) after the lease
             log.warning("outbox: %d delivered notices could not be marked (%s)", len(delivered), type(exc).__name__)
+        await self._record_handed_back()
+
+    async def _record_handed_back(self) -> None:
+        """Put back, in one transaction, the notices handed back to wait for their channel."""
+        back, self._handed_back = self._handed_back, []
+        if not back:
+            return
+        try:
+            async with self.sessions() as s, s.begin():
+                await keep_posts(s, [p for _, posts, _ in back for p in posts])
+                for item, _, values in back:
+                    await s.execute(
+                        update(OutboxItem)
+                        .where(OutboxItem.id == item.id, OutboxItem.claimed_by == self.owner, OutboxItem.state == "claimed")
+                        .values(**values)
+                        .execution_options(synchronize_session=False)
+                    )
+        except Exception as exc:  # noqa: BLE001 - left claimed: taken again after the lease
+            log.warning("outbox: %d notices handed back could not be recorded (%s)", len(back), type(exc).__name__)
 
     async def _next_due(self) -> float:
         """Seconds until the earliest notice this worker put back for later may go (at most the
@@ -290,6 +310,7 @@ class OutboxWorker:
 
         await asyncio.gather(*(one(i) for i in claimed))
         await self._sent(delivered)
+        await self._record_handed_back()
         return len(claimed)
 
     async def _claim(self, limit: int | None = None) -> list[OutboxItem]:
@@ -423,8 +444,15 @@ class OutboxWorker:
     async def _again(self, item: OutboxItem, exc: Undelivered, done: list[str], unknown: set[str],
                      after: float | None, posts: Sequence[Kept] = ()) -> None:  # fmt: skip
         if isinstance(exc, TryLater) and not exc.counts:  # handed back unsent: not a failed try
-            await self._finish(item, posts, state="pending", next_at=_now() + timedelta(seconds=after or 0.0),
-                               lease_until=None, attempts=item.attempts - 1, done=done, unknown=sorted(unknown))  # fmt: skip
+            # Recorded with the round's others (a busy channel hands back many at once), not in a
+            # write transaction of its own each.
+            next_at = _now() + timedelta(seconds=after or 0.0)
+            heapq.heappush(self._retries, next_at)
+            self._handed_back.append((item, list(posts), {
+                "state": "pending", "next_at": next_at, "lease_until": None, "attempts": item.attempts - 1,
+                "done": done, "unknown": sorted(unknown)}))  # fmt: skip
+            if isinstance(posts, list):
+                posts.clear()
             return
         if item.attempts >= self.policy.max_attempts:
             log.warning("outbox: notice %d failed %d times (%s); parked", item.id, item.attempts, exc.code)

@@ -113,8 +113,9 @@ class SlackDeliverer:
             except Undelivered as exc:
                 log.warning("slack: a %s notice was not delivered: %s", n.kind.value, exc.code)
 
-    async def _post(self, channel: str, *, ident: str | None = None, **kwargs: Any) -> Any:
-        await self.pacer.wait(channel, ident)  # a post handed back keeps its slot (by its ident)
+    async def _post(self, channel: str, *, ident: str | None = None, paced: bool = False, **kwargs: Any) -> Any:
+        if not paced:  # (else its slot was waited for already)
+            await self.pacer.wait(channel, ident)  # a post handed back keeps its slot (by its ident)
         try:
             return await self.client.chat_postMessage(channel=channel, **kwargs)
         except SlackApiError as exc:
@@ -173,6 +174,12 @@ class SlackDeliverer:
         if notice.kind is Kind.REPLY:
             await self._reply(notice, people)
             return
+        to = notice.to
+        paced = False
+        if isinstance(to, ToPerson) and not notice.replaces and (sid := people.slack_ids.get(to.person.id)):
+            # The channel's slot first: a post handed back to wait for it is not rendered for nothing.
+            await self.pacer.wait(sid, ident)
+            paced = True
         blocks = to_dicts(notice_blocks(notice, people))
         text = notice_text(notice, people)
         if notice.replaces:
@@ -182,13 +189,12 @@ class SlackDeliverer:
                     await self.client.chat_update(channel=m.channel, ts=m.message_id, text=text, blocks=blocks)
                 return
         meta = {"event_type": METADATA_TYPE, "event_payload": {"ident": ident}}
-        to = notice.to
         if isinstance(to, ToPerson):
             sid = people.slack_ids.get(to.person.id)
             if not sid:
                 log.info("slack: a %s notice has a recipient with no Slack ID; left to other platforms", notice.kind.value)
                 return
-            await self._post_once(notice, sid, ident, check, text=text, blocks=blocks, metadata=meta)
+            await self._post_once(notice, sid, ident, check, text=text, blocks=blocks, metadata=meta, paced=paced)
         elif isinstance(to, ToNational):
             national = await self.store.national_channel()
             if not national:
