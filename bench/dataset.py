@@ -30,6 +30,7 @@ from models.tables import (
     NationalOffice,
     PartnerVoice,
     Person,
+    PostedMessage,
     Role,
     WorkplanAction,
 )
@@ -48,6 +49,9 @@ WAITING_STAGES = [
     (Stage.OBJECTIVE_MET, 0.01),
 ]  # fmt: skip
 NOW = datetime(2027, 3, 16, 9, 0, tzinfo=UTC)
+#: The stages whose case has its partner unions' channel open (they were consulted).
+SPACE_OPEN = {Stage.PARTNER_CONSULTATION, Stage.PARTNERS_AGREED, Stage.ROUTE_AGREED, Stage.EMPLOYER_INTRODUCED,
+              Stage.JOINED, Stage.REVIEW_DUE, Stage.OBJECTIVE_MET, Stage.REVOKED}  # fmt: skip
 
 
 @dataclass
@@ -60,6 +64,9 @@ class People:
     partner_reps: dict[str, list[str]] = field(default_factory=dict)  # union -> one per association
     national: str = "U9NAT0000"
     associations: list[str] = field(default_factory=list)
+    #: The employers' partner channels already opened (channel id, association index), for the
+    #: Slack stand-in to hold: every case past its Secretary and NEM has one, as in real use.
+    partner_spaces: list[tuple[str, int]] = field(default_factory=list)
 
 
 async def _insert(s: AsyncSession, model: Any, rows: list[dict[str, Any]], chunk: int = 2000) -> None:
@@ -120,6 +127,7 @@ async def populate(
     plans: list[dict[str, Any]] = []
     acts: list[dict[str, Any]] = []
     voices: list[dict[str, Any]] = []
+    spaces: list[dict[str, Any]] = []
     for e in range(employers):
         a = rnd.randrange(associations)
         stage = _pick(rnd, WAITING_STAGES) or Stage.JOINED
@@ -134,6 +142,11 @@ async def populate(
             "stage_since": since, "version": 1, "revision": 1, "cycle": 1 if in_scheme else 0,
             "joined_at": created if in_scheme else None, "created_at": created, "updated_at": since,
         })  # fmt: skip
+        if stage in SPACE_OPEN:
+            channel = f"C9P{e:06d}"
+            who.partner_spaces.append((channel, a))
+            spaces.append({"platform": "slack", "key": f"partner-space:{e + 1}", "channel": channel, "message_id": "",
+                           "thread_id": None, "employer_id": e + 1, "created_at": created})  # fmt: skip
         if stage is Stage.PARTNER_CONSULTATION and rnd.random() < 0.5:
             voices.append({"employer_id": e + 1, "revision": 1, "union": "GMB", "person_id": rep_id + 1,
                            "verdict": "agree", "at": since})  # fmt: skip
@@ -162,6 +175,7 @@ async def populate(
         await _insert(s, ActionPlan, plans)
         await _insert(s, WorkplanAction, acts)
         await _insert(s, PartnerVoice, voices)
+        await _insert(s, PostedMessage, spaces)
         await s.merge(NationalOffice(id=1, channel="C9NATIONAL"))
         if s.get_bind().dialect.name == "postgresql":  # ids were given: move the sequences past them
             for table in ("people", "local_associations", "employers", "action_plans"):

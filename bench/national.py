@@ -260,6 +260,9 @@ async def one(kind: str, employers: int, samples: int, pg: str) -> tuple[dict[st
         for uid in _users(who):
             world.slack.add_user(uid, uid.lower())
         world.slack.add_channel("vws-national", id="C9NATIONAL", members=[who.national])
+        for channel, a in who.partner_spaces:
+            world.slack.add_channel(f"vws-partners-{channel.lower()}", id=channel, is_private=True,
+                                    members=[who.partner_reps[u][a] for u in ("GMB", "UNISON", "Unite")])  # fmt: skip
         try:
             timings = await paths(world, who, samples)
             sweep_figures = await morning(world)
