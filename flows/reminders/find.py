@@ -19,6 +19,7 @@ from flows.calendar import (
     PARTNER_CHASE_WORKING_DAYS,
     REVIEW_DAYS_BEFORE,
     WORKPLAN_DAYS_BEFORE,
+    DueWindow,
     Nation,
     WorkingHours,
     approval_waiting_moments,
@@ -132,11 +133,10 @@ async def find_signup(
                     _dated_in(ActionPlan.review_on, REVIEW_DAYS_BEFORE, lo, hi, weekday),
                 )
             )
+            # Many rows share a date: each date's latest moment is worked out once a sweep.
+            review_at = _LatestByDate(review_due_window, now, nation, hours)
             async for plan_id, review_on in await session.stream(reviews.execution_options(yield_per=2000)):
-                latest = review_due_window(review_on, now, nation, hours).latest
-                if n := _new(
-                    NudgeKind.REVIEW, review_subject(plan_id), latest and latest.at, since, now, send_at
-                ):
+                if n := _new(NudgeKind.REVIEW, review_subject(plan_id), review_at(review_on), since, now, send_at):
                     yield n
             actions = (
                 select(WorkplanAction.id, WorkplanAction.by_date)
@@ -152,11 +152,9 @@ async def find_signup(
                     _dated_in(WorkplanAction.by_date, WORKPLAN_DAYS_BEFORE, lo, hi, weekday),
                 )
             )
+            action_at = _LatestByDate(workplan_due_window, now, nation, hours)
             async for action_id, by_date in await session.stream(actions.execution_options(yield_per=2000)):
-                latest = workplan_due_window(by_date, now, nation, hours).latest
-                if n := _new(
-                    NudgeKind.WORKPLAN, workplan_subject(action_id), latest and latest.at, since, now, send_at
-                ):
+                if n := _new(NudgeKind.WORKPLAN, workplan_subject(action_id), action_at(by_date), since, now, send_at):
                     yield n
 
         # Waiting for a decision: chased from ``stage_since``, in working days.
@@ -182,6 +180,24 @@ async def find_signup(
                 n = _new(NudgeKind.APPROVAL, subject, at, since, now, send_at)
             if n:
                 yield n
+
+
+class _LatestByDate:
+    """The moment of the latest nudge due at or before ``now`` for a row dated ``d`` (None if none
+    yet), by a schedule's window; one sweep's answers kept by date."""
+
+    def __init__(self, window: Callable[[date, datetime, Nation, WorkingHours], DueWindow], now: datetime,
+                 nation: Nation, hours: WorkingHours) -> None:  # fmt: skip
+        self.window, self.now, self.nation, self.hours = window, now, nation, hours
+        self.known: dict[date, datetime | None] = {}
+
+    def __call__(self, d: date) -> datetime | None:
+        try:
+            return self.known[d]
+        except KeyError:
+            latest = self.window(d, self.now, self.nation, self.hours).latest
+            at = self.known[d] = latest.at if latest else None
+            return at
 
 
 def _new(
