@@ -28,6 +28,7 @@ from models.tables import Absence, Held, LocalAssociation, Person
 from models.tables import Role as RoleRow
 
 ROUTES = "vws_routes"
+ABSENT = "vws_absent"  # (day, the ids of everyone away that day), when a batch knows it (see know_who_is_away)
 """``session.info`` key of where requests for whom go today, worked out once per transaction."""
 
 MAX_HOPS = 3
@@ -112,11 +113,32 @@ async def route(s: AsyncSession, person: Person | None, today: date) -> Routed:
 def forget_routes(s: AsyncSession) -> None:
     """An absence was made or ended in this transaction: work out where requests go afresh."""
     s.info.pop(ROUTES, None)
+    s.info.pop(ABSENT, None)
+
+
+async def know_who_is_away(s: AsyncSession, today: date) -> frozenset[int]:
+    """Everyone away ``today``, read once for the session (one query), so that routing the many
+    notices of a batch (a reminder sweep's) asks the database only about people who are away.
+    A request's use case routes a few people, each by its own indexed lookup, and does not call this."""
+    known = s.info.get(ABSENT)
+    if known is not None and known[0] == today:
+        return known[1]  # type: ignore[no-any-return]
+    away = frozenset((await s.execute(select(Absence.person_id).where(on_day(today)).distinct())).scalars())
+    s.info[ABSENT] = (today, away)
+    return away
+
+
+def _surely_here(s: AsyncSession, person_id: int, today: date) -> bool:
+    """Known not to be away today, without asking (only when the session was told who is)."""
+    known = s.info.get(ABSENT)
+    return known is not None and known[0] == today and person_id not in known[1]
 
 
 async def _route(s: AsyncSession, person: Person, today: date) -> Routed:
     cur, seen, passed = person, {person.id}, []
     for _ in range(MAX_HOPS):
+        if _surely_here(s, cur.id, today):
+            break
         absence = await current_absence(s, cur.id, today)
         if absence is None or absence.delegate_id in seen:
             break
@@ -357,6 +379,9 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
             out.append(replace(n, to=ToPerson(_ref(to)), key=None, buttons=(),
                                body=(say("away.copy_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
     people = {n.to.person.id for n in out if isinstance(n.to, ToPerson)}
+    known = s.info.get(ABSENT)
+    if known is not None and known[0] == today and not known[1]:
+        spaces = []  # nobody is away today: nobody acts for anyone
     for n in spaces:  # a step posted in a shared space: sent directly to whoever acts for someone away who could take it
         seen: set[int] = set()
         for fn in SPACE_OFFICERS:

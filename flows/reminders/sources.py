@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.away.delegation import know_who_is_away
 from flows.calendar import DEFAULT_HOURS, WorkingHours
 from flows.core import keys as core_keys
 from flows.core.unit import ADDRESSING
@@ -129,6 +130,7 @@ async def prepare(
         else:
             by_source.setdefault(source.name, []).append(i)
     day = _Day(now.astimezone(hours.tz).date())
+    await know_who_is_away(session, day.day)  # read once for the batch, not once per notice
     for name, positions in by_source.items():
         done = await SOURCES[name].prepare(session, [keys[i] for i in positions], now, hours, snoozes)
         for i, p in zip(positions, done, strict=True):
