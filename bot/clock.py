@@ -45,7 +45,7 @@ from bot.outbox import OutboxSink
 from bot.services import Services
 from flows import reminders
 from flows.calendar import WorkingHours
-from flows.core.outbox import enqueue
+from flows.core.outbox import enqueue_nudges
 from flows.engine import Engine
 from flows.notices import Notice
 from models.db import reading
@@ -228,27 +228,35 @@ async def _queue_batch(
     for p in prepared:
         if p.falls_due is not None and p.defer_until is None and p.skip is None:
             await engine.review_falls_due(p.falls_due)  # exactly once: the engine's conditional update
+    queued = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is None and p.skip is None]
+    skipped = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is None and p.skip is not None]
+    deferred = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is not None]
+    ours = (Nudge.claimed_by == owner, Nudge.state == "claimed")
+
+    async def moved(ids: list[int], **values: Any) -> set[int]:
+        """Move those of ``ids`` still ours (one statement); the ids moved."""
+        if not ids:
+            return set()
+        done = await s.execute(update(Nudge).where(Nudge.id.in_(ids), *ours).values(**values).returning(Nudge.id)
+                               .execution_options(synchronize_session=False))  # fmt: skip
+        return set(done.scalars())
+
     async with services.sessions() as s, s.begin():
-        for claim, p in zip(claims, prepared, strict=True):
-            ours = (Nudge.id == claim.id, Nudge.claimed_by == owner, Nudge.state == "claimed")
-            if p.defer_until is not None:
-                values: dict[str, Any] = {"state": "due", "send_at": p.defer_until, "lease_until": None}
-            elif p.skip is not None:
-                values = {"state": "skipped", "lease_until": None}
-            else:
-                values = {"state": "queued", "lease_until": None}
-            done = await s.execute(update(Nudge).where(*ours).values(**values).execution_options(synchronize_session=False))
-            if not done.rowcount:  # type: ignore[attr-defined]
+        mine = await moved([c.id for c, _ in queued], state="queued", lease_until=None)
+        mine |= await moved([c.id for c, _ in skipped], state="skipped", lease_until=None)
+        for c, p in deferred:  # (few: each has its own moment)
+            mine |= await moved([c.id], state="due", send_at=p.defer_until, lease_until=None)
+        for claim in claims:
+            if claim.id not in mine:
                 log.warning("reminders: nudge %d was taken over by another clock; not sending", claim.id)
-                continue
-            if p.defer_until is not None:
-                report.deferred += 1
-            elif p.skip is not None:
+        report.deferred += sum(1 for c, _ in deferred if c.id in mine)
+        for c, p in skipped:
+            if c.id in mine:
                 report.skipped += 1
-                log.info("reminders: nudge %d skipped (%s)", claim.id, p.skip)
-            else:
-                await enqueue(s, p.notices, nudge_id=claim.id)
-                report.sent.append(Sent(claim.id, claim.kind, claim.subject, claim.due_at, p.notices))
+                log.info("reminders: nudge %d skipped (%s)", c.id, p.skip)
+        sending = [(c, p) for c, p in queued if c.id in mine]
+        await enqueue_nudges(s, [(c.id, p.notices) for c, p in sending])  # one insert for the batch
+        report.sent += [Sent(c.id, c.kind, c.subject, c.due_at, p.notices) for c, p in sending]
     sink.wake()
 
 

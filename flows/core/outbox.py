@@ -158,6 +158,22 @@ async def enqueue(
     return len(rows)
 
 
+async def enqueue_nudges(s: AsyncSession, nudges: Sequence[tuple[int, Sequence[Notice]]]) -> int:
+    """Write the notices of many nudges (each ``(nudge id, notices)``) to the outbox in the
+    session's transaction, in one insert; returns how many."""
+    now = datetime.now(UTC)
+    rows = [
+        {"created_at": now, "next_at": now, "lane": lane_of(n)[:120], "notice": to_json(n), "state": "pending",
+         "attempts": 0, "nudge_id": nudge_id}  # fmt: skip
+        for nudge_id, notices in nudges
+        for n in notices
+        if not _unreachable(n)
+    ]
+    if rows:
+        await s.execute(insert(OutboxItem), rows)
+    return len(rows)
+
+
 DELETE = "delete"
 """An outbox row whose ``notice`` is not a notice but one of the bot's own messages to delete
 (``{"kind": "delete", "platform", "channel", "message", "service_url"}``): erasure writes these
