@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.clock import sweep
 from bot.delivery import Recorder
@@ -20,7 +20,7 @@ from flows.engine import Engine
 from flows.notices import Kind, Notice, ToPartnerSpace, ToPerson, plain
 from flows.reminders import NudgeKind, parse_snooze_value, snooze
 from flows.signup.journey import Action, Stage
-from models.tables import LocalAssociation
+from models.tables import ActionPlan, Employer, LocalAssociation, WorkplanAction
 from tests.conftest import DEP, GMB, NEM, REP, SEC, Clock, slack
 from tests.test_journey import PLAN, PROPOSAL, stage, to_partners
 
@@ -247,6 +247,45 @@ async def test_bank_holidays_follow_the_associations_nation(
             sent_at.append(at)
         at += timedelta(minutes=30)
     assert sent_at == [first_morning]
+
+
+async def test_one_sweep_keeps_each_nations_own_bank_holidays(services: Services, engine: Engine, clock: Clock) -> None:
+    # The same workplan in Leeds (England) and in a Scottish association: St Andrew's Day (Monday
+    # 30 November) holds back only the Scottish nudge, to Tuesday; one sweep reads both nations.
+    emp = await joined_with(engine, "1 | Book the room | <@U0REP1> | 07/12/2026\n")
+    async with services.sessions() as s, s.begin():
+        src = await s.get(Employer, emp)
+        assert src is not None
+        leeds = await s.get(LocalAssociation, src.association_id)
+        assert leeds is not None
+        fife = LocalAssociation(name="Fife", region="Scotland", nation="Scotland", secretary_id=leeds.secretary_id,
+                                nem_id=leeds.nem_id)  # fmt: skip
+        s.add(fife)
+        await s.flush()
+
+        def copied(row: object, **changes: object) -> dict[str, object]:
+            table = row.__table__  # type: ignore[attr-defined]
+            return {**{c.key: getattr(row, c.key) for c in table.columns if c.key != "id"}, **changes}
+
+        glen = Employer(**copied(src, association_id=fife.id, name="Glenwood Primary School",
+                                 name_key="glenwood primary school"))  # fmt: skip
+        s.add(glen)
+        await s.flush()
+        plan = (await s.execute(select(ActionPlan).where(ActionPlan.employer_id == emp))).scalar_one()
+        plan2 = ActionPlan(**copied(plan, employer_id=glen.id))
+        s.add(plan2)
+        await s.flush()
+        for action in (await s.execute(select(WorkplanAction).where(WorkplanAction.plan_id == plan.id))).scalars():
+            s.add(WorkplanAction(**copied(action, plan_id=plan2.id)))
+    sent: dict[str, list[datetime]] = defaultdict(list)
+    at = london(2026, 11, 29, 0, 0)
+    while at < london(2026, 12, 2, 0, 0):
+        for n in await sweep_at(services, clock, at):
+            if isinstance(n.to, ToPartnerSpace):
+                sent[n.headline.split(" for ")[1].split(":")[0]].append(at)
+        at += timedelta(minutes=30)
+    assert dict(sent) == {"Oakfield Primary School": [london(2026, 11, 30, 8, 0)],
+                          "Glenwood Primary School": [london(2026, 12, 1, 8, 0)]}  # fmt: skip
 
 
 async def test_christmas_and_the_weekend_defer_to_the_next_working_morning(

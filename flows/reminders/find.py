@@ -1,9 +1,10 @@
 """The sign-up journey's nudges that fell due in (since, now]: derived from the rows, reading only those that could
-have one (date ranges in SQL, streamed), so a sweep's cost follows what is due, not the table."""
+have one (date ranges in SQL), so a sweep's cost follows what is due, not the table."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -38,6 +39,8 @@ from flows.reminders.subjects import (
 )
 from flows.signup.journey import IN_SCHEME, REVIEWABLE, Stage
 from models.tables import ActionPlan, Employer, LocalAssociation, WorkplanAction
+
+_CHUNK = 2000  # rows fetched at a time: memory stays flat however many fall due
 
 # Two and five working days never span more than a month, even over Christmas and New Year.
 _CHASE_SPAN = timedelta(days=31)
@@ -109,55 +112,63 @@ async def find_signup(
     """The nudges that fell due after ``since`` and at or before ``now``: only the latest per subject.
 
     With ``since`` None (the very first sweep), the latest nudge due by ``now`` of every subject.
-    Rows are streamed; only those that could have a nudge in the interval are read.
+    Rows are read a chunk at a time; only those that could have a nudge in the interval are read,
+    by one query per kind for every nation (the dates of all nations' intervals: a superset, each
+    row's exact moment is worked out by its own nation's calendar).
     """
     weekday = _weekday_sql(session.get_bind().dialect.name)
-    nations = (await session.execute(select(LocalAssociation.nation).distinct())).scalars().all()
-    for stored in nations:
+    stored_nations = (await session.execute(select(LocalAssociation.nation).distinct())).scalars().all()
+    nations: dict[str, _InNation] = {}
+    for stored in stored_nations:
         nation = Nation.parse(stored)
         # Found outside working time (after an outage): it goes at the next working morning.
         send_at = None if hours.is_working_moment(now, nation) else hours.next_sending_moment(now, nation)
-        in_nation = and_(LocalAssociation.id == Employer.association_id, LocalAssociation.nation == stored)
-        dates = _dated_between(since, now, nation, hours)
-        if dates is not None:
-            lo, hi = dates
-            reviews = (
-                select(ActionPlan.id, ActionPlan.review_on)
-                .join(
-                    Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle)
-                )
-                .join(LocalAssociation, in_nation)
-                .where(
-                    Employer.stage.in_([s.value for s in REVIEWABLE]),
-                    ActionPlan.status == "active",
-                    _dated_in(ActionPlan.review_on, REVIEW_DAYS_BEFORE, lo, hi, weekday),
-                )
+        nations[stored] = _InNation(nation, send_at, _dated_between(since, now, nation, hours),
+                                    _LatestByDate(review_due_window, now, nation, hours),
+                                    _LatestByDate(workplan_due_window, now, nation, hours))  # fmt: skip
+    dated = {stored: n.dates for stored, n in nations.items() if n.dates is not None}
+    if dated:
+        lo, hi = min(d[0] for d in dated.values()), max(d[1] for d in dated.values())
+        in_nations = and_(LocalAssociation.id == Employer.association_id, LocalAssociation.nation.in_(list(dated)))
+        reviews = (
+            select(ActionPlan.id, ActionPlan.review_on, LocalAssociation.nation)
+            .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
+            .join(LocalAssociation, in_nations)
+            .where(
+                Employer.stage.in_([s.value for s in REVIEWABLE]),
+                ActionPlan.status == "active",
+                _dated_in(ActionPlan.review_on, REVIEW_DAYS_BEFORE, lo, hi, weekday),
             )
-            # Many rows share a date: each date's latest moment is worked out once a sweep.
-            review_at = _LatestByDate(review_due_window, now, nation, hours)
-            async for plan_id, review_on in await session.stream(reviews.execution_options(yield_per=2000)):
-                if n := _new(NudgeKind.REVIEW, review_subject(plan_id), review_at(review_on), since, now, send_at):
-                    yield n
-            actions = (
-                select(WorkplanAction.id, WorkplanAction.by_date)
-                .join(ActionPlan, ActionPlan.id == WorkplanAction.plan_id)
-                .join(
-                    Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle)
-                )
-                .join(LocalAssociation, in_nation)
-                .where(
-                    WorkplanAction.status == "open",
-                    ActionPlan.status == "active",
-                    Employer.stage.in_([s.value for s in IN_SCHEME]),
-                    _dated_in(WorkplanAction.by_date, WORKPLAN_DAYS_BEFORE, lo, hi, weekday),
-                )
+        )
+        for rows in (await session.execute(reviews)).partitions(_CHUNK):
+            for plan_id, review_on, stored in rows:
+                n = nations[stored]
+                if due := _new(NudgeKind.REVIEW, review_subject(plan_id), n.review_at(review_on), since, now, n.send_at):
+                    yield due
+        actions = (
+            select(WorkplanAction.id, WorkplanAction.by_date, LocalAssociation.nation)
+            .join(ActionPlan, ActionPlan.id == WorkplanAction.plan_id)
+            .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
+            .join(LocalAssociation, in_nations)
+            .where(
+                WorkplanAction.status == "open",
+                ActionPlan.status == "active",
+                Employer.stage.in_([s.value for s in IN_SCHEME]),
+                _dated_in(WorkplanAction.by_date, WORKPLAN_DAYS_BEFORE, lo, hi, weekday),
             )
-            action_at = _LatestByDate(workplan_due_window, now, nation, hours)
-            async for action_id, by_date in await session.stream(actions.execution_options(yield_per=2000)):
-                if n := _new(NudgeKind.WORKPLAN, workplan_subject(action_id), action_at(by_date), since, now, send_at):
-                    yield n
+        )
+        # Read whole (what could be due is a few tens of thousands of rows at national size, and
+        # none that are not), so PostgreSQL may plan it in parallel; a cursor would not.
+        for rows in (await session.execute(actions)).partitions(_CHUNK):
+            for action_id, by_date, stored in rows:
+                n = nations[stored]
+                if due := _new(NudgeKind.WORKPLAN, workplan_subject(action_id), n.action_at(by_date), since, now,
+                               n.send_at):  # fmt: skip
+                    yield due
 
+    for stored, n in nations.items():
         # Waiting for a decision: chased from ``stage_since``, in working days.
+        in_nation = and_(LocalAssociation.id == Employer.association_id, LocalAssociation.nation == stored)
         first_chase = timedelta(days=min(APPROVAL_CHASE_WORKING_DAYS[0], PARTNER_CHASE_WORKING_DAYS))
         waiting = (
             select(Employer.id, Employer.revision, Employer.stage, Employer.stage_since)
@@ -171,15 +182,27 @@ async def find_signup(
             waiting = waiting.where(Employer.stage_since > since - _CHASE_SPAN)
         for emp_id, revision, stage, stage_since in (await session.execute(waiting)).all():
             if stage == Stage.PARTNER_CONSULTATION:
-                at: datetime | None = partner_waiting_moment(stage_since, nation, hours)
-                n = _new(NudgeKind.PARTNER, partner_subject(emp_id, revision), at, since, now, send_at)
+                at: datetime | None = partner_waiting_moment(stage_since, n.nation, hours)
+                due = _new(NudgeKind.PARTNER, partner_subject(emp_id, revision), at, since, now, n.send_at)
             else:
-                moments = [m.at for m in approval_waiting_moments(stage_since, nation, hours) if m.at <= now]
+                moments = [m.at for m in approval_waiting_moments(stage_since, n.nation, hours) if m.at <= now]
                 at = moments[-1] if moments else None
                 subject = approval_subject(emp_id, revision, Stage(stage))
-                n = _new(NudgeKind.APPROVAL, subject, at, since, now, send_at)
-            if n:
-                yield n
+                due = _new(NudgeKind.APPROVAL, subject, at, since, now, n.send_at)
+            if due:
+                yield due
+
+
+@dataclass
+class _InNation:
+    """What a sweep works out once for each nation: its calendar, when a nudge found now goes
+    (None: at once), the dates whose nudges fall due, and each date's latest moment."""
+
+    nation: Nation
+    send_at: datetime | None
+    dates: tuple[date, date] | None
+    review_at: _LatestByDate
+    action_at: _LatestByDate
 
 
 class _LatestByDate:
