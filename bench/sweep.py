@@ -14,7 +14,7 @@ hundred proposals waiting for a decision.
 
 It reports, for the full data set and for a copy with a tenth of the rows that are not due (the same
 due ones):
-- find: the streamed query of what fell due (flows.reminders.find_due), time and peak memory;
+- find: the query of what fell due (flows.reminders.find_due), time and peak memory;
 - ledger: step 1 of a sweep (bot.clock.discover): find, then write what fell due to the ledger;
 - sweep: a whole sweep (ledger, claims, notices built and written to the outbox, a batch per
   transaction, as `vws serve`'s clock does; the outbox worker's delivery is bench/national.py's);
@@ -346,7 +346,7 @@ async def main() -> None:
                 f"{r['sent']:>5,} {r['quiet_s']:>8.3f}"
             )
     print(
-        "\nfind: the streamed query of what fell due; ledger: find, then write them to the ledger (step 1 "
+        "\nfind: the query of what fell due; ledger: find, then write them to the ledger (step 1 "
         "of a sweep); sweep: a whole sweep, its notices written to the outbox a batch per transaction; "
         "quiet: the next minute's sweep, nothing new. "
         "MiB: tracemalloc peak of a second identical run."
