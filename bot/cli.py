@@ -8,12 +8,14 @@ import csv
 import io
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from bot import logs
 from bot.migrate import SchemaOutOfDate, current_revision, head_revision, upgrade
@@ -25,6 +27,7 @@ from flows.signup.records import EmployerSummary
 from flows.wording import day
 
 log = logging.getLogger("vws")
+T = TypeVar("T")
 
 Command = Callable[[Services, argparse.Namespace], Awaitable[int]]
 
@@ -500,7 +503,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     for noisy in ("sqlalchemy", "alembic", "aiohttp.access", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        return asyncio.run(run(".", port=args.port, reset=args.reset))
+        return run_loop(run(".", port=args.port, reset=args.reset), get_settings().event_loop)
     except KeyboardInterrupt:
         print("The sandbox stopped; its state is kept for next time.")
         return 0
@@ -705,9 +708,30 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "sync_fn", None) is not None:  # commands that need no database
         return int(args.sync_fn(args))
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a setting that cannot be used: say which, and why
+        for err in exc.errors():
+            print(f"vws: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}", file=sys.stderr)
+        return 2
     logs.configure(settings.log_level)
-    return asyncio.run(_with_services(args.fn, args, check_schema=getattr(args, "check", True)))
+    return run_loop(_with_services(args.fn, args, check_schema=getattr(args, "check", True)), settings.event_loop)
+
+
+def run_loop(main: Coroutine[Any, Any, T], loop: str = "uvloop") -> T:
+    """Run ``main`` to its end on uvloop where it is installed and chosen (``VWS_EVENT_LOOP``),
+    else on asyncio's own loop: the bot is the same either way, uvloop spends less CPU a request
+    (a click on PostgreSQL acknowledged about a fifth sooner at concurrency 20, see README)."""
+    factory = None
+    if loop == "uvloop":
+        try:
+            import uvloop
+        except ImportError:  # not installed (Windows): asyncio's own
+            pass
+        else:
+            factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(main)
 
 
 def demo_directory() -> str:

@@ -6,6 +6,7 @@ One pydantic-settings class; nothing else in the code base reads ``os.environ``.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     directory: str | None = Field(default=None, alias="VWS_DIRECTORY")
     port: int = Field(default=3000, alias="PORT")
     log_level: str = Field(default="INFO", alias="VWS_LOG_LEVEL")
+    # uvloop where it is installed (Linux and macOS): the same asyncio, its loop written in C;
+    # "asyncio" runs on Python's own loop.
+    event_loop: Literal["uvloop", "asyncio"] = Field(default="uvloop", alias="VWS_EVENT_LOOP")
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

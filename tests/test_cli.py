@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
@@ -71,3 +72,22 @@ def test_a_bad_directory_file_is_refused_with_the_entry_named(fresh_url: str, tm
     assert "local_associations[0] (Leeds).partner_reps.UNISON[0]: 'someone' is neither" in out.stderr
     assert "Nothing was loaded." in out.stderr
     assert "No employers" in vws(fresh_url, "register", "--all").stdout
+
+
+def test_a_setting_that_cannot_be_used_is_refused_with_its_name(fresh_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": fresh_url, "VWS_EVENT_LOOP": "fastest", "VWS_TIMEZONE": "Mars/Base"}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "outbox"], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "vws: VWS_EVENT_LOOP: Input should be 'uvloop' or 'asyncio'" in done.stderr
+    assert "'Mars/Base' is not a known time zone (try Europe/London)" in done.stderr
+
+
+def test_the_bot_runs_on_uvloop_where_it_is_installed_and_on_asyncio_when_asked() -> None:
+    from bot.cli import run_loop
+
+    async def loop_kind() -> str:
+        return type(asyncio.get_running_loop()).__module__.split(".")[0]
+
+    assert run_loop(loop_kind(), "asyncio") == "asyncio"
+    assert run_loop(loop_kind(), "uvloop") == ("uvloop" if sys.platform != "win32" else "asyncio")
