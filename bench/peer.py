@@ -1,5 +1,5 @@
 """A minimal peer app for the click benchmark: what the least a bot could do for an Approve click
-is, on the same stack (slack-bolt on aiohttp, SQLAlchemy async, the same database): one
+is, on the same stack (slack-bolt on aiohttp, SQLAlchemy async, the same database and event loop): one
 conditional update, one insert, one post to the next person, inline. No outbox, no audit, no
 checks of who may act, no retries.
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from typing import Any
 
 from aiohttp import web
@@ -68,7 +69,20 @@ def main() -> None:
     parser.add_argument("--secret", default="bench-signing-secret")
     args = parser.parse_args()
     web.run_app(build(args.database_url, args.api_url, args.token, args.secret), host="127.0.0.1", port=args.port,
-                print=None, access_log=None)  # fmt: skip
+                print=None, access_log=None, loop=_loop())  # fmt: skip
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """The event loop `vws serve` runs on (uvloop where installed, unless VWS_EVENT_LOOP=asyncio),
+    so that the two compare their work, not their loops."""
+    if os.environ.get("VWS_EVENT_LOOP", "uvloop") == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            pass
+        else:
+            return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
 
 
 if __name__ == "__main__":
