@@ -720,8 +720,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_loop(main: Coroutine[Any, Any, T], loop: str = "uvloop") -> T:
     """Run ``main`` to its end on uvloop where it is installed and chosen (``VWS_EVENT_LOOP``),
-    else on asyncio's own loop: the bot is the same either way, uvloop spends less CPU a request
-    (a click on PostgreSQL acknowledged about a fifth sooner at concurrency 20, see README)."""
+    else on asyncio's own loop: the bot is the same either way; uvloop spends a little less CPU
+    on each request's network and thread hand-offs (see README's Benchmarks)."""
     factory = None
     if loop == "uvloop":
         try:
