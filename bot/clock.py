@@ -32,12 +32,12 @@ import secrets
 import signal
 import socket
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import Deliverer, describe_recipient
@@ -49,7 +49,7 @@ from flows.core.outbox import enqueue_nudges
 from flows.engine import Engine
 from flows.notices import Notice
 from models.db import reading
-from models.tables import Nudge, SweepMark
+from models.tables import Nudge, OutboxItem, SweepMark
 
 log = logging.getLogger(__name__)
 
@@ -224,10 +224,18 @@ async def _queue_batch(
     report: SweepReport,
 ) -> None:
     """The batch's notices into the outbox and the ledger rows moved on, in one transaction: a
-    nudge is ``queued`` until the outbox delivered all it said, then ``sent``."""
-    for p in prepared:
-        if p.falls_due is not None and p.defer_until is None and p.skip is None:
+    nudge is ``queued`` until the outbox delivered all it said, then ``sent`` (at once, when it
+    had nothing to say)."""
+    prepared = list(prepared)
+    for i, p in enumerate(prepared):
+        if p.defer_until is not None or p.skip is not None:
+            continue
+        if p.falls_due is not None:
             await engine.review_falls_due(p.falls_due)  # exactly once: the engine's conditional update
+        if p.act is not None:  # a use case of a process, through the engine (exactly once)
+            acted = await p.act(engine)
+            prepared[i] = (replace(p, notices=(*p.notices, *acted.notices), act=None) if acted.ok
+                           else replace(p, skip="someone acted first", act=None))  # fmt: skip
     queued = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is None and p.skip is None]
     skipped = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is None and p.skip is not None]
     deferred = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is not None]
@@ -256,6 +264,10 @@ async def _queue_batch(
                 log.info("reminders: nudge %d skipped (%s)", c.id, p.skip)
         sending = [(c, p) for c, p in queued if c.id in mine]
         await enqueue_nudges(s, [(c.id, p.notices) for c, p in sending])  # one insert for the batch
+        if sending:  # a nudge none of whose notices could go anywhere has nothing left to wait for
+            said = exists().where(OutboxItem.nudge_id == Nudge.id)
+            await s.execute(update(Nudge).where(Nudge.id.in_([c.id for c, _ in sending]), Nudge.state == "queued", ~said)
+                            .values(state="sent", sent_at=services.engine.now()).execution_options(synchronize_session=False))  # fmt: skip
         report.sent += [Sent(c.id, c.kind, c.subject, c.due_at, p.notices) for c, p in sending]
     sink.wake()
 

@@ -13,13 +13,14 @@ from sqlalchemy import select
 
 from bot.clock import sweep
 from bot.delivery import Recorder
+from bot.outbox import OutboxSink
 from bot.services import Services
 from bot.settings import Settings
 from flows.calendar import DEFAULT_HOURS, Nation
 from flows.notices import Kind, Notice, ToPerson, ToSpace
 from flows.partnership.journey import Stage
 from models.partnership import PartnershipEvent
-from models.tables import Nudge
+from models.tables import Nudge, OutboxItem
 from tests.conftest import GMB, SEC, UNS, Clock
 from tests.partnership_world import (
     ATTEMPT,
@@ -150,6 +151,35 @@ async def test_a_resolution_nobody_confirms_closes_after_10_working_days_recorde
         last = (await s.execute(select(PartnershipEvent).where(PartnershipEvent.issue_id == issue)
                                 .order_by(PartnershipEvent.id.desc()).limit(1))).scalar_one()  # fmt: skip
     assert (last.action, last.actor_id) == ("auto_close", None)
+
+
+async def test_in_vws_serve_a_resolution_nobody_confirms_is_closed_and_said_through_the_outbox(
+    lsp: Services, clock: Clock
+) -> None:
+    # As `vws serve`'s clock sweeps: into the outbox (a batch a transaction), not to a recorder.
+    issue = await to_regional(lsp.engine, GMB)
+    p = lsp.engine.partnerships
+    assert (await p.acknowledge(REGIONAL, issue)).ok
+    clock.set(london(2026, 12, 7, 10))
+    assert (await p.resolve(REGIONAL, issue, "The LA will reissue its cover guidance.")).ok
+    sink = OutboxSink(lsp.sessions, lsp.engine.now)
+    d = date(2026, 12, 18)
+    while d <= date(2026, 12, 22):
+        at = datetime.combine(d, time(12), tzinfo=LONDON).astimezone(UTC)
+        clock.set(at)
+        await sweep(lsp, sink, at)
+        d += timedelta(days=1)
+    row = await issue_row(lsp.engine, issue)
+    assert row.stage == Stage.RESOLVED  # closed on Monday 21 December, 10 working days on
+    async with lsp.sessions() as s:
+        last = (await s.execute(select(PartnershipEvent).where(PartnershipEvent.issue_id == issue)
+                                .order_by(PartnershipEvent.id.desc()).limit(1))).scalar_one()  # fmt: skip
+        assert (last.action, last.actor_id) == ("auto_close", None)
+        nudge = (await s.execute(select(Nudge).where(Nudge.kind.like("%confirm%")))).scalar_one()
+        said = (await s.execute(select(OutboxItem).where(OutboxItem.nudge_id == nudge.id))).scalars().all()
+    told = [i.notice["to"] for i in said if i.notice["headline"] == f"Issue #{issue} closed without a local confirmation"]
+    assert [t.get("key") or t.get("l") for t in told] == ["partnership:1", "Rowan Regional"]  # the issue's thread, the level
+    assert nudge.state == "queued"  # sent once the worker has delivered what it says
 
 
 async def test_a_protocol_review_is_due_a_year_on_and_nudged_30_and_7_days_before_and_on_the_day(lsp: Services, clock: Clock) -> None:

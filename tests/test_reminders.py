@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -404,3 +405,40 @@ async def test_snooze_refuses_strangers_and_reminders_that_do_not_exist(
     # Snoozing twice just moves the end of the snooze.
     assert (await snooze(engine.sessions, SEC, "review", "plan:1", clock())).ok
     assert (await snooze(engine.sessions, SEC, "review", "plan:1", clock())).ok
+
+
+async def test_in_vws_serve_a_nudge_with_nothing_left_to_say_counts_as_sent(services: Services, clock: Clock) -> None:
+    # A process's nudge whose use case ran (exactly once) and had nobody to tell: the clock, as
+    # `vws serve` runs it (into the outbox), records it sent, not queued for ever.
+    from bot.outbox import OutboxSink
+    from flows.notices import Outcome
+    from flows.reminders.sources import SOURCES, DueNudge, Prepared, Source, register
+    from models.tables import Nudge, OutboxItem
+
+    at = london(2027, 3, 16, 9, 0)
+    ran: list[str] = []
+
+    async def find(s: Any, now: datetime, since: datetime | None, hours: Any) -> Any:
+        yield DueNudge("quiet_test", "subject:1", at, at)
+
+    async def act(engine: Any) -> Outcome:
+        ran.append("act")
+        return Outcome(ok=True, reply=plain("done"))
+
+    async def prepare(s: Any, keys: Any, now: datetime, hours: Any, snoozes: Any) -> list[Prepared]:
+        return [Prepared(act=act) for _ in keys]
+
+    async def describe(s: Any, kind: str, subject: str) -> None:
+        return None
+
+    register(Source("quiet-test", frozenset({"quiet_test"}), find, prepare, describe))
+    try:
+        clock.set(at)
+        await sweep(services, OutboxSink(services.sessions, services.engine.now), at)
+        await sweep(services, OutboxSink(services.sessions, services.engine.now), at)  # once, not again
+    finally:
+        SOURCES.pop("quiet-test")
+    async with services.sessions() as s:
+        nudge = (await s.execute(select(Nudge).where(Nudge.kind == "quiet_test"))).scalar_one()
+        rows = (await s.execute(select(OutboxItem).where(OutboxItem.nudge_id == nudge.id))).scalars().all()
+    assert ran == ["act"] and rows == [] and nudge.state == "sent"
