@@ -28,8 +28,8 @@ from models.tables import Absence, Held, LocalAssociation, Person
 from models.tables import Role as RoleRow
 
 ROUTES = "vws_routes"
-ABSENT = "vws_absent"  # (day, the ids of everyone away that day), when a batch knows it (see know_who_is_away)
 """``session.info`` key of where requests for whom go today, worked out once per transaction."""
+ABSENT = "vws_absent"  # (day, the ids of everyone away that day), when a batch knows it (see know_who_is_away)
 
 MAX_HOPS = 3
 """A request passes through at most this many absent people before it lands."""

@@ -3,7 +3,7 @@ have one (date ranges in SQL), so a sweep's cost follows what is due, not the ta
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -40,7 +40,7 @@ from flows.reminders.subjects import (
 from flows.signup.journey import IN_SCHEME, REVIEWABLE, Stage
 from models.tables import ActionPlan, Employer, LocalAssociation, WorkplanAction
 
-_CHUNK = 2000  # rows fetched at a time: memory stays flat however many fall due
+_CHUNK = 2000  # rows handed on at a time
 
 # Two and five working days never span more than a month, even over Christmas and New Year.
 _CHASE_SPAN = timedelta(days=31)
@@ -140,7 +140,7 @@ async def find_signup(
                 _dated_in(ActionPlan.review_on, REVIEW_DAYS_BEFORE, lo, hi, weekday),
             )
         )
-        for rows in (await session.execute(reviews)).partitions(_CHUNK):
+        async for rows in _chunks(session, reviews, streamed=since is None):
             for plan_id, review_on, stored in rows:
                 n = nations[stored]
                 if due := _new(NudgeKind.REVIEW, review_subject(plan_id), n.review_at(review_on), since, now, n.send_at):
@@ -157,9 +157,7 @@ async def find_signup(
                 _dated_in(WorkplanAction.by_date, WORKPLAN_DAYS_BEFORE, lo, hi, weekday),
             )
         )
-        # Read whole (what could be due is a few tens of thousands of rows at national size, and
-        # none that are not), so PostgreSQL may plan it in parallel; a cursor would not.
-        for rows in (await session.execute(actions)).partitions(_CHUNK):
+        async for rows in _chunks(session, actions, streamed=since is None):
             for action_id, by_date, stored in rows:
                 n = nations[stored]
                 if due := _new(NudgeKind.WORKPLAN, workplan_subject(action_id), n.action_at(by_date), since, now,
@@ -191,6 +189,19 @@ async def find_signup(
                 due = _new(NudgeKind.APPROVAL, subject, at, since, now, n.send_at)
             if due:
                 yield due
+
+
+async def _chunks(session: AsyncSession, q: Any, *, streamed: bool) -> AsyncIterator[Sequence[Any]]:
+    """The rows of ``q``, a chunk at a time. A sweep after an earlier one reads what could be due
+    whole (a few tens of thousands of rows at national size, and none that are not), so that
+    PostgreSQL may plan it in parallel, which it never does for a cursor; the very first sweep
+    (everything open could be due) streams it through a server-side cursor, so its memory stays flat."""
+    if streamed:
+        async for rows in (await session.stream(q.execution_options(yield_per=_CHUNK))).partitions():
+            yield rows
+    else:
+        for rows in (await session.execute(q)).partitions(_CHUNK):
+            yield rows
 
 
 @dataclass
