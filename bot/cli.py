@@ -503,7 +503,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     for noisy in ("sqlalchemy", "alembic", "aiohttp.access", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        return run_loop(run(".", port=args.port, reset=args.reset), get_settings().event_loop)
+        loop = get_settings().event_loop  # (a setting that cannot be used is refused before anything starts)
+        return run_loop(run(".", port=args.port, reset=args.reset), loop)
     except KeyboardInterrupt:
         print("The sandbox stopped; its state is kept for next time.")
         return 0
@@ -706,9 +707,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "sync_fn", None) is not None:  # commands that need no database
-        return int(args.sync_fn(args))
     try:
+        if getattr(args, "sync_fn", None) is not None:  # commands that need no database
+            return int(args.sync_fn(args))
         settings = get_settings()
     except ValidationError as exc:  # a setting that cannot be used: say which, and why
         for err in exc.errors():
