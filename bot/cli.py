@@ -713,7 +713,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
     except ValidationError as exc:  # a setting that cannot be used: say which, and why
         for err in exc.errors():
-            print(f"vws: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}", file=sys.stderr)
+            name = ".".join(str(p) for p in err["loc"])
+            said = str(err["msg"]).removeprefix("Value error, ").removeprefix(f"{name}: ")  # (a validator's own words name it)
+            print(f"vws: {name}: {said}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level)
     return run_loop(_with_services(args.fn, args, check_schema=getattr(args, "check", True)), settings.event_loop)

@@ -80,7 +80,7 @@ def test_a_setting_that_cannot_be_used_is_refused_with_its_name(fresh_url: str) 
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "vws: VWS_EVENT_LOOP: Input should be 'uvloop' or 'asyncio'" in done.stderr
-    assert "'Mars/Base' is not a known time zone (try Europe/London)" in done.stderr
+    assert "vws: VWS_TIMEZONE: 'Mars/Base' is not a known time zone (try Europe/London)" in done.stderr
     sandbox = subprocess.run([sys.executable, "-m", "bot.cli", "sandbox", "--port", "0"], capture_output=True, text=True,
                              env=env, timeout=60)  # fmt: skip
     assert sandbox.returncode == 2 and "Traceback" not in sandbox.stderr, sandbox.stderr
