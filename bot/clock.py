@@ -227,15 +227,20 @@ async def _queue_batch(
     nudge is ``queued`` until the outbox delivered all it said, then ``sent`` (at once, when it
     had nothing to say)."""
     prepared = list(prepared)
+    said_by_act: dict[int, tuple[Notice, ...]] = {}  # what each nudge's use case said (for the report)
+    acting = None
     for i, p in enumerate(prepared):
         if p.defer_until is not None or p.skip is not None:
             continue
         if p.falls_due is not None:
             await engine.review_falls_due(p.falls_due)  # exactly once: the engine's conditional update
-        if p.act is not None:  # a use case of a process, through the engine (exactly once)
-            acted = await p.act(engine)
-            prepared[i] = (replace(p, notices=(*p.notices, *acted.notices), act=None) if acted.ok
-                           else replace(p, skip="someone acted first", act=None))  # fmt: skip
+        if p.act is not None:  # a use case of a process (exactly once: its conditional update)
+            if acting is None:  # its notices go into the outbox in its own transaction, with the change
+                acting = Engine(services.sessions, clock=engine.clock, tz=engine.tz)
+                acting.after_commit = sink.wake
+            acted = await p.act(acting)
+            said_by_act[claims[i].id] = tuple(acted.notices)
+            prepared[i] = replace(p, act=None) if acted.ok else replace(p, skip="someone acted first", act=None)
     queued = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is None and p.skip is None]
     skipped = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is None and p.skip is not None]
     deferred = [(c, p) for c, p in zip(claims, prepared, strict=True) if p.defer_until is not None]
@@ -268,7 +273,8 @@ async def _queue_batch(
             said = exists().where(OutboxItem.nudge_id == Nudge.id)
             await s.execute(update(Nudge).where(Nudge.id.in_([c.id for c, _ in sending]), Nudge.state == "queued", ~said)
                             .values(state="sent", sent_at=services.engine.now()).execution_options(synchronize_session=False))  # fmt: skip
-        report.sent += [Sent(c.id, c.kind, c.subject, c.due_at, p.notices) for c, p in sending]
+        report.sent += [Sent(c.id, c.kind, c.subject, c.due_at, (*p.notices, *said_by_act.get(c.id, ())))
+                        for c, p in sending]  # fmt: skip
     sink.wake()
 
 

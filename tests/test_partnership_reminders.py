@@ -176,10 +176,12 @@ async def test_in_vws_serve_a_resolution_nobody_confirms_is_closed_and_said_thro
                                 .order_by(PartnershipEvent.id.desc()).limit(1))).scalar_one()  # fmt: skip
         assert (last.action, last.actor_id) == ("auto_close", None)
         nudge = (await s.execute(select(Nudge).where(Nudge.kind.like("%confirm%")))).scalar_one()
-        said = (await s.execute(select(OutboxItem).where(OutboxItem.nudge_id == nudge.id))).scalars().all()
+        said = (await s.execute(select(OutboxItem))).scalars().all()
     told = [i.notice["to"] for i in said if i.notice["headline"] == f"Issue #{issue} closed without a local confirmation"]
     assert [t.get("key") or t.get("l") for t in told] == ["partnership:1", "Rowan Regional"]  # the issue's thread, the level
-    assert nudge.state == "queued"  # sent once the worker has delivered what it says
+    # What the close says went into the outbox with the close itself (kept even if the clock then
+    # dies); the nudge had nothing else to say, so it is done.
+    assert nudge.state == "sent"
 
 
 async def test_a_protocol_review_is_due_a_year_on_and_nudged_30_and_7_days_before_and_on_the_day(lsp: Services, clock: Clock) -> None:
