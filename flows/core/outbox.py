@@ -126,20 +126,7 @@ async def enqueue(
 
     The outbox runs on the wall clock (its retries wait real seconds), whatever clock the
     journey's dates follow."""
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "created_at": now,
-            "next_at": now,
-            "lane": (lane or lane_of(n))[:120],
-            "notice": to_json(n),
-            "state": "pending",
-            "attempts": 0,
-            "nudge_id": nudge_id,
-        }
-        for n in notices
-        if not _unreachable(n)
-    ]
+    rows = _rows([(nudge_id, notices)], lane)
     if not rows:
         return 0
     until = hand_off.lease_until() if hand_off is not None else None
@@ -161,17 +148,23 @@ async def enqueue(
 async def enqueue_nudges(s: AsyncSession, nudges: Sequence[tuple[int, Sequence[Notice]]]) -> int:
     """Write the notices of many nudges (each ``(nudge id, notices)``) to the outbox in the
     session's transaction, in one insert; returns how many."""
-    now = datetime.now(UTC)
-    rows = [
-        {"created_at": now, "next_at": now, "lane": lane_of(n)[:120], "notice": to_json(n), "state": "pending",
-         "attempts": 0, "nudge_id": nudge_id}  # fmt: skip
-        for nudge_id, notices in nudges
-        for n in notices
-        if not _unreachable(n)
-    ]
+    rows = _rows(nudges)
     if rows:
         await s.execute(insert(OutboxItem), rows)
     return len(rows)
+
+
+def _rows(notices: Sequence[tuple[int | None, Sequence[Notice]]], lane: str | None = None) -> list[dict[str, Any]]:
+    """Outbox rows for ``(nudge id or None, notices)`` pairs, waiting to go now; none for a
+    notice nobody can receive."""
+    now = datetime.now(UTC)
+    return [
+        {"created_at": now, "next_at": now, "lane": (lane or lane_of(n))[:120], "notice": to_json(n),
+         "state": "pending", "attempts": 0, "nudge_id": nudge_id}  # fmt: skip
+        for nudge_id, batch in notices
+        for n in batch
+        if not _unreachable(n)
+    ]
 
 
 DELETE = "delete"
