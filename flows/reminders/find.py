@@ -123,9 +123,7 @@ async def find_signup(
         nation = Nation.parse(stored)
         # Found outside working time (after an outage): it goes at the next working morning.
         send_at = None if hours.is_working_moment(now, nation) else hours.next_sending_moment(now, nation)
-        nations[stored] = _InNation(nation, send_at, _dated_between(since, now, nation, hours),
-                                    _LatestByDate(review_due_window, now, nation, hours),
-                                    _LatestByDate(workplan_due_window, now, nation, hours))  # fmt: skip
+        nations[stored] = _InNation(nation, send_at, _dated_between(since, now, nation, hours))
     dated = {stored: n.dates for stored, n in nations.items() if n.dates is not None}
     if dated:
         lo, hi = min(d[0] for d in dated.values()), max(d[1] for d in dated.values())
@@ -143,7 +141,8 @@ async def find_signup(
         async for rows in _chunks(session, reviews, streamed=since is None):
             for plan_id, review_on, stored in rows:
                 n = nations[stored]
-                if due := _new(NudgeKind.REVIEW, review_subject(plan_id), n.review_at(review_on), since, now, n.send_at):
+                at = _latest_at(review_due_window, review_on, now, n.nation, hours)
+                if due := _new(NudgeKind.REVIEW, review_subject(plan_id), at, since, now, n.send_at):
                     yield due
         actions = (
             select(WorkplanAction.id, WorkplanAction.by_date, LocalAssociation.nation)
@@ -160,8 +159,8 @@ async def find_signup(
         async for rows in _chunks(session, actions, streamed=since is None):
             for action_id, by_date, stored in rows:
                 n = nations[stored]
-                if due := _new(NudgeKind.WORKPLAN, workplan_subject(action_id), n.action_at(by_date), since, now,
-                               n.send_at):  # fmt: skip
+                at = _latest_at(workplan_due_window, by_date, now, n.nation, hours)
+                if due := _new(NudgeKind.WORKPLAN, workplan_subject(action_id), at, since, now, n.send_at):
                     yield due
 
     for stored, n in nations.items():
@@ -180,7 +179,7 @@ async def find_signup(
             waiting = waiting.where(Employer.stage_since > since - _CHASE_SPAN)
         for emp_id, revision, stage, stage_since in (await session.execute(waiting)).all():
             if stage == Stage.PARTNER_CONSULTATION:
-                at: datetime | None = partner_waiting_moment(stage_since, n.nation, hours)
+                at = partner_waiting_moment(stage_since, n.nation, hours)
                 due = _new(NudgeKind.PARTNER, partner_subject(emp_id, revision), at, since, now, n.send_at)
             else:
                 moments = [m.at for m in approval_waiting_moments(stage_since, n.nation, hours) if m.at <= now]
@@ -207,31 +206,20 @@ async def _chunks(session: AsyncSession, q: Any, *, streamed: bool) -> AsyncIter
 @dataclass
 class _InNation:
     """What a sweep works out once for each nation: its calendar, when a nudge found now goes
-    (None: at once), the dates whose nudges fall due, and each date's latest moment."""
+    (None: at once), and the dates whose nudges fall due."""
 
     nation: Nation
     send_at: datetime | None
     dates: tuple[date, date] | None
-    review_at: _LatestByDate
-    action_at: _LatestByDate
 
 
-class _LatestByDate:
-    """The moment of the latest nudge due at or before ``now`` for a row dated ``d`` (None if none
-    yet), by a schedule's window; one sweep's answers kept by date."""
-
-    def __init__(self, window: Callable[[date, datetime, Nation, WorkingHours], DueWindow], now: datetime,
-                 nation: Nation, hours: WorkingHours) -> None:  # fmt: skip
-        self.window, self.now, self.nation, self.hours = window, now, nation, hours
-        self.known: dict[date, datetime | None] = {}
-
-    def __call__(self, d: date) -> datetime | None:
-        try:
-            return self.known[d]
-        except KeyError:
-            latest = self.window(d, self.now, self.nation, self.hours).latest
-            at = self.known[d] = latest.at if latest else None
-            return at
+@lru_cache(maxsize=4096)
+def _latest_at(window: Callable[[date, datetime, Nation, WorkingHours], DueWindow], d: date, now: datetime,
+               nation: Nation, hours: WorkingHours) -> datetime | None:  # fmt: skip
+    """The moment of the latest nudge due at or before ``now`` for a row dated ``d`` (None if
+    none yet), by a schedule's window: many rows share a date, so each is worked out once."""
+    latest = window(d, now, nation, hours).latest
+    return latest.at if latest else None
 
 
 def _new(
