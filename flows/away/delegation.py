@@ -120,25 +120,24 @@ async def know_who_is_away(s: AsyncSession, today: date) -> frozenset[int]:
     """Everyone away ``today``, read once for the session (one query), so that routing the many
     notices of a batch (a reminder sweep's) asks the database only about people who are away.
     A request's use case routes a few people, each by its own indexed lookup, and does not call this."""
-    known = s.info.get(ABSENT)
-    if known is not None and known[0] == today:
-        return known[1]  # type: ignore[no-any-return]
+    if (known := _known_away(s, today)) is not None:
+        return known
     away = frozenset((await s.execute(select(Absence.person_id).where(on_day(today)).distinct())).scalars())
     s.info[ABSENT] = (today, away)
     return away
 
 
-def _surely_here(s: AsyncSession, person_id: int, today: date) -> bool:
-    """Known not to be away today, without asking (only when the session was told who is)."""
+def _known_away(s: AsyncSession, today: date) -> frozenset[int] | None:
+    """Who is away ``today``, if the session was told (:func:`know_who_is_away`); else None."""
     known = s.info.get(ABSENT)
-    return known is not None and known[0] == today and person_id not in known[1]
+    return known[1] if known is not None and known[0] == today else None  # type: ignore[no-any-return]
 
 
 async def _route(s: AsyncSession, person: Person, today: date) -> Routed:
     cur, seen, passed = person, {person.id}, []
     for _ in range(MAX_HOPS):
-        if _surely_here(s, cur.id, today):
-            break
+        if (away := _known_away(s, today)) is not None and cur.id not in away:
+            break  # known to be here, without asking
         absence = await current_absence(s, cur.id, today)
         if absence is None or absence.delegate_id in seen:
             break
@@ -379,8 +378,7 @@ async def readdress(s: AsyncSession, core: Any, notices: list[Notice]) -> tuple[
             out.append(replace(n, to=ToPerson(_ref(to)), key=None, buttons=(),
                                body=(say("away.copy_for", absent=_ref(away.person), until=away.until), *n.body)))  # fmt: skip
     people = {n.to.person.id for n in out if isinstance(n.to, ToPerson)}
-    known = s.info.get(ABSENT)
-    if known is not None and known[0] == today and not known[1]:
+    if _known_away(s, today) == frozenset():
         spaces = []  # nobody is away today: nobody acts for anyone
     for n in spaces:  # a step posted in a shared space: sent directly to whoever acts for someone away who could take it
         seen: set[int] = set()
