@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +20,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, update
 
+from bot.loop import loop_factory
+from bot.settings import Settings
 from models.db import make_engine, make_sessionmaker
 
 meta = MetaData()
@@ -73,16 +74,9 @@ def main() -> None:
 
 
 def _loop() -> asyncio.AbstractEventLoop:
-    """The event loop `vws serve` runs on (uvloop where installed, unless VWS_EVENT_LOOP=asyncio),
-    so that the two compare their work, not their loops."""
-    if os.environ.get("VWS_EVENT_LOOP", "uvloop") == "uvloop":
-        try:
-            import uvloop
-        except ImportError:
-            pass
-        else:
-            return uvloop.new_event_loop()
-    return asyncio.new_event_loop()
+    """The event loop `vws serve` runs on (``VWS_EVENT_LOOP``), so that the two compare their
+    work, not their loops."""
+    return (loop_factory(Settings().event_loop) or asyncio.new_event_loop)()
 
 
 if __name__ == "__main__":

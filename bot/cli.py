@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from bot import logs
+from bot.loop import loop_factory
 from bot.migrate import SchemaOutOfDate, current_revision, head_revision, upgrade
 from bot.services import Services
 from bot.settings import get_settings
@@ -722,18 +723,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_loop(main: Coroutine[Any, Any, T], loop: str = "uvloop") -> T:
-    """Run ``main`` to its end on uvloop where it is installed and chosen (``VWS_EVENT_LOOP``),
-    else on asyncio's own loop: the bot is the same either way; uvloop spends a little less CPU
-    on each request's network and thread hand-offs (see README's Benchmarks)."""
-    factory = None
-    if loop == "uvloop":
-        try:
-            import uvloop
-        except ImportError:  # not installed (Windows): asyncio's own
-            pass
-        else:
-            factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    """Run ``main`` to its end on the event loop chosen (``VWS_EVENT_LOOP``, see :mod:`bot.loop`)."""
+    with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
         return runner.run(main)
 
 
