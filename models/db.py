@@ -70,6 +70,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
                 _end_turn(conn)
                 raise
 
+        _rollback_only_when_begun(engine)
         event.listen(engine.sync_engine, "commit", _end_turn)
         event.listen(engine.sync_engine, "rollback", _end_turn)
         # However a connection goes back (a cancelled request, a connection thrown away), its turn ends.
@@ -80,6 +81,26 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 _TURN = "vws_write_turn"
+
+
+def _rollback_only_when_begun(engine: AsyncEngine) -> None:
+    """SQLite: a connection handed back with no transaction open (every read, which issues no
+    BEGIN) is not sent a ROLLBACK. There is nothing to roll back, and each would be a round trip
+    to the driver's thread: several per click. (SQLAlchemy's ``skip_autocommit_rollback`` cannot
+    tell a writer's BEGIN IMMEDIATE from none, so it would skip theirs too.)"""
+    dialect = engine.sync_engine.dialect
+    roll_back = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        try:
+            begun = driver is None or bool(driver.in_transaction)
+        except ValueError:  # the driver's connection is closed: let the driver say so
+            begun = True
+        if begun:
+            roll_back(dbapi_connection)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def _end_turn(conn: Any) -> None:

@@ -135,3 +135,39 @@ async def test_on_sqlite_writers_in_one_process_take_turns_in_the_order_they_cam
         async with engine.begin() as conn:
             await conn.run_sync(meta.drop_all)
         await engine.dispose()
+
+
+async def test_a_writer_that_fails_is_rolled_back_and_the_next_writer_gets_in(db_url: str) -> None:
+    """A read hands its connection back without a ROLLBACK on SQLite (it began nothing); a
+    writer that fails still has its transaction rolled back: nothing it wrote stays, and the
+    next writer, on the same connection, is not refused."""
+    from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+
+    from models.db import make_engine, make_sessionmaker, reading
+
+    engine = make_engine(db_url, pool_size=1, max_overflow=0)  # one connection: each use is the same one
+    sessions = make_sessionmaker(engine)
+    meta = MetaData()
+    rows = Table("bench_rolled_back", meta, Column("n", Integer))
+    async with engine.begin() as conn:
+        await conn.run_sync(meta.create_all)
+    try:
+        async with reading(sessions) as r:
+            assert list((await r.execute(select(rows.c.n))).scalars()) == []
+        try:
+            async with sessions() as s, s.begin():
+                await s.execute(insert(rows).values(n=1))
+                raise RuntimeError("the use case failed after writing")
+        except RuntimeError:
+            pass
+        async with reading(sessions) as r:
+            assert list((await r.execute(select(rows.c.n))).scalars()) == []  # the failed write is gone
+        async with asyncio.timeout(5):
+            async with sessions() as s, s.begin():
+                await s.execute(insert(rows).values(n=2))
+        async with reading(sessions) as r:
+            assert list((await r.execute(select(rows.c.n))).scalars()) == [2]
+    finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(meta.drop_all)
+        await engine.dispose()
