@@ -11,9 +11,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import String, delete, literal, or_, select
+from sqlalchemy import Integer, String, bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -84,7 +85,7 @@ async def remember_people(s: AsyncSession, ids: Iterable[int]) -> None:
     wanted = {i for i in ids if i}
     if not wanted:
         return
-    found = list((await s.execute(select(Person).where(Person.id.in_(wanted)))).scalars())
+    found = list((await s.execute(_PEOPLE, {"ids": sorted(wanted)})).scalars())
     known = _PEOPLE_KNOWN.get()
     if known is not None:
         known.update({p.id: p for p in found})
@@ -93,45 +94,75 @@ async def remember_people(s: AsyncSession, ids: Iterable[int]) -> None:
 async def keep_posts(s: AsyncSession, refs: Sequence[Kept]) -> None:
     """Insert or refresh ``refs`` in the session's transaction (one row per key and channel; one
     per direct message, and none for a person no longer in the directory): one statement for the
-    posts and one per direct message, whatever was there before."""
-    from models.privacy import DirectMessage
-
+    posts and one for the direct messages, whatever was there before."""
     if not refs:
         return
-    insert = _upsert_for(s)
+    dialect = s.get_bind().dialect.name
     posts: dict[tuple[str, str, str], PostRef] = {}
+    dms: list[dict[str, Any]] = []
     now = utcnow()
     for ref in refs:
         if isinstance(ref, PostRef):
             posts[(ref.platform, ref.key, ref.channel)] = ref  # the latest post under a key and channel
             continue
-        channel, message = ref.channel[:400], ref.message_id[:200]
-        person = select(literal(ref.person_id), literal(ref.platform), literal(channel), literal(message),
-                        literal(ref.service_url, String), literal(now)).where(
-            select(Person.id).where(Person.id == ref.person_id).exists())  # fmt: skip
-        await s.execute(
-            insert(DirectMessage)
-            .from_select(["person_id", "platform", "channel", "message_id", "service_url", "sent_at"], person)
-            .on_conflict_do_nothing(index_elements=["platform", "channel", "message_id"])
-        )
+        dms.append({"person_id": ref.person_id, "platform": ref.platform, "channel": ref.channel[:400],
+                    "message_id": ref.message_id[:200], "service_url": ref.service_url, "sent_at": now})  # fmt: skip
+    if dms:
+        await s.execute(_dm_insert(dialect), dms)
     if posts:
         rows = [{"platform": r.platform, "key": r.key, "channel": r.channel, "message_id": r.message_id,
                  "thread_id": r.thread, "employer_id": r.employer_id, "created_at": now} for r in posts.values()]  # fmt: skip
-        stmt = insert(PostedMessage).values(rows)
+        stmt = _upsert(dialect)(PostedMessage).values(rows)
         await s.execute(stmt.on_conflict_do_update(
             index_elements=["platform", "key", "channel"],
             set_={"message_id": stmt.excluded.message_id, "thread_id": stmt.excluded.thread_id}))  # fmt: skip
 
 
-def _upsert_for(s: AsyncSession) -> Any:
+@cache
+def _dm_insert(dialect: str) -> Any:
+    """One direct message's row, written only while its person is in the directory (erasure may
+    have removed them since it was sent), once per message whatever was there before; built once
+    and run for every message of a round at once."""
+    from models.privacy import DirectMessage
+    from models.tables import UTCDateTime
+
+    person = bindparam("person_id", type_=Integer)
+    row = select(person, bindparam("platform", type_=String), bindparam("channel", type_=String),
+                 bindparam("message_id", type_=String), bindparam("service_url", type_=String),
+                 bindparam("sent_at", type_=UTCDateTime())).where(
+        select(Person.id).where(Person.id == person).exists())  # fmt: skip
+    return (
+        _upsert(dialect)(DirectMessage.__table__)
+        .from_select(["person_id", "platform", "channel", "message_id", "service_url", "sent_at"], row)
+        .on_conflict_do_nothing(index_elements=["platform", "channel", "message_id"])
+    )
+
+
+def _upsert(dialect: str) -> Any:
     """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL spell it the same)."""
-    if s.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert
+
+
+# The lookups every delivery makes, built once: building a statement, and its cache key, costs
+# more than running it.
+_PEOPLE = select(Person).where(Person.id.in_(bindparam("ids", expanding=True)))
+_POSTS = select(PostedMessage).where(PostedMessage.platform == bindparam("platform"), PostedMessage.key == bindparam("key"))
+_HAS_POST = (
+    select(PostedMessage.id)
+    .where(PostedMessage.platform == bindparam("platform"), PostedMessage.key == bindparam("key"))
+    .limit(1)
+)
+
+
+@cache
+def _chat_ids(column: str) -> Any:
+    return select(Person.id, getattr(Person, column)).where(Person.id.in_(bindparam("ids", expanding=True)))
 
 
 class Store:
@@ -167,13 +198,7 @@ class Store:
 
     async def posts(self, platform: str, key: str) -> list[PostedMessage]:
         async with reading(self.sessions) as s:
-            return list(
-                (
-                    await s.execute(
-                        select(PostedMessage).where(PostedMessage.platform == platform, PostedMessage.key == key)
-                    )
-                ).scalars()
-            )
+            return list((await s.execute(_POSTS, {"platform": platform, "key": key})).scalars())
 
     async def remember_post(
         self,
@@ -226,10 +251,7 @@ class Store:
 
     async def has_post(self, s: AsyncSession, platform: str, key: str) -> bool:
         """Whether a message under ``key`` was posted on the platform."""
-        found = await s.execute(
-            select(PostedMessage.id).where(PostedMessage.platform == platform, PostedMessage.key == key).limit(1)
-        )
-        return found.first() is not None
+        return (await s.execute(_HAS_POST, {"platform": platform, "key": key})).first() is not None
 
     # ------------------------------------------------------------------ inbound events
 
@@ -252,9 +274,8 @@ class Store:
         known = _PEOPLE_KNOWN.get()
         if known and wanted <= known.keys():  # looked up a moment ago, routing this notice
             return {pid: getattr(known[pid], column) for pid in wanted}
-        col = getattr(Person, column)
         async with reading(self.sessions) as s:
-            rows = (await s.execute(select(Person.id, col).where(Person.id.in_(wanted)))).all()
+            rows = (await s.execute(_chat_ids(column), {"ids": sorted(wanted)})).all()
         return {pid: cid for pid, cid in rows}
 
     async def person_by_teams_id(self, ids: Iterable[str]) -> Person | None:
