@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import MaybeSent, Refused, TryLater, Undelivered
 from bot.routing import Router
-from flows.core.outbox import WAITING, deletion_of, from_json, head_of_lane
+from flows.core.outbox import WAITING, awaited, deletion_of, from_json, head_of_lane
 from models.db import reading
 from models.store import Kept, keep_posts, people_known, posts_kept_later
 from models.tables import Nudge, OutboxItem
@@ -59,6 +59,7 @@ class Policy:
     poll: float = 1.0  # when idle, look again this often (a wake comes sooner)
     gather: float = 0.05  # while sending, what finishes within this long is marked together
     requests_first: float = 0.25  # while people's requests are being decided, sending waits up to this long
+    waited_on_first: float = 0.5  # while what people wait on is being sent, other notices wait up to this long
 
 
 def backoff(attempts: int, policy: Policy) -> float:
@@ -92,6 +93,16 @@ def _pick(postgres: bool) -> Select[Any]:
     )
     pick = select(OutboxItem.id).where(claimable).order_by(OutboxItem.id).limit(bindparam("limit", type_=Integer))
     return pick.with_for_update(skip_locked=True, of=OutboxItem) if postgres else pick
+
+
+_MARK_SENT = (  # a round's delivered notices, still this worker's: built once, as _pick
+    update(OutboxItem)
+    .where(OutboxItem.id.in_(bindparam("ids", expanding=True)), OutboxItem.claimed_by == bindparam("owner"),
+           OutboxItem.state == "claimed")  # fmt: skip
+    .values(state="sent", sent_at=bindparam("at"), lease_until=None, done=bindparam("done"), unknown=[], error=None,
+            notice={})  # what it said is not kept once delivered
+    .execution_options(synchronize_session=False)
+)
 
 
 class Requests:
@@ -144,6 +155,7 @@ class OutboxWorker:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]] = set()
+        self._waited_on = Requests()  # notices a person is waiting on, being sent (see _one)
         self._retries: list[datetime] = []  # when the notices this worker put back may go (a heap)
         self._handed_back: list[tuple[OutboxItem, list[Kept], dict[str, Any]]] = []  # to record next round
 
@@ -208,9 +220,12 @@ class OutboxWorker:
                 await self._mark(set(inflight))
                 inflight.clear()
 
-    def _start(self, item: OutboxItem) -> None:
-        task = asyncio.get_running_loop().create_task(self._one(item))
+    def _start(self, item: OutboxItem, *, waited_on: bool = False) -> None:
+        task = asyncio.get_running_loop().create_task(self._one(item, waited_on))
         self._inflight.add(task)
+        if waited_on:
+            self._waited_on.started()
+            task.add_done_callback(lambda _: self._waited_on.finished())
         task.add_done_callback(lambda _: self._wake.set())  # its outcome is marked at once
 
     def lease_until(self) -> datetime | None:
@@ -224,10 +239,14 @@ class OutboxWorker:
         if self._task is None or self._stop.is_set():
             return  # stopping: the rows stay claimed until the lease runs out, then go
         for item in items:
-            self._start(item)
+            self._start(item, waited_on=awaited(item.notice))
 
-    async def _one(self, item: OutboxItem) -> tuple[OutboxItem, Delivered | None]:
+    async def _one(self, item: OutboxItem, waited_on: bool = False) -> tuple[OutboxItem, Delivered | None]:
         await self.requests.quiet(self.policy.requests_first)  # people waiting on an answer go first
+        if not waited_on:
+            # Then what people are waiting on (the answer to who acted, the next person's request):
+            # news and updates of a burst of clicks go just after those of the whole burst.
+            await self._waited_on.quiet(self.policy.waited_on_first)
         return item, await self._deliver(item)
 
     async def _mark(self, tasks: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]]) -> None:
@@ -430,13 +449,7 @@ class OutboxWorker:
         async with self.sessions() as s, s.begin():
             await keep_posts(s, [p for _, (_, posts) in delivered for p in posts])
             for platforms, ids in by_done.items():
-                await s.execute(
-                    update(OutboxItem)
-                    .where(OutboxItem.id.in_(ids), OutboxItem.claimed_by == self.owner, OutboxItem.state == "claimed")
-                    .values(state="sent", sent_at=at, lease_until=None, done=list(platforms), unknown=[], error=None,
-                            notice={})  # what it said is not kept once delivered
-                    .execution_options(synchronize_session=False)
-                )
+                await s.execute(_MARK_SENT, {"ids": ids, "owner": self.owner, "at": at, "done": list(platforms)})
             nudges = sorted({i.nudge_id for i, _ in delivered if i.nudge_id is not None})
             if nudges:
                 await self._nudges_done(s, nudges)

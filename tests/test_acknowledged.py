@@ -412,3 +412,36 @@ async def test_notices_wait_while_people_s_requests_are_being_decided(world: Sla
             break
         await asyncio.sleep(0.05)
     assert [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
+
+
+async def test_what_people_wait_on_goes_before_the_news_of_the_same_click(world: SlackWorld) -> None:
+    """The Secretary's Approve causes the NEM's request (someone must act), the answer to the
+    Secretary, and news: the rep's progress DM and the Secretary's card updated. Under a burst of
+    clicks the first two go first; the news waits until they are sent (up to a bound)."""
+    from dataclasses import replace
+
+    await propose(world)
+    request = world.last_dm("U0SEC1")
+    worker = world.services.outbox
+    assert worker is not None
+    worker.policy = replace(worker.policy, waited_on_first=30.0)
+    rep_dms = len(world.slack.dms_to("U0REP1"))
+    since = len(world.slack.calls())
+    world.slack.slow_next("chat.postMessage", 0.5, channel="U0NEM1")  # Slack takes its time over the NEM's
+    d = await world.slack.block_action(
+        "U0SEC1", *next((el["action_id"], el["value"]) for b in request["blocks"] if b.get("type") == "actions"
+                        for el in b["elements"] if el["text"]["text"] == "Approve"),
+        message=request, channel=request.get("channel"))  # fmt: skip
+    assert d.status == 200
+    await world.settle()
+    assert len(world.slack.dms_to("U0REP1")) == rep_dms + 1  # the news came, after
+    calls = world.slack.calls()[since:]
+
+    def first(match: object) -> int:
+        return next(i for i, c in enumerate(calls) if match(c))  # type: ignore[operator]
+
+    nem_request = first(lambda c: c.method == "chat.postMessage" and "Approval needed" in str(c.args)
+                        and c.args.get("channel") in ("U0NEM1", "DU0NEM1"))  # fmt: skip
+    card_updated = first(lambda c: c.method == "chat.update")
+    rep_news = first(lambda c: c.method == "chat.postMessage" and c.args.get("channel") in ("U0REP1", "DU0REP1"))
+    assert nem_request < card_updated and nem_request < rep_news, [c.method for c in calls]

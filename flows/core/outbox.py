@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, delete, exists, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -105,6 +105,15 @@ class HandOff(Protocol):
         """Send these claimed rows now (called after their transaction committed)."""
 
 
+def awaited(raw: dict[str, Any]) -> bool:
+    """Whether a person is waiting on this notice (a written row's ``notice``): the answer to who
+    just acted, or a request to the next person to act (a new message with buttons). Updates
+    and news for information can go a moment later."""
+    if raw.get("kind") == Kind.REPLY.value:
+        return True
+    return bool(raw.get("buttons")) and not raw.get("replaces")
+
+
 def head_of_lane() -> ColumnElement[bool]:
     """No earlier notice in the row's lane is still on its way (so a lane keeps its order)."""
     earlier = aliased(OutboxItem)
@@ -133,16 +142,22 @@ async def enqueue(
     if hand_off is None or until is None:
         await s.execute(insert(OutboxItem), rows)
         return len(rows)
-    ids = list((await s.scalars(insert(OutboxItem).returning(OutboxItem.id), rows)).all())
-    claimed = await s.execute(
-        update(OutboxItem)
-        .where(OutboxItem.id.in_(ids), OutboxItem.state == "pending", head_of_lane())
-        .values(state="claimed", claimed_by=hand_off.owner, lease_until=until, attempts=OutboxItem.attempts + 1)
-        .returning(OutboxItem)
-        .execution_options(synchronize_session=False)
-    )
+    ids = list((await s.scalars(_INSERT_IDS, rows)).all())
+    claimed = await s.execute(_HAND_OFF, {"ids": ids, "owner": hand_off.owner, "until": until})
     s.info.setdefault(HANDED, []).extend(claimed.scalars())
     return len(rows)
+
+
+# Built once (every click runs them): building a statement, and its cache key, costs more than running it.
+_INSERT_IDS = insert(OutboxItem).returning(OutboxItem.id)
+_HAND_OFF = (
+    update(OutboxItem)
+    .where(OutboxItem.id.in_(bindparam("ids", expanding=True)), OutboxItem.state == "pending", head_of_lane())
+    .values(state="claimed", claimed_by=bindparam("owner"), lease_until=bindparam("until"),
+            attempts=OutboxItem.attempts + 1)  # fmt: skip
+    .returning(OutboxItem)
+    .execution_options(synchronize_session=False)
+)
 
 
 async def enqueue_nudges(s: AsyncSession, nudges: Sequence[tuple[int, Sequence[Notice]]]) -> int:

@@ -66,6 +66,7 @@ class _Base:
     _failures: dict[str, list[_Failure]]
     _outages: list[tuple[float, int, str | None]]  # (until, HTTP status, method or None for all)
     _lose_answer: dict[str, int]
+    _slow: dict[str, list[tuple[str | None, float]]]  # method: (channel or None, seconds) of calls answered late
     _post_limit: RateLimit | None
     _sent_events: dict[tuple[str, str, str, str | None], Delivery]
     _counter: int

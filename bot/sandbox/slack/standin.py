@@ -83,6 +83,7 @@ class SlackStandIn(_Socket):
         self._failures = {}
         self._outages = []
         self._lose_answer = {}
+        self._slow = {}
         self._post_limit = None  # once limit_posts() is called
         self._sent_events = {}
         self._counter = 0

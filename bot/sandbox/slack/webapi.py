@@ -7,6 +7,7 @@ token is checked, and every call is recorded.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import json
@@ -106,6 +107,11 @@ class _WebApi(_Views):
                 status = 429
                 headers["Retry-After"] = str(max(1, math.ceil(wait)))
                 raise _ApiError("ratelimited")
+            for i, (channel, seconds) in enumerate(self._slow.get(method, [])):
+                if channel is None or args.get("channel") in (channel, f"D{channel}"):
+                    del self._slow[method][i]
+                    await asyncio.sleep(seconds)
+                    break
             answer = handler(args)
             if self._lose_answer.get(method, 0) > 0:  # done, but the answer never reaches the bot
                 self._lose_answer[method] -= 1

@@ -313,6 +313,11 @@ class _Workspace(_Base):
             return None
         return self._post_limit.take(str(args.get("channel") or ""))
 
+    def slow_next(self, method: str, seconds: float, *, channel: str | None = None) -> None:
+        """Answer the next call of ``method`` (to ``channel``, if given; a user id means the bot's
+        DM with them) only after ``seconds``, as Slack sometimes does; it is done when answered."""
+        self._slow.setdefault(method, []).append((channel, seconds))
+
     def lose_answer(self, method: str, times: int = 1) -> None:
         """Do the next ``times`` calls of ``method``, then drop the connection before answering:
         the bot cannot know the call was done (the case where a blind retry posts twice)."""
