@@ -7,6 +7,9 @@ import asyncio
 import csv
 import io
 import logging
+import os
+import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -200,7 +203,10 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     await runner.setup()
     freeze_startup_objects()
     port = args.port or settings.port
-    await web.TCPSite(runner, args.host, port).start()
+    if args.socket_fd is not None:  # one of `vws serve --processes N`: the parent's socket
+        await web.SockSite(runner, socket.socket(fileno=args.socket_fd)).start()
+    else:
+        await web.TCPSite(runner, args.host, port).start()
     slack = app.get(SLACK)
     socket_handler = None
     if slack is not None and settings.slack_app_token:
@@ -213,15 +219,35 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
         mode = f"HTTP mode: Slack sends requests to http://{args.host}:{port}/slack/events"
     else:
         mode = "not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
-    print(f"VWS Bot is running on http://{args.host}:{port} (health: /healthz).")
-    print(f"Slack: {mode}. Reminder clock: {'in this process' if with_clock else 'not in this process (run vws clock)'}.")
+    if not args.process_index:  # (the others of `--processes N` say the same)
+        print(f"VWS Bot is running on http://{args.host}:{port} (health: /healthz).")
+        print(f"Slack: {mode}. Reminder clock: {'in this process' if with_clock else 'not in this process (run vws clock)'}.")
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # stop taking requests; finish what is under way
+        loop.add_signal_handler(sig, stopping.set)
+    orphan = None
+    if args.socket_fd is not None:
+        orphan = loop.create_task(_until_parent_gone(os.getppid(), stopping))
     try:
-        await asyncio.Event().wait()
+        await stopping.wait()
     finally:
+        if orphan is not None:
+            orphan.cancel()
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
     return 0
+
+
+async def _until_parent_gone(parent: int, stopping: asyncio.Event) -> None:
+    """One of `vws serve --processes N` stops when its parent is gone (killed, not stopped)."""
+    from bot.processes import parent_gone
+
+    while not parent_gone(parent):  # (no event says so: the parent is polled)  # noqa: ASYNC110
+        await asyncio.sleep(1.0)
+    log.warning("serve: the supervising process is gone; stopping")
+    stopping.set()
 
 
 # ----------------------------------------------------------------------------- reminders
@@ -279,7 +305,6 @@ async def cmd_clock(svc: Services, args: argparse.Namespace) -> int:
 
 async def cmd_worker(svc: Services, args: argparse.Namespace) -> int:
     """``vws worker``: deliver the outbox until stopped (the Procfile's ``worker:``)."""
-    import signal
 
     from aiohttp import web
 
@@ -630,6 +655,10 @@ def build_parser() -> argparse.ArgumentParser:
     clock.add_argument("--with-clock", dest="with_clock", action="store_true", default=None,
                        help="run the reminder clock in this process (the default on SQLite)")
     clock.add_argument("--no-clock", dest="with_clock", action="store_false", help="leave reminders to `vws clock`")
+    serve.add_argument("--processes", type=int, default=None, metavar="N",
+                       help="server processes taking turns on the port, one a core (default $WEB_CONCURRENCY, or 1)")
+    serve.add_argument("--socket-fd", type=int, default=None, help=argparse.SUPPRESS)  # a process of --processes
+    serve.add_argument("--process-index", type=int, default=0, help=argparse.SUPPRESS)
     serve.set_defaults(fn=cmd_serve)
 
     remind = sub.add_parser("remind", help="send the reminders due now (or at --now) once, and say what went")
@@ -719,6 +748,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"vws: {name}: {said}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level)
+    if args.fn is cmd_serve and args.socket_fd is None:
+        count = args.processes if args.processes is not None else settings.web_concurrency
+        if count < 1 or count > 64:
+            print("vws: --processes: give a number from 1 to 64", file=sys.stderr)
+            return 2
+        if count > 10 and settings.slack_app_token:
+            print("vws: --processes: Socket Mode allows at most 10 connections (one a process)", file=sys.stderr)
+            return 2
+        if count > 1:
+            from bot.processes import supervise
+
+            return supervise(count, args.host, args.port or settings.port, with_clock=args.with_clock)
     return run_loop(_with_services(args.fn, args, check_schema=getattr(args, "check", True)), settings.event_loop)
 
 

@@ -1,0 +1,149 @@
+"""``vws serve --processes 2``: two server processes on one port, each deciding and delivering;
+one that dies is started again and nothing it acknowledged is lost; SIGTERM stops them all.
+
+The real command in a child process, against the Slack stand-in, clicked through signed HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bot.sandbox.slack import SlackStandIn
+from bot.services import Services
+from bot.settings import Settings
+from flows.core.payload import Payload
+from flows.signup.journey import Stage
+from tests.conftest import DIRECTORY, REP, Clock
+from tests.slack_harness import SECRET, TOKEN, USERS, text_of
+from tests.test_kill import PROPOSAL, _free_port
+
+CLICKS = 8
+
+
+def _children(parent: int) -> set[int]:
+    """The pids of ``parent``'s child processes (from /proc)."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                out.add(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+async def _healthy(port: int, within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError("vws serve --processes 2 did not become healthy")
+
+
+async def _two_children(parent: int, other_than: set[int] = frozenset(), within: float = 30.0) -> set[int]:  # type: ignore[assignment]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        found = _children(parent)
+        if len(found) == 2 and not (found & other_than):
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"expected two fresh server processes, found {_children(parent)}")
+
+
+async def test_two_processes_share_the_port_survive_a_kill_and_stop_on_sigterm(db_url: str, clock: Clock) -> None:
+    slack = SlackStandIn(token=TOKEN)
+    await slack.start()
+    for uid, name in USERS.items():
+        slack.add_user(uid, name, email=f"{name}@example.org")
+    local = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
+    await local.start()
+    await local.load_directory(DIRECTORY)
+    local.engine.outbox = False  # the proposals are set up here; only the clicks are under test
+    employers = []
+    for i in range(CLICKS):
+        out = await local.engine.propose(REP, {**PROPOSAL, "employer_name": f"Shared School {i}"})
+        assert out.ok
+        employers.append(out.employer_id)
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": db_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_API_URL": slack.base_url, "VWS_SLACK_CHANNEL_INTERVAL": "0", "VWS_OUTBOX_LEASE": "1",
+           "VWS_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env.pop("SLACK_APP_TOKEN", None)
+    env.pop("WEB_CONCURRENCY", None)
+    parent = subprocess.Popen(  # noqa: ASYNC220 - the server under test, stopped by hand
+        [sys.executable, "-m", "bot.cli", "serve", "--processes", "2", "--no-clock", "--host", "127.0.0.1",
+         "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        await _healthy(port)
+        first = await _two_children(parent.pid)
+        slack.connect(f"http://127.0.0.1:{port}/slack/events", SECRET)
+        dm = slack.dm_channel("U0SEC1")
+
+        async def click(emp: int) -> None:
+            d = await slack.block_action("U0SEC1", "vws:secretary_approve", Payload("secretary_approve", emp, 1).pack(),
+                                         channel=dm)  # fmt: skip
+            assert d.status == 200, d.problems
+
+        await asyncio.gather(*(click(e) for e in employers[: CLICKS // 2]))
+        os.kill(min(first), signal.SIGKILL)  # one of them dies; the other goes on answering
+        await asyncio.sleep(0.5)  # (a click sent on a connection to the dead one fails as in Slack, not retried)
+        await asyncio.gather(*(click(e) for e in employers[CLICKS // 2:]))
+        await _two_children(parent.pid, other_than={min(first)})  # started again
+        await _healthy(port)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if len([m for m in slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]) >= CLICKS:
+                break
+            await asyncio.sleep(0.1)
+        children = _children(parent.pid)
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(40) == 0
+        out = (parent.stdout.read() if parent.stdout else b"").decode()
+        assert "2 server processes" in out
+        assert len(children) == 2 and not any(_alive(pid) for pid in children)  # all stopped
+    finally:
+        if parent.poll() is None:
+            for pid in _children(parent.pid):
+                os.kill(pid, signal.SIGKILL)
+            parent.kill()
+            parent.wait()
+        await slack.stop()
+    for emp in employers:
+        summary = await local.engine.summary(emp)
+        assert summary is not None and summary.stage is Stage.AWAITING_NEM  # every decision was kept
+    asked = [m for m in slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
+    names = sorted(re.match(r"Approval needed: (Shared School \d+)", text_of(m))[1] for m in asked)  # type: ignore[index]
+    assert names == sorted(f"Shared School {i}" for i in range(CLICKS))  # each NEM asked once
+    await local.close()
+
+
+def test_a_number_of_processes_that_cannot_be_used_is_refused_with_its_name(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+    env.pop("WEB_CONCURRENCY", None)
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--processes", "0"], capture_output=True, text=True,
+                          env=env, timeout=60)  # fmt: skip
+    assert done.returncode == 2 and "vws: --processes: give a number from 1 to 64" in done.stderr, done.stderr
+    env["WEB_CONCURRENCY"] = "lots"
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2 and "vws: WEB_CONCURRENCY: Input should be a valid integer" in done.stderr, done.stderr
