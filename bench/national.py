@@ -16,8 +16,9 @@ Each path is timed from the request leaving the stand-in to its effect arriving 
 - status: ``/vws status``, to the reply;
 - Approve: the Secretary's Approve on App Home, to the NEM's DM (decided, committed, delivered
   by the outbox worker);
-at concurrency 1 (and Approve at 20), and the plan form at concurrency 100. Target: the 30,000
-figure within 2x the 10 figure on every path; forms open in under 1 s p99 at concurrency 100.
+at concurrency 1 (and Approve at 20), and the plan form at concurrency 100, from one process and
+again from ``vws serve --processes 2`` (``--processes``). Target: the 30,000 figure within 2x the
+10 figure on every path; forms open in under 1 s p99 at concurrency 100.
 
 Then the morning sweep at 09:00 on Tuesday 16 March 2027 (the last sweep at 18:00 the evening
 before): the find (what fell due), the enqueue (ledger and outbox written, a batch per
@@ -65,6 +66,7 @@ from models.tables import Employer, Nudge, SweepMark  # noqa: E402
 
 EXTRA = 100  # subjects per kind, in associations 1..EXTRA
 DELIVERY_SECONDS = 180.0  # how long the morning's delivery is watched (then: how far it got)
+PROCESSES = 2  # the plan forms at concurrency 100 again, from `vws serve --processes` (1: not)
 SINCE = NOW - timedelta(hours=15)  # the evening before
 
 
@@ -269,6 +271,16 @@ async def one(kind: str, employers: int, samples: int, pg: str) -> tuple[dict[st
             sweep_figures["healthy_s"] = world.healthy_s
         finally:
             await world.close()
+        if PROCESSES > 1:  # the same forms again, from `vws serve --processes N` on the same database
+            world = await serve_bot(url, _users(who), env={"WEB_CONCURRENCY": str(PROCESSES)})
+            try:
+                secs = [who.secretaries[a] for a in range(EXTRA)]
+                for u in secs[:10]:
+                    await plan_form(world, u)()
+                timings[f"plan form, concurrency 100, {PROCESSES} processes"] = await concurrently(
+                    100, [plan_form(world, secs[i % EXTRA]) for i in range(3 * EXTRA)])  # fmt: skip
+            finally:
+                await world.close()
     return timings, sweep_figures
 
 
@@ -300,11 +312,13 @@ async def main() -> None:
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--delivery-seconds", type=float, default=180.0)
+    parser.add_argument("--processes", type=int, default=2,
+                        help="also time the plan forms at concurrency 100 from `vws serve --processes N` (1: not)")
     args = parser.parse_args()
     samples = 20 if args.quick else args.samples
     sizes = [args.small, args.employers]
-    global DELIVERY_SECONDS  # noqa: PLW0603 - one setting for the run
-    DELIVERY_SECONDS = args.delivery_seconds
+    global DELIVERY_SECONDS, PROCESSES  # noqa: PLW0603 - settings for the run
+    DELIVERY_SECONDS, PROCESSES = args.delivery_seconds, args.processes
     for kind in (*(() if args.no_sqlite else ("SQLite",)), *(() if args.no_pg else ("PostgreSQL",))):
         results = [await one(kind, n, samples, args.pg) for n in sizes]
         _report(kind, sizes, results)
