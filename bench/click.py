@@ -44,7 +44,7 @@ from bench.peer import cases, meta  # noqa: E402
 from bot.services import Services  # noqa: E402
 
 
-async def run(kind: str, clicks: int, pg: str) -> dict[str, Timings]:
+async def run(kind: str, clicks: int, pg: str, processes: int = 1) -> dict[str, Timings]:
     rounds = 4
     per = clicks // (rounds * 2)  # per round, per concurrency
     async with database(kind, pg) as url:
@@ -59,7 +59,7 @@ async def run(kind: str, clicks: int, pg: str) -> dict[str, Timings]:
                     {"id": a + 1, "stage": "secretary", "next_person": who.nems[a % len(who.nems)],
                      "name": f"Peer case {a:03d}"} for a in range(clicks)])  # fmt: skip
 
-        world = await serve_bot(url, fill=filled)
+        world = await serve_bot(url, fill=filled, env={"WEB_CONCURRENCY": str(processes)})
         who = people[0]
         for uid in _users(who):
             world.slack.add_user(uid, uid.lower())
@@ -149,9 +149,11 @@ async def main() -> None:
     parser.add_argument("--pg", default=PG)
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--processes", type=int, default=1, help="the bot as `vws serve --processes N` (the peer: one)")
     args = parser.parse_args()
     for kind in (*(() if args.no_sqlite else ("SQLite",)), *(() if args.no_pg else ("PostgreSQL",))):
-        report(kind, await run(kind, args.clicks * 2, args.pg))
+        label = kind if args.processes == 1 else f"{kind}, VWS Bot in {args.processes} processes"
+        report(label, await run(kind, args.clicks * 2, args.pg, args.processes))
 
 
 if __name__ == "__main__":
