@@ -396,7 +396,7 @@ async def preview(services: Services, now: datetime | None = None) -> list[Sent]
     now = (now or services.engine.now()).astimezone(UTC)
     hours = _hours(services)
     engine = Engine(services.sessions, clock=lambda: now, tz=services.engine.tz)
-    async with reading(services.sessions) as s:
+    async with reading(services.sessions, snapshot=True) as s:  # (the first sweep ever streams its find)
         since = await _swept_until(s, lock=False)
         keys: dict[tuple[str, str, datetime], int | None] = {}
         if since is None or now > since:

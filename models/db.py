@@ -128,10 +128,15 @@ READ_ONLY = "vws_read_only"
 
 
 @asynccontextmanager
-async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session for reads only. On SQLite it takes no write lock and opens no transaction (each
-    statement sees what was committed when it ran), so reads never queue behind writers; on
-    PostgreSQL it is an ordinary session (READ COMMITTED: the same)."""
+async def reading(sessions: async_sessionmaker[AsyncSession], *, snapshot: bool = False) -> AsyncIterator[AsyncSession]:
+    """A session for reads only. It takes no write lock and opens no transaction: each statement
+    sees what was committed when it ran, as every statement does under PostgreSQL's READ
+    COMMITTED, so reads never queue behind writers, and on PostgreSQL a read costs no BEGIN and
+    ROLLBACK round trips. With ``snapshot`` PostgreSQL's reads run in a transaction (a
+    server-side cursor needs one)."""
     async with sessions() as s:
-        await s.connection(execution_options={READ_ONLY: True})
+        options: dict[str, Any] = {READ_ONLY: True}
+        if not snapshot and sessions.kw["bind"].dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        await s.connection(execution_options=options)
         yield s
