@@ -120,7 +120,8 @@ def plan_form(world: World, user: str) -> Job:
         if d.body.strip():  # answered at once, with no form: the bot could not open it in time
             raise Failed(d.body)
         call = await reached(world.slack, since, lambda c: c.method == "views.open" and c.args.get("trigger_id") == d.trigger_id)
-        assert call.ok, call.response
+        if not call.ok:  # e.g. expired_trigger_id: more than Slack's 3 s
+            raise Failed(str(call.response.get("error")))
         return call.at - start
 
     return job

@@ -445,3 +445,22 @@ async def test_what_people_wait_on_goes_before_the_news_of_the_same_click(world:
     card_updated = first(lambda c: c.method == "chat.update")
     rep_news = first(lambda c: c.method == "chat.postMessage" and c.args.get("channel") in ("U0REP1", "DU0REP1"))
     assert nem_request < card_updated and nem_request < rep_news, [c.method for c in calls]
+
+
+async def test_a_form_slack_will_not_open_any_more_is_answered_plainly(world: SlackWorld) -> None:
+    """A burst can keep a form waiting past the trigger's 3 s: Slack then refuses ``views.open``
+    (expired_trigger_id). The person is told plainly to run the command again; nothing was
+    recorded, and the bot does not fail the request (no 500 from bolt)."""
+    world.slack.fail_next("views.open", error="expired_trigger_id")
+    d = await world.slack.slash_command("U0REP1", "propose")
+    assert d.status == 200, d.problems
+    assert "Slack would not let VWS Bot open the form in time" in d.body and "/vws propose" in d.body, d.body
+    await propose(world)  # the next try opens it
+    request = world.last_dm("U0SEC1")
+    world.slack.fail_next("views.open", error="expired_trigger_id")
+    before = len(world.slack.ephemerals("U0SEC1"))
+    d = await world.click("U0SEC1", request, "Reject")  # a button that opens a form (the reasons)
+    assert d.status == 200
+    await world.settle()
+    assert "open the form in time" in world.slack.ephemerals("U0SEC1")[before]["text"]
+    assert await employer_stage(world) is Stage.AWAITING_SECRETARY  # nothing was recorded

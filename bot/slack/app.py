@@ -25,7 +25,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
@@ -214,6 +216,18 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             await enqueue(s, [reply_notice(joined(reach_lines(missed)), place, outcome.employer_id)])
         worker.wake()
 
+    async def open_form(client: AsyncWebClient, trigger_id: str | None, form: Form) -> bool:
+        """``views.open``; False when Slack would not open it (the trigger's 3 s ran out while the
+        bot was busy, or Slack failed): the person is then told so, and nothing was recorded."""
+        try:
+            await client.views_open(trigger_id=trigger_id, view=views.form_view(form))
+            return True
+        except SlackApiError as exc:
+            log.warning("slack: views.open refused (%s)", str(exc.response.get("error") or exc.response.status_code))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack: views.open failed (%s)", type(exc).__name__)
+        return False
+
     async def refresh_home(user: str) -> None:
         status = await engine.status_for(Who(slack=user))
         await app.client.views_publish(user_id=user, view={"type": "home", "blocks": status_blocks(status, help=dispatch.help())})
@@ -240,8 +254,12 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         elif isinstance(response, ShowStatus):
             await ack(blocks=status_blocks(response.view), text="What is waiting for you", response_type="ephemeral")
         elif isinstance(response, Form):
-            await client.views_open(trigger_id=cmd.trigger_id, view=views.form_view(response))
-            await ack()
+            if await open_form(client, cmd.trigger_id, response):
+                await ack()
+            else:
+                typed = cmd.text.split()[0] if cmd.text.split() else ""
+                await ack(text=say_str("form_not_opened.command", command=f"{cmd.command} {typed}".strip()),
+                          response_type="ephemeral")  # fmt: skip
         else:
             await ack(text=await deliverer.reply_text(response), response_type="ephemeral")
 
@@ -272,7 +290,8 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
                 await respond(text=down, response_type="ephemeral", replace_original=False)
             return
         if isinstance(result, Form):
-            await client.views_open(trigger_id=clicked.trigger_id, view=views.form_view(result))
+            if not await open_form(client, clicked.trigger_id, result):
+                await answer(Outcome(ok=False, reply=(say_str("form_not_opened.button"),)), place)
         else:
             await answer(result, place)
         await ack()

@@ -17,6 +17,13 @@ COMMON: dict[str, str | tuple[str, str]] = {
     "database_down": (
         "VWS Bot can't reach its records just now. Nothing was recorded. Please try again in a few minutes."
     ),
+    # Slack would not open a form (its trigger lives 3 s, and the bot was busy, or Slack failed).
+    "form_not_opened.command": (
+        "Slack would not let VWS Bot open the form in time. Nothing was recorded. Please type {command} again."
+    ),
+    "form_not_opened.button": (
+        "Slack would not let VWS Bot open the form in time. Nothing was recorded. Please press the button again."
+    ),
     # Teams: typed in an employer's partner channel or chat, not an answer, with the bot @mentioned.
     "teams.partner_hint": (
         "In this chat I only record each union's answer on the proposal: reply 'agree', or "
