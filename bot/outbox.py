@@ -44,7 +44,7 @@ from bot.routing import Router
 from flows.core.outbox import WAITING, awaited, deletion_of, from_json, head_of_lane
 from models.db import reading
 from models.store import Kept, keep_posts, people_known, posts_kept_later
-from models.tables import Nudge, OutboxItem
+from models.tables import Nudge, OutboxItem, Person
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +220,8 @@ class OutboxWorker:
                 await self._mark(set(inflight))
                 inflight.clear()
 
-    def _start(self, item: OutboxItem, *, waited_on: bool = False) -> None:
-        task = asyncio.get_running_loop().create_task(self._one(item, waited_on))
+    def _start(self, item: OutboxItem, *, waited_on: bool = False, people: dict[int, Person] | None = None) -> None:
+        task = asyncio.get_running_loop().create_task(self._one(item, waited_on, people))
         self._inflight.add(task)
         if waited_on:
             self._waited_on.started()
@@ -234,20 +234,23 @@ class OutboxWorker:
             return None
         return _now() + self.policy.lease
 
-    def take(self, items: Sequence[OutboxItem]) -> None:
-        """Send rows a use case claimed for this worker in its committed transaction, now."""
+    def take(self, items: Sequence[OutboxItem], people: Sequence[Person] = ()) -> None:
+        """Send rows a use case claimed for this worker in its committed transaction, now (with
+        the people that transaction read: their addresses are not looked up again)."""
         if self._task is None or self._stop.is_set():
             return  # stopping: the rows stay claimed until the lease runs out, then go
+        known = {p.id: p for p in people}
         for item in items:
-            self._start(item, waited_on=awaited(item.notice))
+            self._start(item, waited_on=awaited(item.notice), people=known)
 
-    async def _one(self, item: OutboxItem, waited_on: bool = False) -> tuple[OutboxItem, Delivered | None]:
+    async def _one(self, item: OutboxItem, waited_on: bool = False,
+                   people: dict[int, Person] | None = None) -> tuple[OutboxItem, Delivered | None]:  # fmt: skip
         await self.requests.quiet(self.policy.requests_first)  # people waiting on an answer go first
         if not waited_on:
             # Then what people are waiting on (the answer to who acted, the next person's request):
             # news and updates of a burst of clicks go just after those of the whole burst.
             await self._waited_on.quiet(self.policy.waited_on_first)
-        return item, await self._deliver(item)
+        return item, await self._deliver(item, people)
 
     async def _mark(self, tasks: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]]) -> None:
         delivered = []
@@ -367,14 +370,14 @@ class OutboxWorker:
     async def _release(self, item: OutboxItem) -> None:
         await self._finish(item, state="pending", lease_until=None, attempts=item.attempts - 1)
 
-    async def _deliver(self, item: OutboxItem) -> Delivered | None:
+    async def _deliver(self, item: OutboxItem, people: dict[int, Person] | None = None) -> Delivered | None:
         """Send one claimed notice to each of its platforms; returns the platforms done and where
         it was posted when all accepted it (to be marked sent with the rest of the round), else
         None (already recorded, with where it was posted so far). A deletion (erasure) deletes."""
         if (gone := deletion_of(item.notice)) is not None:
             deleted = await self._delete(item, gone)
             return (deleted, []) if deleted is not None else None
-        with posts_kept_later() as posts, people_known():  # its routing's lookups serve its sending
+        with posts_kept_later() as posts, people_known(people):  # its routing's lookups serve its sending
             done = await self._send(item, posts)
         return (done, list(posts)) if done is not None else None
 

@@ -68,10 +68,12 @@ _PEOPLE_KNOWN: ContextVar[dict[int, Person] | None] = ContextVar("vws_people_kno
 
 
 @contextmanager
-def people_known() -> Iterator[dict[int, Person]]:
+def people_known(given: dict[int, Person] | None = None) -> Iterator[dict[int, Person]]:
     """Within this block (one notice's delivery, in its own task), the people its routing looked
-    up (:func:`remember_people`) answer :meth:`Store.chat_ids` without asking the database again."""
-    known: dict[int, Person] = {}
+    up (:func:`remember_people`), and those ``given`` (read by the use case that wrote it, in
+    the transaction that committed it), answer :func:`remember_people`, :meth:`Store.person`
+    and :meth:`Store.chat_ids` without asking the database again."""
+    known: dict[int, Person] = dict(given or {})
     token = _PEOPLE_KNOWN.set(known)
     try:
         yield known
@@ -82,11 +84,11 @@ def people_known() -> Iterator[dict[int, Person]]:
 async def remember_people(s: AsyncSession, ids: Iterable[int]) -> None:
     """Load these people in one query (into ``s``, so that ``s.get`` finds them without another)
     and, inside :func:`people_known`, keep them for the rest of the block."""
-    wanted = {i for i in ids if i}
+    known = _PEOPLE_KNOWN.get()
+    wanted = {i for i in ids if i and (known is None or i not in known)}
     if not wanted:
         return
     found = list((await s.execute(_PEOPLE, {"ids": sorted(wanted)})).scalars())
-    known = _PEOPLE_KNOWN.get()
     if known is not None:
         known.update({p.id: p for p in found})
 
@@ -267,8 +269,8 @@ class Store:
     # ------------------------------------------------------------------ people
 
     async def chat_ids(self, ids: Iterable[int], column: str) -> dict[int, str | None]:
-        """Each person's Slack (``slack_id``) or Teams (``teams_id``) id."""
-        wanted = set(ids)
+        """Each person's Slack (``slack_id``) or Teams (``teams_id``) id (none for 0: no one)."""
+        wanted = {i for i in ids if i}
         if not wanted:
             return {}
         known = _PEOPLE_KNOWN.get()
@@ -289,6 +291,9 @@ class Store:
         return next((by_id[i] for i in wanted if i in by_id), None)
 
     async def person(self, s: AsyncSession, person_id: int) -> Person | None:
+        known = _PEOPLE_KNOWN.get()
+        if known is not None and person_id in known:  # looked up a moment ago (see people_known)
+            return known[person_id]
         return await s.get(Person, person_id)
 
     async def may_register_national(self, person_id: int) -> bool:

@@ -464,3 +464,29 @@ async def test_a_form_slack_will_not_open_any_more_is_answered_plainly(world: Sl
     await world.settle()
     assert "open the form in time" in world.slack.ephemerals("U0SEC1")[before]["text"]
     assert await employer_stage(world) is Stage.AWAITING_SECRETARY  # nothing was recorded
+
+
+async def test_a_clicks_notices_go_out_without_looking_up_again_who_the_click_just_read(world: SlackWorld) -> None:
+    """The decision read the people its notices are to (the NEM, the rep, the Secretary); the
+    worker sends them with those addresses, not a lookup of each recipient again per notice."""
+    from sqlalchemy import event
+
+    await propose(world)
+    request = world.last_dm("U0SEC1")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = world.services.db.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        d = await world.click("U0SEC1", request, "Approve")
+        assert d.status == 200
+        await world.settle()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [m for m in world.slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]
+    assert [m for m in world.slack.dms_to("U0REP1") if "approved" in text_of(m).lower()]
+    by_id = [s for s in statements if s.startswith("SELECT people.") and "WHERE people.id IN" in s]
+    assert by_id == [], by_id

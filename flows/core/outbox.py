@@ -42,7 +42,7 @@ from flows.notices import (
     ToPerson,
     ToSpace,
 )
-from models.tables import OutboxItem
+from models.tables import OutboxItem, Person
 
 _PLACE: ContextVar[Place | None] = ContextVar("vws_reply_place", default=None)
 
@@ -101,8 +101,10 @@ class HandOff(Protocol):
     def lease_until(self) -> datetime | None:
         """Until when a claim made now is the worker's; None when it is not running."""
 
-    def take(self, items: Sequence[OutboxItem]) -> None:
-        """Send these claimed rows now (called after their transaction committed)."""
+    def take(self, items: Sequence[OutboxItem], people: Sequence[Person] = ()) -> None:
+        """Send these claimed rows now (called after their transaction committed); ``people``
+        are the directory entries that transaction read, as they stood when it committed (their
+        addresses need not be looked up again to send)."""
 
 
 def awaited(raw: dict[str, Any]) -> bool:

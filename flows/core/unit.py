@@ -39,6 +39,7 @@ from flows.core.table import CaseLike, Need, Table, Transition
 from flows.notices import Notice, Outcome, Place, Text, text
 from flows.wording import say, say_str
 from models.db import reading
+from models.tables import Person
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,6 +84,7 @@ async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> O
     :func:`flows.core.outbox.replying_in`). A Refusal rolls the change back; its answer is then
     written on its own, unless it is field errors, which the adapter shows on the form."""
     place = reply_place()
+    people: list[Person] = []
     try:
         async with core.sessions() as s, s.begin():
             out = await fn(s)
@@ -92,6 +94,9 @@ async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> O
                     if said:
                         out.reply = text(*out.reply, *said)
             await _to_outbox(core, s, out, place)
+            if HANDED in s.info:  # the people read, to go with the notices handed over (as committed)
+                people = [o for o in s.identity_map.values()
+                          if isinstance(o, Person) and not sa_inspect(o).unloaded & _PERSON_COLUMNS]  # fmt: skip
             await _committing()
     except Refusal as r:
         out = r.outcome
@@ -100,14 +105,17 @@ async def run(core: Core, fn: Callable[[AsyncSession], Awaitable[Outcome]]) -> O
         async with core.sessions() as s, s.begin():
             await _to_outbox(core, s, out, place)
     handed = s.info.pop(HANDED, None)
-    if handed:
-        core.hand_off.take(handed)  # type: ignore[attr-defined]  # committed: they go now
+    if handed:  # committed: they go now, with the people the use case read (their addresses)
+        core.hand_off.take(handed, people)  # type: ignore[attr-defined]
     if out.queued or out.notices:
         committed = getattr(core, "after_commit", None)
         if committed is not None:
             committed()  # wake the delivery worker: the notices can go now
     return out
 
+
+_PERSON_COLUMNS = frozenset(a.key for a in sa_inspect(Person).column_attrs)
+"""A directory entry handed on with a use case's notices must have all of these loaded."""
 
 Readdress = Callable[[AsyncSession, Any, list[Notice]], Awaitable[tuple[list[Notice], Text]]]
 ADDRESSING: list[Readdress] = []
