@@ -206,7 +206,13 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     if args.socket_fd is not None:  # one of `vws serve --processes N`: the parent's socket
         await web.SockSite(runner, socket.socket(fileno=args.socket_fd)).start()
     else:
-        await web.TCPSite(runner, args.host, port).start()
+        try:
+            await web.TCPSite(runner, args.host, port).start()
+        except OSError as exc:  # the port is taken, or the address is not this machine's
+            await runner.cleanup()
+            print(f"vws: --port: cannot listen on {args.host}:{port} ({exc.strerror or type(exc).__name__})",
+                  file=sys.stderr)  # fmt: skip
+            return 2
     slack = app.get(SLACK)
     socket_handler = None
     if slack is not None and settings.slack_app_token:

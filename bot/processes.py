@@ -5,8 +5,9 @@ more cores is answered sooner by several. The parent opens the socket and starts
 (each a whole ``vws serve`` with its own database connections and outbox worker, on PostgreSQL
 claiming with ``FOR UPDATE SKIP LOCKED``, on SQLite taking the write lock in turn); it holds no
 database connection itself. A process that dies is started again; SIGTERM or SIGINT stops them
-all, each finishing what it is doing. The reminder clock runs in the first process only, when it
-runs in the server at all. A process whose parent is gone stops by itself.
+all, each finishing what it is doing; one that refuses to start (exit 2: a setting that cannot be
+used, a schema not migrated) stops them all. The reminder clock runs in the first process only,
+when it runs in the server at all. A process whose parent is gone stops by itself.
 """
 
 from __future__ import annotations
@@ -49,7 +50,14 @@ def child_argv(index: int, fd: int, *, with_clock: bool | None, host: str, port:
 
 def supervise(count: int, host: str, port: int, *, with_clock: bool | None, env: dict[str, str] | None = None) -> int:
     """Run ``count`` server processes on one socket until SIGTERM or SIGINT; returns the exit code."""
-    sock = listening_socket(host, port)
+    if sys.platform == "win32":  # (a socket cannot be handed to a child process there)
+        print("vws: --processes: several server processes need Linux or macOS; run one per port instead", file=sys.stderr)
+        return 2
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        print(f"vws: --port: cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})", file=sys.stderr)
+        return 2
     fd = sock.fileno()
     stopping = False
 
@@ -77,6 +85,9 @@ def supervise(count: int, host: str, port: int, *, with_clock: bool | None, env:
                     continue
                 del children[i]
                 quick = now - started < QUICK_DEATH
+                if proc.returncode == 2:  # it refused to start (a setting, the schema): another try would too
+                    print("vws: a server process could not start (its reason is above); stopping", file=sys.stderr)
+                    return 2
                 log.warning("serve: process %d stopped (exit %s); starting it again%s", i, proc.returncode,
                             " in a few seconds" if quick else "")  # fmt: skip
                 waits[i] = now + (QUICK_DEATH if quick else 0.0)

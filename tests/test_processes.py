@@ -147,3 +147,30 @@ def test_a_number_of_processes_that_cannot_be_used_is_refused_with_its_name(tmp_
     env["WEB_CONCURRENCY"] = "lots"
     done = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 2 and "vws: WEB_CONCURRENCY: Input should be a valid integer" in done.stderr, done.stderr
+
+
+def test_a_port_in_use_is_refused_with_its_name(db_url: str) -> None:
+    import socket
+
+    env = {**os.environ, "DATABASE_URL": db_url}
+    env.pop("WEB_CONCURRENCY", None)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        for processes in ("2", "1"):
+            done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--processes", processes, "--host",
+                                   "127.0.0.1", "--port", str(port)], capture_output=True, text=True, env=env,
+                                  timeout=60)  # fmt: skip
+            assert done.returncode == 2 and f"vws: --port: cannot listen on 127.0.0.1:{port}" in done.stderr, done.stderr
+            assert "Traceback" not in done.stderr
+
+
+def test_processes_that_cannot_start_stop_the_whole_server(tmp_path: Path) -> None:
+    """A schema not migrated: each process refuses to start (exit 2), and so does the parent,
+    rather than starting them again and again."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    env.pop("WEB_CONCURRENCY", None)
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--processes", "2", "--host", "127.0.0.1",
+                           "--port", str(_free_port())], capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Run `vws db upgrade` first" in done.stderr and "a server process could not start" in done.stderr
+    assert "Traceback" not in done.stderr
