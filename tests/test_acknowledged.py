@@ -452,9 +452,13 @@ async def test_a_form_slack_will_not_open_any_more_is_answered_plainly(world: Sl
     (expired_trigger_id). The person is told plainly to run the command again; nothing was
     recorded, and the bot does not fail the request (no 500 from bolt)."""
     world.slack.fail_next("views.open", error="expired_trigger_id")
+    before = len(world.slack.ephemerals("U0REP1"))
     d = await world.slack.slash_command("U0REP1", "propose")
     assert d.status == 200, d.problems
-    assert "Slack would not let VWS Bot open the form in time" in d.body and "/vws propose" in d.body, d.body
+    await world.settle()
+    # (by the command's response_url: an expired trigger means Slack's 3 s for the answer are over)
+    said = world.slack.ephemerals("U0REP1")[before]["text"]
+    assert "Slack would not let VWS Bot open the form in time" in said and "/vws propose" in said, said
     await propose(world)  # the next try opens it
     request = world.last_dm("U0SEC1")
     world.slack.fail_next("views.open", error="expired_trigger_id")

@@ -25,7 +25,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
@@ -222,9 +221,11 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         try:
             await client.views_open(trigger_id=trigger_id, view=views.form_view(form))
             return True
-        except SlackApiError as exc:
-            log.warning("slack: views.open refused (%s)", str(exc.response.get("error") or exc.response.status_code))
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except SlackApiError as exc:  # (its response may be a dict, a string, or a raw HTTP response)
+            data = getattr(exc.response, "data", None)
+            code = data.get("error") if isinstance(data, dict) else None
+            log.warning("slack: views.open refused (%s)", str(code or getattr(exc.response, "status_code", "?"))[:60])
+        except Exception as exc:  # noqa: BLE001 - Slack unreachable, or an answer it could not read
             log.warning("slack: views.open failed (%s)", type(exc).__name__)
         return False
 
@@ -256,10 +257,14 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
         elif isinstance(response, Form):
             if await open_form(client, cmd.trigger_id, response):
                 await ack()
-            else:
+            else:  # Slack's 3 s may be over already: answered by the command's response_url
+                await ack()
                 typed = cmd.text.split()[0] if cmd.text.split() else ""
-                await ack(text=say_str("form_not_opened.command", command=f"{cmd.command} {typed}".strip()),
-                          response_type="ephemeral")  # fmt: skip
+                try:
+                    await respond(text=say_str("form_not_opened.command", command=f"{cmd.command} {typed}".strip()),
+                                  response_type="ephemeral")  # fmt: skip
+                except Exception as exc:  # noqa: BLE001 - Slack unreachable too: nothing more to do
+                    log.warning("slack: the answer to a form not opened was not delivered (%s)", type(exc).__name__)
         else:
             await ack(text=await deliverer.reply_text(response), response_type="ephemeral")
 
