@@ -59,7 +59,7 @@ async def run(kind: str, clicks: int, pg: str, processes: int = 1) -> dict[str, 
                     {"id": a + 1, "stage": "secretary", "next_person": who.nems[a % len(who.nems)],
                      "name": f"Peer case {a:03d}"} for a in range(clicks)])  # fmt: skip
 
-        world = await serve_bot(url, fill=filled, env={"WEB_CONCURRENCY": str(processes)})
+        world = await serve_bot(url, fill=filled, env={"VWS_PROCESSES": str(processes)})
         who = people[0]
         for uid in _users(who):
             world.slack.add_user(uid, uid.lower())

@@ -273,7 +273,7 @@ async def one(kind: str, employers: int, samples: int, pg: str) -> tuple[dict[st
         finally:
             await world.close()
         if PROCESSES > 1:  # the same forms again, from `vws serve --processes N` on the same database
-            world = await serve_bot(url, _users(who), env={"WEB_CONCURRENCY": str(PROCESSES)})
+            world = await serve_bot(url, _users(who), env={"VWS_PROCESSES": str(PROCESSES)})
             try:
                 secs = [who.secretaries[a] for a in range(EXTRA)]
                 for u in secs[:10]:

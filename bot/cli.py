@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
 import logging
-import os
 import signal
 import socket
 import sys
@@ -231,10 +231,11 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # stop taking requests; finish what is under way
-        loop.add_signal_handler(sig, stopping.set)
+        with contextlib.suppress(NotImplementedError):  # (Windows: Ctrl-C still stops it)
+            loop.add_signal_handler(sig, stopping.set)
     orphan = None
-    if args.socket_fd is not None:
-        orphan = loop.create_task(_until_parent_gone(os.getppid(), stopping))
+    if args.parent_pid is not None:  # (given by the parent: it may be gone before we get here)
+        orphan = loop.create_task(_until_parent_gone(args.parent_pid, stopping))
     try:
         await stopping.wait()
     finally:
@@ -662,9 +663,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run the reminder clock in this process (the default on SQLite)")
     clock.add_argument("--no-clock", dest="with_clock", action="store_false", help="leave reminders to `vws clock`")
     serve.add_argument("--processes", type=int, default=None, metavar="N",
-                       help="server processes taking turns on the port, one a core (default $WEB_CONCURRENCY, or 1)")
+                       help="server processes taking turns on the port, one a core (default $VWS_PROCESSES, or 1)")
     serve.add_argument("--socket-fd", type=int, default=None, help=argparse.SUPPRESS)  # a process of --processes
     serve.add_argument("--process-index", type=int, default=0, help=argparse.SUPPRESS)
+    serve.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     serve.set_defaults(fn=cmd_serve)
 
     remind = sub.add_parser("remind", help="send the reminders due now (or at --now) once, and say what went")
@@ -755,7 +757,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logs.configure(settings.log_level)
     if args.fn is cmd_serve and args.socket_fd is None:
-        count = args.processes if args.processes is not None else settings.web_concurrency
+        count = args.processes if args.processes is not None else settings.processes
         if count < 1 or count > 64:
             print("vws: --processes: give a number from 1 to 64", file=sys.stderr)
             return 2

@@ -39,7 +39,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def child_argv(index: int, fd: int, *, with_clock: bool | None, host: str, port: int) -> list[str]:
     """The command line of process ``index`` (0 is the first), accepting on inherited ``fd``."""
     argv = [sys.executable, "-m", "bot.cli", "serve", "--socket-fd", str(fd), "--process-index", str(index),
-            "--host", host, "--port", str(port)]  # fmt: skip
+            "--parent-pid", str(os.getpid()), "--host", host, "--port", str(port)]  # fmt: skip
     clock = with_clock if index == 0 else False
     if clock is True:
         argv.append("--with-clock")

@@ -25,8 +25,10 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/London", alias="VWS_TIMEZONE")
     directory: str | None = Field(default=None, alias="VWS_DIRECTORY")
     port: int = Field(default=3000, alias="PORT")
-    # `vws serve`'s processes, taking turns on the port (one a core; the usual name on a PaaS).
-    web_concurrency: int = Field(default=1, ge=1, le=64, alias="WEB_CONCURRENCY")
+    # `vws serve`'s processes, taking turns on the port (one a core). Each opens up to 30 database
+    # connections and paces each Slack channel on its own. (Not WEB_CONCURRENCY, which some
+    # platforms set by themselves.)
+    processes: int = Field(default=1, ge=1, le=64, alias="VWS_PROCESSES")
     log_level: str = Field(default="INFO", alias="VWS_LOG_LEVEL")
     # uvloop where it is installed (Linux and macOS): the same asyncio, its loop written in C;
     # "asyncio" runs on Python's own loop.

@@ -44,7 +44,11 @@ def _children(parent: int) -> set[int]:
 
 
 def _alive(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists()
+    """Running (a zombie, exited but not yet reaped by whoever adopted it, is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 async def _healthy(port: int, within: float = 30.0) -> None:
@@ -90,7 +94,7 @@ async def test_two_processes_share_the_port_survive_a_kill_and_stop_on_sigterm(d
            "SLACK_API_URL": slack.base_url, "VWS_SLACK_CHANNEL_INTERVAL": "0", "VWS_OUTBOX_LEASE": "1",
            "VWS_LOG_LEVEL": "WARNING"}  # fmt: skip
     env.pop("SLACK_APP_TOKEN", None)
-    env.pop("WEB_CONCURRENCY", None)
+    env.pop("VWS_PROCESSES", None)
     parent = subprocess.Popen(  # noqa: ASYNC220 - the server under test, stopped by hand
         [sys.executable, "-m", "bot.cli", "serve", "--processes", "2", "--no-clock", "--host", "127.0.0.1",
          "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
@@ -140,20 +144,20 @@ async def test_two_processes_share_the_port_survive_a_kill_and_stop_on_sigterm(d
 
 def test_a_number_of_processes_that_cannot_be_used_is_refused_with_its_name(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
-    env.pop("WEB_CONCURRENCY", None)
+    env.pop("VWS_PROCESSES", None)
     done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--processes", "0"], capture_output=True, text=True,
                           env=env, timeout=60)  # fmt: skip
     assert done.returncode == 2 and "vws: --processes: give a number from 1 to 64" in done.stderr, done.stderr
-    env["WEB_CONCURRENCY"] = "lots"
+    env["VWS_PROCESSES"] = "lots"
     done = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 2 and "vws: WEB_CONCURRENCY: Input should be a valid integer" in done.stderr, done.stderr
+    assert done.returncode == 2 and "vws: VWS_PROCESSES: Input should be a valid integer" in done.stderr, done.stderr
 
 
 def test_a_port_in_use_is_refused_with_its_name(db_url: str) -> None:
     import socket
 
     env = {**os.environ, "DATABASE_URL": db_url}
-    env.pop("WEB_CONCURRENCY", None)
+    env.pop("VWS_PROCESSES", None)
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         for processes in ("2", "1"):
@@ -168,9 +172,28 @@ def test_processes_that_cannot_start_stop_the_whole_server(tmp_path: Path) -> No
     """A schema not migrated: each process refuses to start (exit 2), and so does the parent,
     rather than starting them again and again."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
-    env.pop("WEB_CONCURRENCY", None)
+    env.pop("VWS_PROCESSES", None)
     done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--processes", "2", "--host", "127.0.0.1",
                            "--port", str(_free_port())], capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "Run `vws db upgrade` first" in done.stderr and "a server process could not start" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_processes_whose_parent_is_killed_while_they_start_stop_by_themselves(db_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": db_url, "VWS_LOG_LEVEL": "WARNING"}
+    env.pop("VWS_PROCESSES", None)
+    env.pop("SLACK_APP_TOKEN", None)
+    parent = subprocess.Popen(  # noqa: ASYNC220 - killed by hand at once
+        [sys.executable, "-m", "bot.cli", "serve", "--processes", "2", "--no-clock", "--host", "127.0.0.1",
+         "--port", str(_free_port())], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    children = await _two_children(parent.pid)  # started, not yet serving
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):  # noqa: ASYNC110 - polled
+        await asyncio.sleep(0.2)
+    left = [pid for pid in children if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "a server process outlived its killed parent"
