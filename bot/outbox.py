@@ -199,8 +199,8 @@ class OutboxWorker:
                         claimed = await self._claim(min(self.policy.batch, free))
                     except Exception as exc:  # noqa: BLE001 - the database may be down: try again soon
                         log.warning("outbox: a claim failed (%s); trying again", type(exc).__name__)
-                for item in claimed:
-                    self._start(item)
+                for item in claimed:  # (a reminder is not something a person is waiting on this minute)
+                    self._start(item, waited_on=item.nudge_id is None and awaited(item.notice))
                 if len(claimed) >= min(self.policy.batch, free) > 0 and len(inflight) < self.policy.concurrency:
                     continue  # a full claim: there may be more waiting
                 # With notices in flight, one finishing (or a wake) is the next look; idle, the

@@ -122,9 +122,9 @@ async def keep_posts(s: AsyncSession, refs: Sequence[Kept]) -> None:
 
 @cache
 def _dm_insert(dialect: str) -> Any:
-    """One direct message's row, written only while its person is in the directory (erasure may
-    have removed them since it was sent), once per message whatever was there before; built once
-    and run for every message of a round at once."""
+    """One direct message's row, written only while its person is in the directory and not
+    erased (erasure may have run since it was sent), once per message whatever was there
+    before; built once and run for every message of a round at once."""
     from models.privacy import DirectMessage
     from models.tables import UTCDateTime
 
@@ -132,7 +132,7 @@ def _dm_insert(dialect: str) -> Any:
     row = select(person, bindparam("platform", type_=String), bindparam("channel", type_=String),
                  bindparam("message_id", type_=String), bindparam("service_url", type_=String),
                  bindparam("sent_at", type_=UTCDateTime())).where(
-        select(Person.id).where(Person.id == person).exists())  # fmt: skip
+        select(Person.id).where(Person.id == person, Person.erased_at.is_(None)).exists())  # fmt: skip
     return (
         _upsert(dialect)(DirectMessage.__table__)
         .from_select(["person_id", "platform", "channel", "message_id", "service_url", "sent_at"], row)
