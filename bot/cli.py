@@ -208,10 +208,11 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     else:
         try:
             await web.TCPSite(runner, args.host, port).start()
-        except OSError as exc:  # the port is taken, or the address is not this machine's
+        except OSError as exc:
+            from bot.processes import cannot_listen
+
             await runner.cleanup()
-            print(f"vws: --port: cannot listen on {args.host}:{port} ({exc.strerror or type(exc).__name__})",
-                  file=sys.stderr)  # fmt: skip
+            print(cannot_listen(args.host, port, exc), file=sys.stderr)
             return 2
     slack = app.get(SLACK)
     socket_handler = None
@@ -234,8 +235,10 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
         with contextlib.suppress(NotImplementedError):  # (Windows: Ctrl-C still stops it)
             loop.add_signal_handler(sig, stopping.set)
     orphan = None
-    if args.parent_pid is not None:  # (given by the parent: it may be gone before we get here)
-        orphan = loop.create_task(_until_parent_gone(args.parent_pid, stopping))
+    if args.parent_pid is not None:  # one of `--processes N` (the parent's pid is given: it may be gone already)
+        from bot.processes import until_parent_gone
+
+        orphan = loop.create_task(until_parent_gone(args.parent_pid, stopping))
     try:
         await stopping.wait()
     finally:
@@ -245,16 +248,6 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
             await socket_handler.close_async()
         await runner.cleanup()
     return 0
-
-
-async def _until_parent_gone(parent: int, stopping: asyncio.Event) -> None:
-    """One of `vws serve --processes N` stops when its parent is gone (killed, not stopped)."""
-    from bot.processes import parent_gone
-
-    while not parent_gone(parent):  # (no event says so: the parent is polled)  # noqa: ASYNC110
-        await asyncio.sleep(1.0)
-    log.warning("serve: the supervising process is gone; stopping")
-    stopping.set()
 
 
 # ----------------------------------------------------------------------------- reminders

@@ -12,6 +12,7 @@ when it runs in the server at all. A process whose parent is gone stops by itsel
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -56,7 +57,7 @@ def supervise(count: int, host: str, port: int, *, with_clock: bool | None, env:
     try:
         sock = listening_socket(host, port)
     except OSError as exc:
-        print(f"vws: --port: cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})", file=sys.stderr)
+        print(cannot_listen(host, port, exc), file=sys.stderr)
         return 2
     fd = sock.fileno()
     stopping = False
@@ -117,6 +118,15 @@ def _stop_all(procs: Sequence[subprocess.Popen[bytes]]) -> None:
             p.wait()
 
 
-def parent_gone(parent: int) -> bool:
-    """Whether the supervising process (``parent``, its pid) is no longer this process's parent."""
-    return os.getppid() != parent
+def cannot_listen(host: str, port: int, exc: OSError) -> str:
+    """What ``vws serve`` says when it cannot listen (the port is taken, or not this machine's address)."""
+    return f"vws: --port: cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})"
+
+
+async def until_parent_gone(parent: int, stopping: asyncio.Event) -> None:
+    """One of the processes stops (sets ``stopping``) when ``parent``, the supervisor's pid, is
+    no longer its parent: killed, not stopped. (No event says so: it is polled.)"""
+    while os.getppid() == parent:  # noqa: ASYNC110 - polled
+        await asyncio.sleep(1.0)
+    log.warning("serve: the supervising process is gone; stopping")
+    stopping.set()

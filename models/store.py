@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, delete, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -154,12 +154,9 @@ def _upsert(dialect: str) -> Any:
 # The lookups every delivery makes, built once: building a statement, and its cache key, costs
 # more than running it.
 _PEOPLE = select(Person).where(Person.id.in_(bindparam("ids", expanding=True)))
-_POSTS = select(PostedMessage).where(PostedMessage.platform == bindparam("platform"), PostedMessage.key == bindparam("key"))
-_HAS_POST = (
-    select(PostedMessage.id)
-    .where(PostedMessage.platform == bindparam("platform"), PostedMessage.key == bindparam("key"))
-    .limit(1)
-)
+_POST_KEY = and_(PostedMessage.platform == bindparam("platform"), PostedMessage.key == bindparam("key"))
+_POSTS = select(PostedMessage).where(_POST_KEY)
+_HAS_POST = select(PostedMessage.id).where(_POST_KEY).limit(1)
 
 
 @cache

@@ -259,10 +259,9 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
                 await ack()
             else:  # Slack's 3 s may be over already: answered by the command's response_url
                 await ack()
-                typed = cmd.text.split()[0] if cmd.text.split() else ""
+                typed = " ".join([cmd.command, *cmd.text.split()[:1]])  # e.g. "/vws plan"
                 try:
-                    await respond(text=say_str("form_not_opened.command", command=f"{cmd.command} {typed}".strip()),
-                                  response_type="ephemeral")  # fmt: skip
+                    await respond(text=say_str("form_not_opened.command", command=typed), response_type="ephemeral")
                 except Exception as exc:  # noqa: BLE001 - Slack unreachable too: nothing more to do
                     log.warning("slack: the answer to a form not opened was not delivered (%s)", type(exc).__name__)
         else:

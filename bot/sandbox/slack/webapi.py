@@ -69,7 +69,7 @@ class _WebApi(_Views):
     def _next_failure(self, failures: list[Any] | None, args: JSON) -> Any:
         """The failure queued for this call (the first for its channel, or for any), taken off the queue."""
         for i, failure in enumerate(failures or []):
-            if failure.channel is None or args.get("channel") in (failure.channel, f"D{failure.channel}"):
+            if _to(args, failure.channel):
                 return failures.pop(i) if failures is not None else None
         return None
 
@@ -108,7 +108,7 @@ class _WebApi(_Views):
                 headers["Retry-After"] = str(max(1, math.ceil(wait)))
                 raise _ApiError("ratelimited")
             for i, (channel, seconds) in enumerate(self._slow.get(method, [])):
-                if channel is None or args.get("channel") in (channel, f"D{channel}"):
+                if _to(args, channel):
                     del self._slow[method][i]
                     await asyncio.sleep(seconds)
                     break
@@ -535,3 +535,8 @@ def _with_metadata(messages: list[JSON], args: JSON) -> list[JSON]:
     if _flag(args.get("include_all_metadata")):
         return messages
     return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+
+
+def _to(args: JSON, channel: str | None) -> bool:
+    """Whether a call is to ``channel`` (None: any; a user id means the bot's DM with them)."""
+    return channel is None or args.get("channel") in (channel, f"D{channel}")
