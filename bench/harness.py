@@ -146,21 +146,32 @@ async def start_server(argv: list[str], port: int, env: dict[str, str] | None = 
         [sys.executable, *argv], env=env, stdout=subprocess.DEVNULL, stderr=None,
         cwd=ROOT,
     )  # fmt: skip
+    try:
+        await until_healthy(port, proc=proc, what=" ".join(argv))
+    except RuntimeError:
+        proc.kill()
+        raise
+    return proc, time.perf_counter() - start
+
+
+async def until_healthy(port: int, *, within: float = 60.0, proc: subprocess.Popen[bytes] | None = None,
+                        what: str = "vws serve") -> None:  # fmt: skip
+    """Wait until http://127.0.0.1:``port``/healthz says 200; RuntimeError if ``proc`` exits first
+    or ``within`` seconds pass."""
+    deadline = time.perf_counter() + within
     async with aiohttp.ClientSession() as http:
         while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{' '.join(argv)} exited")
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{what} exited")
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
                     if r.status == 200:
-                        break
+                        return
             except aiohttp.ClientError:
                 pass
-            if time.perf_counter() - start > 60:
-                proc.kill()
-                raise RuntimeError(f"{' '.join(argv)} did not become healthy in 60 s")
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{what} did not become healthy in {within:g} s")
             await asyncio.sleep(0.02)
-    return proc, time.perf_counter() - start
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:

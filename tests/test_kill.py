@@ -91,18 +91,25 @@ async def standin() -> AsyncIterator[SlackStandIn]:
     await slack.stop()
 
 
-async def test_a_server_killed_right_after_each_ack_loses_nothing(
-    db_url: str, clock: Clock, standin: SlackStandIn
-) -> None:
+async def proposals(db_url: str, clock: Clock, count: int, name: str) -> tuple[Services, list[int]]:
+    """``count`` proposals ("{name} 0" …) waiting for the Secretary, made here with the outbox off
+    (only the clicks on them are under test); the services, and the employers' ids."""
     local = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
     await local.start()
     await local.load_directory(DIRECTORY)
-    local.engine.outbox = False  # the proposals are set up here; only the clicks are under test
+    local.engine.outbox = False
     employers = []
-    for i in range(TRIALS):
-        out = await local.engine.propose(REP, {**PROPOSAL, "employer_name": f"Killed School {i}"})
+    for i in range(count):
+        out = await local.engine.propose(REP, {**PROPOSAL, "employer_name": f"{name} {i}"})
         assert out.ok
         employers.append(out.employer_id)
+    return local, employers
+
+
+async def test_a_server_killed_right_after_each_ack_loses_nothing(
+    db_url: str, clock: Clock, standin: SlackStandIn
+) -> None:
+    local, employers = await proposals(db_url, clock, TRIALS, "Killed School")
     env = {
         **os.environ,
         "DATABASE_URL": db_url,

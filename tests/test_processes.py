@@ -15,16 +15,14 @@ import sys
 import time
 from pathlib import Path
 
-import aiohttp
-
+from bench.harness import until_healthy
 from bot.sandbox.slack import SlackStandIn
-from bot.services import Services
-from bot.settings import Settings
 from flows.core.payload import Payload
 from flows.signup.journey import Stage
-from tests.conftest import DIRECTORY, REP, Clock
-from tests.slack_harness import SECRET, TOKEN, USERS, text_of
-from tests.test_kill import PROPOSAL, _free_port
+from tests.conftest import Clock
+from tests.slack_harness import SECRET, TOKEN, text_of
+from tests.test_kill import _free_port, proposals
+from tests.test_kill import standin as standin  # noqa: F401 - the Slack stand-in fixture
 
 CLICKS = 8
 
@@ -51,20 +49,6 @@ def _alive(pid: int) -> bool:
         return False
 
 
-async def _healthy(port: int, within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
-                    if r.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("vws serve --processes 2 did not become healthy")
-
-
 async def _two_children(parent: int, other_than: set[int] = frozenset(), within: float = 30.0) -> set[int]:  # type: ignore[assignment]
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -75,20 +59,11 @@ async def _two_children(parent: int, other_than: set[int] = frozenset(), within:
     raise AssertionError(f"expected two fresh server processes, found {_children(parent)}")
 
 
-async def test_two_processes_share_the_port_survive_a_kill_and_stop_on_sigterm(db_url: str, clock: Clock) -> None:
-    slack = SlackStandIn(token=TOKEN)
-    await slack.start()
-    for uid, name in USERS.items():
-        slack.add_user(uid, name, email=f"{name}@example.org")
-    local = Services.build(Settings(DATABASE_URL=db_url), clock=clock)
-    await local.start()
-    await local.load_directory(DIRECTORY)
-    local.engine.outbox = False  # the proposals are set up here; only the clicks are under test
-    employers = []
-    for i in range(CLICKS):
-        out = await local.engine.propose(REP, {**PROPOSAL, "employer_name": f"Shared School {i}"})
-        assert out.ok
-        employers.append(out.employer_id)
+async def test_two_processes_share_the_port_survive_a_kill_and_stop_on_sigterm(
+    db_url: str, clock: Clock, standin: SlackStandIn
+) -> None:
+    slack = standin
+    local, employers = await proposals(db_url, clock, CLICKS, "Shared School")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_URL": slack.base_url, "VWS_SLACK_CHANNEL_INTERVAL": "0", "VWS_OUTBOX_LEASE": "1",
@@ -99,7 +74,7 @@ async def test_two_processes_share_the_port_survive_a_kill_and_stop_on_sigterm(d
         [sys.executable, "-m", "bot.cli", "serve", "--processes", "2", "--no-clock", "--host", "127.0.0.1",
          "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     try:
-        await _healthy(port)
+        await until_healthy(port, within=30)
         first = await _two_children(parent.pid)
         slack.connect(f"http://127.0.0.1:{port}/slack/events", SECRET)
         dm = slack.dm_channel("U0SEC1")
@@ -114,7 +89,7 @@ async def test_two_processes_share_the_port_survive_a_kill_and_stop_on_sigterm(d
         await asyncio.sleep(0.5)  # (a click sent on a connection to the dead one fails as in Slack, not retried)
         await asyncio.gather(*(click(e) for e in employers[CLICKS // 2:]))
         await _two_children(parent.pid, other_than={min(first)})  # started again
-        await _healthy(port)
+        await until_healthy(port, within=30)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if len([m for m in slack.dms_to("U0NEM1") if "Approval needed" in text_of(m)]) >= CLICKS:
@@ -132,7 +107,6 @@ async def test_two_processes_share_the_port_survive_a_kill_and_stop_on_sigterm(d
                 os.kill(pid, signal.SIGKILL)
             parent.kill()
             parent.wait()
-        await slack.stop()
     for emp in employers:
         summary = await local.engine.summary(emp)
         assert summary is not None and summary.stage is Stage.AWAITING_NEM  # every decision was kept
