@@ -123,15 +123,22 @@ async def cmd_register(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+LISTED = 20
+"""The most employers a name typed in part lists (the rest are asked for by typing more)."""
+
+
 async def _one_employer(svc: Services, query: str) -> EmployerSummary | None:
-    found = await svc.engine.find(query)
+    found = await svc.engine.find(query, limit=LISTED + 1)
     if not found:
         print(f"vws: no employer matches {query!r}.", file=sys.stderr)
         return None
     if len(found) > 1:
-        print(f"vws: {query!r} matches {len(found)} employers; use the number:", file=sys.stderr)
-        for e in found:
+        many = f"more than {LISTED}" if len(found) > LISTED else str(len(found))
+        print(f"vws: {query!r} matches {many} employers; use the number:", file=sys.stderr)
+        for e in found[:LISTED]:
             print(f"  #{e.id} {e.name} ({e.association}, {e.stage.label})", file=sys.stderr)
+        if len(found) > LISTED:
+            print("  ... and more: type more of the name to narrow it.", file=sys.stderr)
         return None
     return found[0]
 
@@ -565,12 +572,15 @@ async def cmd_code_report(svc: Services, args: argparse.Namespace) -> int:
     from flows.bestvalue.indicators import find_adoptions, report
     from flows.bestvalue.report import as_lines, as_rows
 
-    found = await find_adoptions(svc.engine, args.employer)
+    found = await find_adoptions(svc.engine, args.employer, limit=LISTED + 1)
     if len(found) != 1:
-        print(f"vws: {args.employer!r} matches {len(found)} adoptions of the Best Value Code" + (":" if found else "."),
+        many = f"more than {LISTED}" if len(found) > LISTED else str(len(found))
+        print(f"vws: {args.employer!r} matches {many} adoptions of the Best Value Code" + (":" if found else "."),
               file=sys.stderr)
-        for i, name, area in found:
+        for i, name, area in found[:LISTED]:
             print(f"  #{i} {name} ({area})", file=sys.stderr)
+        if len(found) > LISTED:
+            print("  ... and more: type more of the name to narrow it.", file=sys.stderr)
         return 1
     adoption_id = found[0][0]
     rep = await report(svc.engine, adoption_id)

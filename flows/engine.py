@@ -161,8 +161,8 @@ class Engine:
     async def summary(self, employer_id: int) -> EmployerSummary | None:
         return await records.summary(self, employer_id)
 
-    async def find(self, query: str) -> list[EmployerSummary]:
-        return await records.find(self, query)
+    async def find(self, query: str, *, limit: int = 50) -> list[EmployerSummary]:
+        return await records.find(self, query, limit=limit)
 
     async def register(self, *, everyone: bool = False) -> list[EmployerSummary]:
         return await records.register(self, everyone=everyone)

@@ -4,4 +4,4 @@
 without loading alembic (tests/test_migrations.py fails if it is not alembic's head).
 """
 
-HEAD = "0014"
+HEAD = "0015"

@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from models.db import make_engine
-from models.tables import Base, UTCDateTime
+from models.tables import Base, UTCDateTime, in_schema
 
 config = context.config
 target_metadata = Base.metadata
@@ -32,8 +32,10 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 
 def _configure(connection: Connection | None = None, **kw: Any) -> None:
+    dialect = connection.dialect.name if connection is not None else _url().split(":")[0].split("+")[0]
     context.configure(
         connection=connection,
+        include_object=in_schema(dialect),
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,

@@ -13,7 +13,7 @@ from bot.migrate import SchemaOutOfDate, ensure_current, head_revision, upgrade
 from bot.services import Services
 from bot.settings import Settings
 from models.db import make_engine
-from models.tables import Base, Event
+from models.tables import Base, Event, in_schema
 from tests.conftest import PG_URL, REP
 
 
@@ -21,7 +21,10 @@ async def test_migrations_match_the_models(db_url: str) -> None:
     engine = make_engine(db_url)
     async with engine.connect() as conn:
         diff = await conn.run_sync(
-            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+            lambda c: compare_metadata(
+                MigrationContext.configure(c, opts={"compare_type": True, "include_object": in_schema(c.dialect.name)}),
+                Base.metadata,
+            )
         )
     await engine.dispose()
     assert diff == []

@@ -95,6 +95,36 @@ async def test_a_national_officer_gets_a_search_not_a_cut_list(national: tuple[S
     assert Stage(stage) in (Stage.JOINED, Stage.REVIEW_DUE, Stage.OBJECTIVE_MET)
 
 
+async def test_a_name_typed_in_part_is_searched_by_an_index_and_answers_a_page_not_the_country(
+    national: tuple[Services, People],
+) -> None:
+    svc, _ = national
+    [one] = await svc.engine.find("00042 sch")  # part of a name, not its start
+    assert one.name == "Employer 00042 School"
+    many = await svc.engine.find("school", limit=20)  # all 3,000 match: a page of them, in name order
+    assert [e.name for e in many] == [f"Employer {i:05d} School" for i in range(20)]
+    assert await svc.engine.find("%") == [] and await svc.engine.find("_") == []  # typed, not wildcards
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn: object, cursor: object, statement: str, parameters: object, *args: object) -> None:
+        if "LIKE" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(svc.db.sync_engine, "before_cursor_execute", seen)
+    try:
+        await svc.engine.find("oakfield")
+    finally:
+        event.remove(svc.db.sync_engine, "before_cursor_execute", seen)
+    [(statement, parameters)] = statements
+    if svc.db.dialect.name != "postgresql":
+        return  # SQLite, for one process, scans its employers; PostgreSQL searches a trigram index
+    async with svc.db.begin() as conn:  # a small table is cheaper to walk: make walking it the dearer plan
+        for walk in ("seqscan", "indexscan", "indexonlyscan"):
+            await conn.exec_driver_sql(f"SET LOCAL enable_{walk} = off")
+        plan = "\n".join(r[0] for r in await conn.exec_driver_sql("EXPLAIN " + statement, parameters))  # type: ignore[arg-type]
+    assert "ix_employers_name_key_trgm" in plan, plan
+
+
 async def test_with_300_associations_the_proposal_form_searches_and_starts_with_the_reps_own(
     national: tuple[Services, People],
 ) -> None:

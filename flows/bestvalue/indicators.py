@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.bestvalue.adoption import space
@@ -29,7 +29,7 @@ from models.bestvalue import (
     IndicatorActual,
     IndicatorTarget,
 )
-from models.tables import Person
+from models.tables import LocalAssociation, Person
 
 
 def period_end(period: str) -> date:
@@ -149,17 +149,24 @@ class Report:
     contracts: list[tuple[str, str, str, list[str], list[tuple[str, str, str]]]]  # contract, contractor, stage, exceptions, deliveries
 
 
-async def find_adoptions(core: Core, query: str) -> list[tuple[int, str, str]]:
-    """Adoptions whose employer's name contains the words (or ``#3``): (id, employer, area)."""
+async def find_adoptions(core: Core, query: str, *, limit: int = 21) -> list[tuple[int, str, str]]:
+    """Adoptions whose employer's name is the words, or else contains them (or ``#3``): (id,
+    employer, area), at most ``limit``, found in SQL (the words matched as typed, not as wildcards)."""
     q = " ".join(query.lower().split()).lstrip("#")
+    name = func.lower(CodeAdoption.employer_name)
 
     async def run_q(s: AsyncSession) -> list[tuple[int, str, str]]:
-        rows = (await s.execute(select(CodeAdoption).order_by(CodeAdoption.id))).scalars().all()
-        if digits(q):
-            return [(r.id, r.employer_name, r.association.name) for r in rows if r.id == int(q)]
-        exact = [r for r in rows if r.employer_name.lower() == q]
-        hits = exact or [r for r in rows if q in r.employer_name.lower()]
-        return [(r.id, r.employer_name, r.association.name) for r in hits]
+        async def where(cond: Any) -> list[tuple[int, str, str]]:
+            rows = await s.execute(select(CodeAdoption.id, CodeAdoption.employer_name, LocalAssociation.name)
+                                   .join(LocalAssociation, LocalAssociation.id == CodeAdoption.association_id)
+                                   .where(cond).order_by(CodeAdoption.id).limit(limit))  # fmt: skip
+            return [(i, n, a) for i, n, a in rows.all()]
+
+        if digits(q, 9):
+            return await where(CodeAdoption.id == int(q))
+        if not q:
+            return []
+        return await where(name == q) or await where(name.contains(q, autoescape=True))
 
     return await read(core, run_q)
 

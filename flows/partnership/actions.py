@@ -181,7 +181,7 @@ async def _cmd_concern(core: Core, who: Who, rest: str) -> Response:
     from flows.signup.records import find
 
     words = rest.strip()
-    found = [e for e in await find(core, words) if e.stage.value in raising.IN_SCHEME] if words else []
+    found = await find(core, words, stages=raising.IN_SCHEME, limit=10) if words else []
     if len(found) != 1:
         return Outcome(ok=False, reply=say("concern.which", names=", ".join(e.name for e in found) or say_str("none_yet")))
     return await raising.screen_form(core, who, Payload(raising.SCREEN_CONCERN, found[0].id))

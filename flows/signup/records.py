@@ -5,6 +5,7 @@ person's scope: what a person may see and do is :mod:`flows.signup.status`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -100,19 +101,26 @@ async def summary(core: Core, employer_id: int) -> EmployerSummary | None:
     return await read(core, q)
 
 
-async def find(core: Core, query: str) -> list[EmployerSummary]:
-    """Employers whose name contains the words (or ``#12`` for one by number)."""
+async def find(
+    core: Core, query: str, *, stages: Iterable[str] | None = None, limit: int = 50
+) -> list[EmployerSummary]:
+    """Employers whose name is what was typed, or else contains it (or ``#12`` for one by number),
+    in name order, at most ``limit``; with ``stages``, only those at one of them. What was typed
+    is matched as written (``%`` and ``_`` are not wildcards); on PostgreSQL the part-name search
+    is a trigram index's (``ix_employers_name_key_trgm``), not a walk of every employer."""
     from flows.signup.proposal import name_key
 
     text_q = query.strip()
+    at = [Employer.stage.in_(list(stages))] if stages is not None else []
 
     async def run(s: AsyncSession) -> list[EmployerSummary]:
-        if digits(text_q.lstrip("#")):
-            return await summaries(s, Employer.id == int(text_q.lstrip("#")))
-        exact = await summaries(s, Employer.name_key == name_key(text_q))
-        if exact:
+        if digits(text_q.lstrip("#"), 9):
+            return await summaries(s, and_(Employer.id == int(text_q.lstrip("#")), *at))
+        key = name_key(text_q)
+        exact = await summaries(s, and_(Employer.name_key == key, *at), limit=limit)
+        if exact or not key:
             return exact
-        return await summaries(s, Employer.name_key.contains(name_key(text_q)))
+        return await summaries(s, and_(Employer.name_key.contains(key, autoescape=True), *at), limit=limit)
 
     return await read(core, run)
 
