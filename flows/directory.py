@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.bestvalue import CodeBranch
@@ -570,12 +570,16 @@ async def find_person(session: AsyncSession, who: Who) -> Person | None:
     return await memo(session, ("person", who), lambda: _find_person(session, who))
 
 
+_BY = tuple(select(Person).where(col == bindparam("value")) for col in (Person.slack_id, Person.teams_id, Person.email))
+"""Every request's first read, built once (a statement built anew costs more than it takes to run)."""
+
+
 async def _find_person(session: AsyncSession, who: Who) -> Person | None:
     if who.person_id is not None:
         return await session.get(Person, who.person_id)
-    for col, value in ((Person.slack_id, who.slack), (Person.teams_id, who.teams), (Person.email, who.email)):
+    for by, value in zip(_BY, (who.slack, who.teams, who.email), strict=True):
         if value:
-            p = (await session.execute(select(Person).where(col == value))).scalar_one_or_none()
+            p = (await session.execute(by, {"value": value})).scalar_one_or_none()
             if p is not None:
                 return p
     return None

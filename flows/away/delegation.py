@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -61,8 +61,8 @@ a Code adoption and a workplan or indicator owner hold their own): the sign-up j
 below, and those other processes declare how to find (:func:`add_stand_in`)."""
 
 
-def on_day(today: date) -> ColumnElement[bool]:
-    """Absences that hold on ``today``."""
+def on_day(today: date | Any) -> ColumnElement[bool]:
+    """Absences that hold on ``today`` (a date, or a bound parameter for one)."""
     return and_(Absence.starts_on <= today, Absence.until_on >= today, Absence.ended_at.is_(None))
 
 
@@ -93,10 +93,15 @@ class Routed:
         return bool(self.passed)
 
 
+_TODAY: Any = bindparam("today")
+_CURRENT = select(Absence).where(Absence.person_id == bindparam("person"), on_day(_TODAY)).order_by(Absence.id.desc()).limit(1)
+_HANDED_TO = select(Absence.person_id).where(Absence.delegate_id.in_(bindparam("to", expanding=True)), on_day(_TODAY))
+# (the two reads of every request that routes someone, built once: building them costs more than running them)
+
+
 async def current_absence(s: AsyncSession, person_id: int, today: date) -> Absence | None:
     """The person's absence that holds today (the latest, should two overlap)."""
-    q = select(Absence).where(Absence.person_id == person_id, on_day(today)).order_by(Absence.id.desc()).limit(1)
-    return (await s.execute(q)).scalar_one_or_none()
+    return (await s.execute(_CURRENT, {"person": person_id, "today": today})).scalar_one_or_none()
 
 
 async def route(s: AsyncSession, person: Person | None, today: date) -> Routed:
@@ -155,7 +160,7 @@ async def acting_for(s: AsyncSession, person_id: int, today: date) -> list[Perso
     found: list[int] = []
     frontier = [person_id]
     for _ in range(MAX_HOPS):
-        rows = (await s.execute(select(Absence.person_id).where(Absence.delegate_id.in_(frontier), on_day(today)))).scalars()
+        rows = (await s.execute(_HANDED_TO, {"to": frontier, "today": today})).scalars()
         new = [p for p in dict.fromkeys(rows) if p != person_id and p not in found]
         if not new:
             break

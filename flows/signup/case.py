@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.away.delegation import DELEGABLE, LOADED, acting_for
@@ -140,6 +140,13 @@ async def employer_of(s: AsyncSession, employer_id: int) -> Employer:
     return emp
 
 
+_ROLES_ON = select(RoleRow).where(
+    RoleRow.person_id == bindparam("person"),
+    or_(RoleRow.association_id == bindparam("association"), RoleRow.role == Held.NATIONAL_OFFICER),
+)  # fmt: skip
+"""The roles a person holds on a case (every click reads them: built once)."""
+
+
 class SignupSteps(Steps[Case]):
     """The shared steps of the sign-up journey (see :class:`flows.core.unit.Steps`)."""
 
@@ -156,16 +163,7 @@ class SignupSteps(Steps[Case]):
         roles: set[Role] = set()
         unions: set[str] = set()
         if person is not None:
-            rows = list(
-                (
-                    await s.execute(
-                        select(RoleRow).where(
-                            RoleRow.person_id == person.id,
-                            or_(RoleRow.association_id == emp.association_id, RoleRow.role == Held.NATIONAL_OFFICER),
-                        )
-                    )
-                ).scalars()
-            )
+            rows = list((await s.execute(_ROLES_ON, {"person": person.id, "association": emp.association_id})).scalars())
             roles, unions = roles_on(person, emp, rows)
         acting: list[tuple[Person, frozenset[Role]]] = []
         if person is not None and self.core is not None:  # someone away may have handed their decisions here to them

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,25 +97,31 @@ HISTORY = (Action.SECRETARY_REJECT, Action.NEM_REJECT, Action.PARTNER_DISAGREE, 
            Action.REVOKE)  # fmt: skip
 
 
+def _history() -> Any:
+    earlier = select(Employer.id).where(
+        Employer.association_id == bindparam("association"),
+        Employer.name_key == bindparam("key"),
+        Employer.id != bindparam("id"),
+        Employer.stage.in_([x.value for x in FINISHED]),
+    )
+    return (
+        select(Event, Person)
+        .outerjoin(Person, Person.id == Event.actor_id)
+        .where(Event.employer_id.in_(earlier), Event.action.in_([a.value for a in HISTORY]))
+        .order_by(Event.at, Event.id)
+        .limit(20)
+    )
+
+
+_HISTORY = _history()
+"""Built once: every approval request reads it."""
+
+
 async def history_of(s: AsyncSession, core: Core, emp: Employer) -> tuple[tuple[str, str], ...]:
     """How earlier proposals of the same employer (same name, same local association) went, for
     the Secretary and the NEM: each rejection, the joining, the revocation or withdrawal, when,
     by whom and the reasons given. Empty for an employer proposed for the first time."""
-    earlier = select(Employer.id).where(
-        Employer.association_id == emp.association_id,
-        Employer.name_key == emp.name_key,
-        Employer.id != emp.id,
-        Employer.stage.in_([x.value for x in FINISHED]),
-    )
-    rows = (
-        await s.execute(
-            select(Event, Person)
-            .outerjoin(Person, Person.id == Event.actor_id)
-            .where(Event.employer_id.in_(earlier), Event.action.in_([a.value for a in HISTORY]))
-            .order_by(Event.at, Event.id)
-            .limit(20)
-        )
-    ).all()
+    rows = (await s.execute(_HISTORY, {"association": emp.association_id, "key": emp.name_key, "id": emp.id})).all()
     lines = []
     for ev, actor in rows:
         if ev.action == Action.AGREE_PLAN and ev.from_stage != Stage.EMPLOYER_INTRODUCED:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, false, literal, null, or_, select
+from sqlalchemy import Integer, and_, bindparam, false, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.away.delegation import DELEGABLE, acting_for, on_day
@@ -115,13 +115,23 @@ async def scope_of(s: AsyncSession, person: Person, today: date | None = None) -
     return await memo(s, ("scope", person.id, today), with_absent)
 
 
-def _officer_of(person: Person) -> Any:
-    return select(
+def _standing() -> tuple[Any, Any, Any]:
+    """The reads of a person's standing (every request makes them), built once: their roles;
+    the associations they are an officer of; and those with, in the same query, the absences
+    that send requests to them on a day."""
+    me: Any = bindparam("person")
+    officer = select(
         literal("officer").label("kind"), LocalAssociation.id, LocalAssociation.secretary_id, LocalAssociation.deputy_id,
         LocalAssociation.nem_id,
     ).where(
-        or_(LocalAssociation.secretary_id == person.id, LocalAssociation.deputy_id == person.id, LocalAssociation.nem_id == person.id)
+        or_(LocalAssociation.secretary_id == me, LocalAssociation.deputy_id == me, LocalAssociation.nem_id == me)
     )  # fmt: skip
+    n = null().cast(Integer)
+    away = select(literal("away"), Absence.person_id, n, n, n).where(Absence.delegate_id == me, on_day(bindparam("today")))
+    return select(RoleRow).where(RoleRow.person_id == me), officer, officer.union_all(away)
+
+
+_ROLES, _OFFICER, _OFFICER_OR_AWAY = _standing()
 
 
 async def _scope_of(s: AsyncSession, person: Person) -> Scope:
@@ -131,14 +141,11 @@ async def _scope_of(s: AsyncSession, person: Person) -> Scope:
 async def _scope_and_absent(s: AsyncSession, person: Person, today: date | None) -> tuple[Scope, bool]:
     """The person's standing and (with ``today``) whether anyone away sends requests to them
     today: the absences are asked in the same query as the associations they are officers of."""
-    roles = list((await s.execute(select(RoleRow).where(RoleRow.person_id == person.id))).scalars())
-    q = _officer_of(person)
-    if today is not None:
-        n = null().cast(Integer)
-        q = q.union_all(
-            select(literal("away"), Absence.person_id, n, n, n).where(Absence.delegate_id == person.id, on_day(today))
-        )  # fmt: skip
-    rows = (await s.execute(q)).all()
+    roles = list((await s.execute(_ROLES, {"person": person.id})).scalars())
+    if today is None:
+        rows = (await s.execute(_OFFICER, {"person": person.id})).all()
+    else:
+        rows = (await s.execute(_OFFICER_OR_AWAY, {"person": person.id, "today": today})).all()
     officer = [(a, sec, dep, nem) for kind, a, sec, dep, nem in rows if kind == "officer"]
     scope = Scope(
         person,
