@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.core.forms import digits
@@ -190,15 +190,17 @@ async def plan_of(core: Core, employer_id: int) -> tuple[ActionPlan, list[Workpl
     return await read(core, run)
 
 
+_PREVIOUS = (
+    select(ActionPlan.employer_id, ActionPlan.principle)
+    .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
+    .where(ActionPlan.employer_id.in_(bindparam("ids", expanding=True)), Employer.stage == Stage.OBJECTIVE_MET.value)
+)  # every plan form reads it: built once
+
+
 async def previous_principles(core: Core, employer_ids: list[int]) -> dict[int, int]:
     """Last cycle's principle for each employer (a new cycle after "objective met" must differ)."""
 
     async def run(s: AsyncSession) -> dict[int, int]:
-        rows = await s.execute(
-            select(ActionPlan.employer_id, ActionPlan.principle)
-            .join(Employer, and_(Employer.id == ActionPlan.employer_id, Employer.cycle == ActionPlan.cycle))
-            .where(ActionPlan.employer_id.in_(employer_ids), Employer.stage == Stage.OBJECTIVE_MET.value)
-        )
-        return {e: p for e, p in rows}
+        return {e: p for e, p in await s.execute(_PREVIOUS, {"ids": employer_ids})}
 
     return await read(core, run)
