@@ -6,10 +6,10 @@ loaded, who may act in words, the audit event, and how each need is read from a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, or_, select
@@ -40,7 +40,18 @@ def to_person(person: Person | None) -> ToPerson:
     return ToPerson(PersonRef(person.id, person.label) if person is not None else PersonRef(0, "nobody"))
 
 
-def roles_on(person: Person, emp: Employer, rows: list[RoleRow]) -> tuple[set[Role], set[str]]:
+class HeldRole(Protocol):
+    """A role held (a ``roles`` row, or a person's standing's :class:`~flows.signup.scope.Holding`)."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def association_id(self) -> int | None: ...
+    @property
+    def union(self) -> str: ...
+
+
+def roles_on(person: Person, emp: Employer, rows: Iterable[HeldRole]) -> tuple[set[Role], set[str]]:
     """The person's roles on one employer's case, and the partner unions they speak for there."""
     roles: set[Role] = set()
     unions: set[str] = set()

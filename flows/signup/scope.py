@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, false, literal, null, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, false, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.away.delegation import DELEGABLE, acting_for, on_day
@@ -39,12 +39,20 @@ def waiting_stages(role: Role, rows: Iterable[Transition] = TABLE.rows) -> set[s
     return out
 
 
+class Holding(NamedTuple):
+    """A role the person holds in the directory (a row of ``roles``, as read with their standing)."""
+
+    role: str
+    association_id: int | None
+    union: str
+
+
 @dataclass
 class Scope:
     """A person's standing in the directory: where they hold which role."""
 
     person: Person
-    roles: list[RoleRow]
+    roles: list[Holding]
     secretary_of: set[int]
     nem_of: set[int]
     # people away whose requests come to this person today, with their own standing
@@ -115,23 +123,24 @@ async def scope_of(s: AsyncSession, person: Person, today: date | None = None) -
     return await memo(s, ("scope", person.id, today), with_absent)
 
 
-def _standing() -> tuple[Any, Any, Any]:
-    """The reads of a person's standing (every request makes them), built once: their roles;
-    the associations they are an officer of; and those with, in the same query, the absences
-    that send requests to them on a day."""
+def _standing() -> tuple[Any, Any]:
+    """The read of a person's standing (every request makes it), built once, as one query: the
+    roles they hold, the associations they are an officer of, and (the second form, for a day)
+    the absences that send requests to them that day."""
     me: Any = bindparam("person")
+    n, t = null().cast(Integer), null().cast(String)
     officer = select(
         literal("officer").label("kind"), LocalAssociation.id, LocalAssociation.secretary_id, LocalAssociation.deputy_id,
-        LocalAssociation.nem_id,
+        LocalAssociation.nem_id, t.label("role"), t.label("union"),
     ).where(
         or_(LocalAssociation.secretary_id == me, LocalAssociation.deputy_id == me, LocalAssociation.nem_id == me)
     )  # fmt: skip
-    n = null().cast(Integer)
-    away = select(literal("away"), Absence.person_id, n, n, n).where(Absence.delegate_id == me, on_day(bindparam("today")))
-    return select(RoleRow).where(RoleRow.person_id == me), officer, officer.union_all(away)
+    held = select(literal("role"), RoleRow.association_id, n, n, n, RoleRow.role, RoleRow.union).where(RoleRow.person_id == me)
+    away = select(literal("away"), Absence.person_id, n, n, n, t, t).where(Absence.delegate_id == me, on_day(bindparam("today")))
+    return officer.union_all(held), officer.union_all(held, away)
 
 
-_ROLES, _OFFICER, _OFFICER_OR_AWAY = _standing()
+_STANDING, _STANDING_AND_AWAY = _standing()
 
 
 async def _scope_of(s: AsyncSession, person: Person) -> Scope:
@@ -140,16 +149,15 @@ async def _scope_of(s: AsyncSession, person: Person) -> Scope:
 
 async def _scope_and_absent(s: AsyncSession, person: Person, today: date | None) -> tuple[Scope, bool]:
     """The person's standing and (with ``today``) whether anyone away sends requests to them
-    today: the absences are asked in the same query as the associations they are officers of."""
-    roles = list((await s.execute(_ROLES, {"person": person.id})).scalars())
+    today: their roles, the associations they are an officer of and the absences, in one query."""
     if today is None:
-        rows = (await s.execute(_OFFICER, {"person": person.id})).all()
+        rows = (await s.execute(_STANDING, {"person": person.id})).all()
     else:
-        rows = (await s.execute(_OFFICER_OR_AWAY, {"person": person.id, "today": today})).all()
-    officer = [(a, sec, dep, nem) for kind, a, sec, dep, nem in rows if kind == "officer"]
+        rows = (await s.execute(_STANDING_AND_AWAY, {"person": person.id, "today": today})).all()
+    officer = [(a, sec, dep, nem) for kind, a, sec, dep, nem, _, _ in rows if kind == "officer"]
     scope = Scope(
         person,
-        roles,
+        [Holding(role, a, union) for kind, a, _, _, _, role, union in rows if kind == "role"],
         {a for a, sec, dep, _ in officer if person.id in (sec, dep)},
         {a for a, _, _, nem in officer if nem == person.id},
     )
