@@ -30,6 +30,7 @@ from models.tables import Role as RoleRow
 ROUTES = "vws_routes"
 """``session.info`` key of where requests for whom go today, worked out once per transaction."""
 ABSENT = "vws_absent"  # (day, the ids of everyone away that day), when a batch knows it (see know_who_is_away)
+HERE = "vws_here"  # (day, ids of people known not to be away that day), asked with a case's first read (see acting_for_and_around)
 
 MAX_HOPS = 3
 """A request passes through at most this many absent people before it lands."""
@@ -96,6 +97,9 @@ class Routed:
 _TODAY: Any = bindparam("today")
 _CURRENT = select(Absence).where(Absence.person_id == bindparam("person"), on_day(_TODAY)).order_by(Absence.id.desc()).limit(1)
 _HANDED_TO = select(Absence.person_id).where(Absence.delegate_id.in_(bindparam("to", expanding=True)), on_day(_TODAY))
+_AROUND = select(Absence.person_id, Absence.delegate_id).where(
+    or_(Absence.delegate_id == bindparam("me"), Absence.person_id.in_(bindparam("around", expanding=True))), on_day(_TODAY)
+)  # fmt: skip
 # (the two reads of every request that routes someone, built once: building them costs more than running them)
 
 
@@ -119,6 +123,21 @@ def forget_routes(s: AsyncSession) -> None:
     """An absence was made or ended in this transaction: work out where requests go afresh."""
     s.info.pop(ROUTES, None)
     s.info.pop(ABSENT, None)
+    s.info.pop(HERE, None)
+
+
+async def acting_for_and_around(s: AsyncSession, person_id: int, today: date, around: Iterable[int | None]) -> list[Person]:
+    """:func:`acting_for`, and in the same query which of ``around`` (the people a case's notices
+    may go to: its officers, its proposer) are away ``today``. Those who are not are remembered
+    for the session, so routing a request to them (:func:`route`) asks nothing more."""
+    ids = sorted({i for i in around if i is not None})
+    rows = (await s.execute(_AROUND, {"me": person_id, "around": ids, "today": today})).all()
+    here = set(ids) - {p for p, _ in rows}
+    known = s.info.get(HERE)
+    if known is not None and known[0] == today:
+        here |= known[1]
+    s.info[HERE] = (today, frozenset(here))
+    return await acting_for(s, person_id, today, handed=[p for p, to in rows if to == person_id])
 
 
 async def know_who_is_away(s: AsyncSession, today: date) -> frozenset[int]:
@@ -138,10 +157,16 @@ def _known_away(s: AsyncSession, today: date) -> frozenset[int] | None:
     return known[1] if known is not None and known[0] == today else None  # type: ignore[no-any-return]
 
 
+def _known_here(s: AsyncSession, today: date) -> frozenset[int]:
+    """Who is known not to be away ``today`` (:func:`acting_for_and_around`)."""
+    known = s.info.get(HERE)
+    return known[1] if known is not None and known[0] == today else frozenset()  # type: ignore[no-any-return]
+
+
 async def _route(s: AsyncSession, person: Person, today: date) -> Routed:
     cur, seen, passed = person, {person.id}, []
     for _ in range(MAX_HOPS):
-        if (away := _known_away(s, today)) is not None and cur.id not in away:
+        if ((away := _known_away(s, today)) is not None and cur.id not in away) or cur.id in _known_here(s, today):
             break  # known to be here, without asking
         absence = await current_absence(s, cur.id, today)
         if absence is None or absence.delegate_id in seen:
@@ -155,12 +180,16 @@ async def _route(s: AsyncSession, person: Person, today: date) -> Routed:
     return Routed(person, cur, tuple(passed))
 
 
-async def acting_for(s: AsyncSession, person_id: int, today: date) -> list[Person]:
-    """The people whose requests come to ``person_id`` today (directly, or along a chain)."""
+async def acting_for(s: AsyncSession, person_id: int, today: date, *, handed: list[int] | None = None) -> list[Person]:
+    """The people whose requests come to ``person_id`` today (directly, or along a chain);
+    ``handed``: those who hand them to ``person_id`` directly, when already read."""
     found: list[int] = []
     frontier = [person_id]
-    for _ in range(MAX_HOPS):
-        rows = (await s.execute(_HANDED_TO, {"to": frontier, "today": today})).scalars()
+    for hop in range(MAX_HOPS):
+        if hop == 0 and handed is not None:
+            rows: Iterable[int] = handed
+        else:
+            rows = (await s.execute(_HANDED_TO, {"to": frontier, "today": today})).scalars()
         new = [p for p in dict.fromkeys(rows) if p != person_id and p not in found]
         if not new:
             break

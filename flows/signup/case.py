@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.away.delegation import DELEGABLE, LOADED, acting_for
+from flows.away.delegation import DELEGABLE, LOADED, acting_for_and_around
 from flows.core.roles import Role
 from flows.core.table import Need, Transition
 from flows.core.unit import Core, Refusal, Steps, nothing_changed, roles_named
@@ -178,7 +178,9 @@ class SignupSteps(Steps[Case]):
             roles, unions = roles_on(person, emp, rows)
         acting: list[tuple[Person, frozenset[Role]]] = []
         if person is not None and self.core is not None:  # someone away may have handed their decisions here to them
-            for absent in await acting_for(s, person.id, self.core.today()):
+            assoc = emp.association  # (who of its officers and its proposer are away: asked in the same query)
+            around = (assoc.secretary_id, assoc.deputy_id, assoc.nem_id, emp.proposer_id)
+            for absent in await acting_for_and_around(s, person.id, self.core.today(), around):
                 their = list(
                     (await s.execute(select(RoleRow).where(RoleRow.person_id == absent.id, RoleRow.association_id == emp.association_id))).scalars()
                 )
