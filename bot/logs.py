@@ -31,6 +31,15 @@ QUIET_LOGGERS = (
     "aiohttp.client",
     "alembic",
 )
+SELF_LEVELLED = (
+    "slack_sdk.web.async_base_client",
+    "slack_sdk.web.base_client",
+    "slack_sdk.webhook.async_client",
+    "slack_sdk.webhook.client",
+)
+"""slack_sdk's loggers that test their own level, not the level they inherit: left unset (0),
+each request's whole payload (names, what was typed) is formatted for a debug line that is then
+dropped, on every Web API call and response_url answer. Set, it is not formatted at all."""
 
 WITHHELD = "(withheld)"
 _PATTERNS = (
@@ -43,7 +52,7 @@ _PATTERNS = (
 
 
 def quiet_library_logs() -> None:
-    for name in QUIET_LOGGERS:
+    for name in (*QUIET_LOGGERS, *SELF_LEVELLED):
         logger = logging.getLogger(name)
         if logger.level < logging.WARNING:
             logger.setLevel(logging.WARNING)

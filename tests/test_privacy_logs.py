@@ -127,3 +127,26 @@ async def test_an_integrity_error_logged_with_its_traceback_keeps_its_kind_and_l
     assert "IntegrityError" in logged and "failed:" in logged
     for secret in SECRETS:
         assert secret not in logged, secret
+
+
+async def test_what_a_click_sends_slack_is_not_even_formatted_for_slack_sdks_debug_log(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """slack_sdk formats each request's whole payload (names, what was typed) for a debug line
+    whenever its own logger's level is unset, whatever the level it would be logged at; the bot
+    sets those loggers' levels, so the payload is never formatted (nor costs the time to)."""
+    from tests.test_away import propose, requests_in
+
+    formatted: list[str] = []
+    debug = logging.Logger.debug
+
+    def seen(self: logging.Logger, msg: object, *args: object, **kwargs: Any) -> None:
+        if self.name.startswith("slack_sdk"):
+            formatted.append(self.name)
+        debug(self, msg, *args, **kwargs)
+
+    monkeypatch.setattr(logging.Logger, "debug", seen)
+    await propose(world)
+    await world.click("U0SEC1", requests_in(world, "U0SEC1")[-1], "Approve")
+    assert requests_in(world, "U0NEM1"), "the NEM was asked (through the Web API and the response_url)"
+    assert formatted == []
