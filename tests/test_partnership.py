@@ -442,3 +442,17 @@ async def test_the_partnership_report_shows_each_open_issue_with_its_ladder_atte
     history = report.split("History:", 1)[1]
     for done in ("raised the issue in the partnership", "logged an attempt at local level", "escalated it to the regional level"):
         assert any("Gary GMB" in line and line.endswith(f"#{issue} {done}") for line in history.splitlines()), history
+
+
+async def test_a_concern_named_exactly_after_an_employer_outside_the_scheme_does_not_open_on_another(
+    lsp: Services,
+) -> None:
+    from tests.test_journey import PROPOSAL
+
+    await to_joined(lsp.engine)  # Oakfield Primary School, in the scheme
+    assert (await lsp.engine.propose(REP, {**PROPOSAL, "employer_name": "Oakfield"})).ok  # not (yet) in it
+    out = await lsp.engine.dispatch.command(REP, "concern oakfield")
+    assert getattr(out, "id", None) != "screen"  # not Oakfield Primary School's form: "Oakfield" was typed
+    assert getattr(out, "ok", None) is False and "Which employer in the scheme?" in out.reply_text  # type: ignore[union-attr]
+    out = await lsp.engine.dispatch.command(REP, "concern oakfield primary")
+    assert getattr(out, "id", None) == "screen"

@@ -177,13 +177,18 @@ async def _cmd_issue(core: Core, who: Who, rest: str) -> Response:
     return await raising.screen_form(core, who, Payload(raising.SCREEN_ISSUE, mine[0].id if len(mine) == 1 else None))
 
 
+LISTED = 10
+"""The most employers a concern's "which one?" names (then "…": type more of the name)."""
+
+
 async def _cmd_concern(core: Core, who: Who, rest: str) -> Response:
     from flows.signup.records import find
 
     words = rest.strip()
-    found = await find(core, words, stages=raising.IN_SCHEME, limit=10) if words else []
+    found = await find(core, words, stages=raising.IN_SCHEME, limit=LISTED + 1) if words else []
     if len(found) != 1:
-        return Outcome(ok=False, reply=say("concern.which", names=", ".join(e.name for e in found) or say_str("none_yet")))
+        names = ", ".join(e.name for e in found[:LISTED]) + (", …" if len(found) > LISTED else "")
+        return Outcome(ok=False, reply=say("concern.which", names=names or say_str("none_yet")))
     return await raising.screen_form(core, who, Payload(raising.SCREEN_CONCERN, found[0].id))
 
 

@@ -105,7 +105,8 @@ async def find(
     core: Core, query: str, *, stages: Iterable[str] | None = None, limit: int = 50
 ) -> list[EmployerSummary]:
     """Employers whose name is what was typed, or else contains it (or ``#12`` for one by number),
-    in name order, at most ``limit``; with ``stages``, only those at one of them. What was typed
+    in name order, at most ``limit``; with ``stages``, only those at one of them (a name typed
+    in full that is only another stage's employer's finds none, not a longer name). What was typed
     is matched as written (``%`` and ``_`` are not wildcards); on PostgreSQL the part-name search
     is a trigram index's (``ix_employers_name_key_trgm``), not a walk of every employer."""
     from flows.signup.proposal import name_key
@@ -117,9 +118,11 @@ async def find(
         if digits(text_q.lstrip("#"), 9):
             return await summaries(s, and_(Employer.id == int(text_q.lstrip("#")), *at))
         key = name_key(text_q)
-        exact = await summaries(s, and_(Employer.name_key == key, *at), limit=limit)
-        if exact or not key:
-            return exact
+        if not key:
+            return []
+        exact = await summaries(s, Employer.name_key == key, limit=limit)
+        if exact:  # the name typed is that employer's (or those employers'), whatever their stage
+            return [e for e in exact if stages is None or e.stage.value in stages]
         return await summaries(s, and_(Employer.name_key.contains(key, autoescape=True), *at), limit=limit)
 
     return await read(core, run)
