@@ -291,3 +291,17 @@ async def test_branches_in_the_directory_are_optional_and_a_bad_one_is_refused_n
     out = await services.engine.dispatch.submit(UNS_B, Payload("code_start"), {
         "employer_name": "Leeds City Council", "association": "Leeds", "branches": "GMB,UNISON"})
     assert not out.ok and "Leeds has no GMB branch in the directory (it lists: UNISON)" in out.errors["branches"]
+
+
+async def test_an_adoption_is_found_by_a_part_of_its_name_in_any_case_welsh_letters_too(services: Services) -> None:
+    from flows.bestvalue.indicators import find_adoptions
+    from flows.core.payload import Payload
+    from tests.code_fixtures import ADOPTION
+
+    first = await start(services.engine)
+    ok(await services.engine.dispatch.submit(GMB_B, Payload("code_start"), {**ADOPTION, "employer_name": "Ysgol Gynradd Ŵyr"}))
+    assert [a for a, _, _ in await find_adoptions(services.engine, "leeds city")] == [first]
+    [(_, name, area)] = await find_adoptions(services.engine, "ŵyr")  # typed in lower case, as on a phone
+    assert (name, area) == ("Ysgol Gynradd Ŵyr", "Leeds")
+    assert await find_adoptions(services.engine, "%") == []
+    assert [a for a, _, _ in await find_adoptions(services.engine, f"#{first}")] == [first]

@@ -159,14 +159,18 @@ async def find_adoptions(core: Core, query: str, *, limit: int = 21) -> list[tup
         async def where(cond: Any) -> list[tuple[int, str, str]]:
             rows = await s.execute(select(CodeAdoption.id, CodeAdoption.employer_name, LocalAssociation.name)
                                    .join(LocalAssociation, LocalAssociation.id == CodeAdoption.association_id)
-                                   .where(cond).order_by(CodeAdoption.id).limit(limit))  # fmt: skip
+                                   .where(cond).order_by(CodeAdoption.id).limit(limit if cond is not True else None))  # fmt: skip
             return [(i, n, a) for i, n, a in rows.all()]
 
         if digits(q, 9):
             return await where(CodeAdoption.id == int(q))
         if not q:
             return []
-        return await where(name == q) or await where(name.contains(q, autoescape=True))
+        if q.isascii():  # (SQL's lower() folds only ASCII letters on SQLite: Welsh's ŵ and ŷ are matched below)
+            return await where(name == q) or await where(name.contains(q, autoescape=True))
+        everyone = await where(True)  # (adoptions are a branch's negotiations: hundreds, not the country's employers)
+        exact = [r for r in everyone if r[1].lower() == q]
+        return (exact or [r for r in everyone if q in r[1].lower()])[:limit]
 
     return await read(core, run_q)
 
