@@ -77,3 +77,45 @@ def test_the_head_the_bot_checks_at_start_up_is_alembics() -> None:
     from bot.migrate import alembic_head
 
     assert head_revision() == alembic_head()
+
+
+@pytest.mark.skipif(not PG_URL, reason="the pg_trgm extension is PostgreSQL's")
+async def test_a_postgresql_that_refuses_the_trigram_extension_is_still_upgraded_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A database user who may not create extensions (no CREATE on the database) still gets the
+    whole schema; the search by part of a name then scans, and the upgrade says what to ask for."""
+    import logging
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _create_pg_database, _drop_pg_database
+
+    assert PG_URL is not None
+    url = await _create_pg_database(PG_URL)
+    role = f"vws_noext_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+            await conn.execute(text(f'GRANT CONNECT ON DATABASE "{make_url(url).database}" TO "{role}"'))
+            await conn.execute(text(f'GRANT USAGE, CREATE ON SCHEMA public TO "{role}"'))
+        limited = make_engine(make_url(url).set(username=role).render_as_string(hide_password=False))
+        try:
+            with caplog.at_level(logging.WARNING):
+                await upgrade(limited)
+            await ensure_current(limited)  # the whole schema, up to the head
+            async with limited.connect() as conn:
+                found = (await conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'employers'"))).scalars().all()
+        finally:
+            await limited.dispose()
+        assert "ix_employers_name_key_trgm" not in found and "ix_employers_association_stage" in found
+        assert "pg_trgm" in caplog.text and "CREATE EXTENSION pg_trgm" in caplog.text
+    finally:
+        await admin.dispose()
+        await _drop_pg_database(PG_URL, url)
+        cleanup = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        async with cleanup.connect() as conn:
+            await conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        await cleanup.dispose()
