@@ -7,6 +7,7 @@ name, and which role a person holds where. Nothing else about a person is stored
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -84,7 +85,7 @@ def only_on(dialect: str, index: Index) -> Index:
     return index.ddl_if(dialect=dialect)
 
 
-def in_schema(dialect: str) -> Any:
+def in_schema(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
     """Alembic's ``include_object`` for a database of this dialect: leaves out the indexes
     :func:`only_on` another one."""
 

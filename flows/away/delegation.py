@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from flows.core.roles import Role
 from flows.core.table import row_of
@@ -62,7 +62,7 @@ a Code adoption and a workplan or indicator owner hold their own): the sign-up j
 below, and those other processes declare how to find (:func:`add_stand_in`)."""
 
 
-def on_day(today: date | Any) -> ColumnElement[bool]:
+def on_day(today: date | BindParameter[date]) -> ColumnElement[bool]:
     """Absences that hold on ``today`` (a date, or a bound parameter for one)."""
     return and_(Absence.starts_on <= today, Absence.until_on >= today, Absence.ended_at.is_(None))
 
@@ -94,7 +94,7 @@ class Routed:
         return bool(self.passed)
 
 
-_TODAY: Any = bindparam("today")
+_TODAY: BindParameter[date] = bindparam("today")
 _CURRENT = select(Absence).where(Absence.person_id == bindparam("person"), on_day(_TODAY)).order_by(Absence.id.desc()).limit(1)
 _HANDED_TO = select(Absence.person_id).where(Absence.delegate_id.in_(bindparam("to", expanding=True)), on_day(_TODAY))
 _AROUND = select(Absence.person_id, Absence.delegate_id).where(
@@ -132,10 +132,11 @@ async def acting_for_and_around(s: AsyncSession, person_id: int, today: date, ar
     for the session, so routing a request to them (:func:`route`) asks nothing more."""
     ids = sorted({i for i in around if i is not None})
     rows = (await s.execute(_AROUND, {"me": person_id, "around": ids, "today": today})).all()
-    here = set(ids) - {p for p, _ in rows}
+    away = {p for p, _ in rows}
+    here = set(ids) - away
     known = s.info.get(HERE)
     if known is not None and known[0] == today:
-        here |= known[1]
+        here |= known[1] - away  # (what this read found wins over what an earlier one did)
     s.info[HERE] = (today, frozenset(here))
     return await acting_for(s, person_id, today, handed=[p for p, to in rows if to == person_id])
 
