@@ -26,11 +26,9 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     engine: Engine
     outbox: Any = None  # the delivery worker (bot.outbox.OutboxWorker), once a platform is mounted
-    deciding: asyncio.Semaphore | None = None  # the turns for deciding requests (flows.core.unit.deciding_within)
 
     def __post_init__(self) -> None:
-        if self.deciding is None:
-            self.deciding = asyncio.Semaphore(self.settings.deciding_at_once)
+        self.engine.dispatch.turns = asyncio.Semaphore(self.settings.deciding_at_once)  # (Slack's and Teams')
 
     def use_outbox(self, router: Any) -> Any:
         """Deliver the outbox through ``router`` from now on: a worker, woken whenever a use case

@@ -184,7 +184,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
     async def deciding(place: Place) -> AsyncIterator[None]:
         """The dispatch, committed with its notices (the answer to ``place``), in Slack's time."""
         with replying_in(place):
-            async with deciding_within(DATABASE_DEADLINE, services.deciding):
+            async with deciding_within(DATABASE_DEADLINE):
                 yield
 
     async def answer(outcome: Outcome, place: Place) -> None:
@@ -244,7 +244,7 @@ def register(app: AsyncApp, services: Services, deliverer: SlackDeliverer, infli
             return
         who = Who(slack=cmd.user_id)
         try:
-            async with deciding_within(DATABASE_DEADLINE, services.deciding):
+            async with deciding_within(DATABASE_DEADLINE):
                 response = await dispatch.command(who, cmd.text)
         except DATABASE_DOWN as exc:
             log.warning("slack: a command found the database unreachable (%s)", type(exc).__name__)

@@ -11,10 +11,13 @@ adapter.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from flows.core.forms import MAX_TEXT, Form, Option, clean_answers, clean_text
 from flows.core.payload import Payload
@@ -74,6 +77,28 @@ class Command:
     reads: bool = False  # answered from reads alone: they share one session (see one_read)
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+_IN_TURN: ContextVar[bool] = ContextVar("vws_in_turn", default=False)
+
+
+def _taking_turns(fn: Callable[Concatenate[Dispatcher, P], Awaitable[T]]) -> Callable[Concatenate[Dispatcher, P], Awaitable[T]]:
+    """A person's request, decided in its turn (:attr:`Dispatcher.turns`); inside one, no second turn."""
+
+    @functools.wraps(fn)
+    async def run(self: Dispatcher, *args: P.args, **kwargs: P.kwargs) -> T:
+        if self.turns is None or _IN_TURN.get():
+            return await fn(self, *args, **kwargs)
+        async with self.turns:
+            token = _IN_TURN.set(True)
+            try:
+                return await fn(self, *args, **kwargs)
+            finally:
+                _IN_TURN.reset(token)
+
+    return run
+
+
 @dataclass
 class Dispatcher:
     """The registry: processes add their actions and commands; adapters call press/submit/command."""
@@ -94,6 +119,12 @@ class Dispatcher:
     #: Each form's text limits by the action it submits, learnt as forms are shown (after a
     #: restart, until a form is shown again, only MAX_TEXT; the use cases check their own too).
     limits: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    #: How many people's requests are decided at the same time, on Slack and Teams alike (set by
+    #: whoever runs the bot; None: no limit). The rest wait their turn, first come first served:
+    #: in a burst (a hundred forms opened in the same second) each request is decided in its turn,
+    #: not all of them a step at a time together, where the last steps of some wait behind every
+    #: other request's first. An adapter's deadline (``deciding_within``) counts the wait.
+    turns: asyncio.Semaphore | None = None
 
     def add(self, action: str, run: RunFn, form: FormFn | None = None) -> None:
         assert action not in self.actions, f"{action} is registered twice"
@@ -201,6 +232,7 @@ class Dispatcher:
                 return found
         return None
 
+    @_taking_turns
     async def reply_in_channel(self, who: Who, space_keys: list[str], text: str) -> Outcome | None:
         """A message typed in a shared channel, outside any case's thread: what to tell the
         person (an answer typed in the wrong place), or None to leave it alone (chat)."""
@@ -213,6 +245,7 @@ class Dispatcher:
                     return out
         return None
 
+    @_taking_turns
     async def reply_in_space(self, who: Who, space_keys: list[str], text: str) -> Outcome | None:
         """A message typed in a case's shared space, known by the keys of its posts or its
         conversation (:mod:`flows.core.keys`): what it did, or None when it is not an answer
@@ -226,6 +259,7 @@ class Dispatcher:
                     return out
         return None
 
+    @_taking_turns
     async def reply_in_private(self, who: Who, text: str) -> Outcome | None:
         """An answer typed in a person's own chat with the bot; None when it is not one."""
         text = clean_text(text)
@@ -239,6 +273,7 @@ class Dispatcher:
     def help(self, unknown: str | None = None) -> ShowHelp:
         return ShowHelp(tuple((c.word, c.help) for c in self.commands.values()), unknown)
 
+    @_taking_turns
     async def press(self, who: Who, payload: Payload) -> Form | Outcome:
         """A click: the form to fill in first, or what the action did."""
         handler = self.actions.get(payload.action)
@@ -248,6 +283,7 @@ class Dispatcher:
             return await self.with_notes(who, await handler.form(self.core, who, payload))  # type: ignore[no-any-return]
         return await handler.run(self.core, who, payload, {})
 
+    @_taking_turns
     async def submit(self, who: Who, payload: Payload, answers: Inputs) -> Outcome:
         """A form sent: run its action with the answers (field errors come back in ``errors``)."""
         handler = self.actions.get(payload.action)
@@ -261,6 +297,7 @@ class Dispatcher:
             out.next_form = await self.with_notes(who, out.next_form)
         return out
 
+    @_taking_turns
     async def again(self, who: Who, payload: Payload, answers: Inputs, outcome: Outcome) -> Form | None:
         """The form of ``payload`` again, filled in with ``answers`` and showing what was wrong
         (for platforms whose forms close on submit, like Teams cards)."""
@@ -275,6 +312,7 @@ class Dispatcher:
         values |= {k: ",".join(str(x) for x in v) for k, v in answers.items() if isinstance(v, list | tuple)}
         return replace(form, values=values, errors=dict(outcome.errors), problem=outcome.reply_text)
 
+    @_taking_turns
     async def command(self, who: Who, text: str) -> Response:
         """A typed command: ``propose``, ``plan oakfield``, ``status``..."""
         words = clean_text(text or "")[:MAX_TEXT].strip().split(maxsplit=1)

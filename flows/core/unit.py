@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -136,26 +136,17 @@ _DEADLINE: ContextVar[asyncio.Timeout | None] = ContextVar("vws_deadline", defau
 
 
 @asynccontextmanager
-async def deciding_within(seconds: float, at_once: asyncio.Semaphore | None = None) -> AsyncIterator[None]:
+async def deciding_within(seconds: float) -> AsyncIterator[None]:
     """Bound how long a request waits for its records (a platform waits 3 s for its answer): a
     database that does not answer in time raises ``TimeoutError`` and nothing is recorded. Once a
     use case has decided and its transaction is being committed, the bound is lifted, so a slow
-    commit finishes and is answered, never cut off halfway and reported as not recorded.
-
-    With ``at_once``, the requests deciding at the same time take turns on it, first come first
-    served, and the wait for a turn counts in the bound. A burst (a hundred forms opened in the
-    same second) then has each request decided in its turn, not all of them a step at a time
-    together, where the last steps of some wait behind every other request's first."""
+    commit finishes and is answered, never cut off halfway and reported as not recorded."""
     async with asyncio.timeout(seconds) as bound:
-        if _DEADLINE.get() is not None:  # already deciding (and holding its turn): one bound, one turn
+        token = _DEADLINE.set(bound)
+        try:
             yield
-            return
-        async with at_once if at_once is not None else nullcontext():
-            token = _DEADLINE.set(bound)
-            try:
-                yield
-            finally:
-                _DEADLINE.reset(token)
+        finally:
+            _DEADLINE.reset(token)
 
 
 def decided() -> None:
