@@ -127,18 +127,23 @@ LISTED = 20
 """The most employers a name typed in part lists (the rest are asked for by typing more)."""
 
 
+def _list_matches(query: str, what: str, lines: list[str]) -> None:
+    """Say that ``query`` matches several ``what`` (``lines``, asked for one more than listed)."""
+    many = f"more than {LISTED}" if len(lines) > LISTED else str(len(lines))
+    print(f"vws: {query!r} matches {many} {what}" + (":" if lines else "."), file=sys.stderr)
+    for line in lines[:LISTED]:
+        print(f"  {line}", file=sys.stderr)
+    if len(lines) > LISTED:
+        print("  ... and more: type more of the name to narrow it.", file=sys.stderr)
+
+
 async def _one_employer(svc: Services, query: str) -> EmployerSummary | None:
     found = await svc.engine.find(query, limit=LISTED + 1)
     if not found:
         print(f"vws: no employer matches {query!r}.", file=sys.stderr)
         return None
     if len(found) > 1:
-        many = f"more than {LISTED}" if len(found) > LISTED else str(len(found))
-        print(f"vws: {query!r} matches {many} employers; use the number:", file=sys.stderr)
-        for e in found[:LISTED]:
-            print(f"  #{e.id} {e.name} ({e.association}, {e.stage.label})", file=sys.stderr)
-        if len(found) > LISTED:
-            print("  ... and more: type more of the name to narrow it.", file=sys.stderr)
+        _list_matches(query, "employers; use the number", [f"#{e.id} {e.name} ({e.association}, {e.stage.label})" for e in found])
         return None
     return found[0]
 
@@ -574,13 +579,7 @@ async def cmd_code_report(svc: Services, args: argparse.Namespace) -> int:
 
     found = await find_adoptions(svc.engine, args.employer, limit=LISTED + 1)
     if len(found) != 1:
-        many = f"more than {LISTED}" if len(found) > LISTED else str(len(found))
-        print(f"vws: {args.employer!r} matches {many} adoptions of the Best Value Code" + (":" if found else "."),
-              file=sys.stderr)
-        for i, name, area in found[:LISTED]:
-            print(f"  #{i} {name} ({area})", file=sys.stderr)
-        if len(found) > LISTED:
-            print("  ... and more: type more of the name to narrow it.", file=sys.stderr)
+        _list_matches(args.employer, "adoptions of the Best Value Code", [f"#{i} {name} ({area})" for i, name, area in found])
         return 1
     adoption_id = found[0][0]
     rep = await report(svc.engine, adoption_id)
