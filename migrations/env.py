@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from alembic import context
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from models.db import make_engine
 from models.tables import Base, UTCDateTime, in_schema
@@ -32,7 +32,7 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 
 def _configure(connection: Connection | None = None, **kw: Any) -> None:
-    dialect = connection.dialect.name if connection is not None else _url().split(":")[0].split("+")[0]
+    dialect = connection.dialect.name if connection is not None else make_url(_url()).get_backend_name()
     context.configure(
         connection=connection,
         include_object=in_schema(dialect),

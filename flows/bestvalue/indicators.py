@@ -156,10 +156,10 @@ async def find_adoptions(core: Core, query: str, *, limit: int = 21) -> list[tup
     name = func.lower(CodeAdoption.employer_name)
 
     async def run_q(s: AsyncSession) -> list[tuple[int, str, str]]:
-        async def where(cond: Any) -> list[tuple[int, str, str]]:
+        async def where(*cond: Any, most: int | None = limit) -> list[tuple[int, str, str]]:
             rows = await s.execute(select(CodeAdoption.id, CodeAdoption.employer_name, LocalAssociation.name)
                                    .join(LocalAssociation, LocalAssociation.id == CodeAdoption.association_id)
-                                   .where(cond).order_by(CodeAdoption.id).limit(limit if cond is not True else None))  # fmt: skip
+                                   .where(*cond).order_by(CodeAdoption.id).limit(most))  # fmt: skip
             return [(i, n, a) for i, n, a in rows.all()]
 
         if digits(q, 9):
@@ -168,7 +168,7 @@ async def find_adoptions(core: Core, query: str, *, limit: int = 21) -> list[tup
             return []
         if q.isascii():  # (SQL's lower() folds only ASCII letters on SQLite: Welsh's ŵ and ŷ are matched below)
             return await where(name == q) or await where(name.contains(q, autoescape=True))
-        everyone = await where(True)  # (adoptions are a branch's negotiations: hundreds, not the country's employers)
+        everyone = await where(most=None)  # (adoptions are a branch's negotiations: hundreds, not the country's employers)
         exact = [r for r in everyone if r[1].lower() == q]
         return (exact or [r for r in everyone if q in r[1].lower()])[:limit]
 
