@@ -120,6 +120,11 @@ class Pacer:
     messages per 30 s in one conversation), without holding up the others: each post reserves its
     channel's next free slot, then waits for it.
 
+    ``burst`` posts may go at once in a quiet channel before the pace applies (Slack: "short
+    bursts >1 allowed"): a token bucket of ``burst`` refilled one per ``interval``, kept as each
+    channel's theoretical next slot (the generic cell rate algorithm), so it costs one number a
+    channel. With ``burst=1`` posts are spaced by ``interval`` from the first.
+
     A post whose slot is more than ``patience`` seconds away is handed back to the outbox
     (:class:`TryLater` with ``after`` and ``counts=False``) instead of holding one of the
     worker's senders while it waits: a channel with a long queue never slows the others."""
@@ -131,8 +136,10 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         patience: float = 2.0,
+        burst: int = 1,
     ) -> None:
         self.interval = interval
+        self.tolerance = max(0, burst - 1) * interval  # how far ahead of its pace a channel may run
         self.clock = clock
         self.sleep = sleep
         self.patience = patience
@@ -151,16 +158,16 @@ class Pacer:
             if kept > now:
                 await self.sleep(kept - now)
             return
-        held = self.next_free.get(channel, now)
+        held = self.next_free.get(channel, now)  # the channel's next slot at its pace
         if self.interval <= 0 and held <= now:
             return
-        slot = max(now, held)
+        slot = max(now, held - self.tolerance)
         if slot - now > self.patience:
             if ident is not None:
                 self.kept[(channel, ident)] = slot
-                self.next_free[channel] = slot + self.interval
+                self.next_free[channel] = max(held, now) + self.interval
             raise TryLater("paced", slot - now, counts=False)
-        self.next_free[channel] = slot + self.interval
+        self.next_free[channel] = max(held, now) + self.interval
         if len(self.next_free) > 10_000:  # forget channels that have been quiet
             self.next_free = {c: t for c, t in self.next_free.items() if t > now}
         if len(self.kept) > 50_000:  # slots kept for posts another worker took over
@@ -170,5 +177,5 @@ class Pacer:
 
     def hold(self, channel: str, seconds: float) -> None:
         """Slack said to wait (429 Retry-After): nothing more goes to this channel until then."""
-        until = self.clock() + seconds
+        until = self.clock() + seconds + self.tolerance  # no burst straight after a refusal
         self.next_free[channel] = max(self.next_free.get(channel, until), until)

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     # Seconds between two messages in one Slack channel (Slack allows about one a second).
     slack_channel_interval: float = Field(default=1.0, ge=0, alias="VWS_SLACK_CHANNEL_INTERVAL")
+    # How many messages may go at once to a quiet channel before that pace applies (Slack allows
+    # "short bursts >1"; more than it allows is answered 429 and waited out).
+    slack_channel_burst: int = Field(default=2, ge=1, le=10, alias="VWS_SLACK_CHANNEL_BURST")
     # How many people's requests one server process decides at the same time; the rest wait their
     # turn, first come first served (the wait counts in the 2.5 s a request has for its records).
     deciding_at_once: int = Field(default=8, ge=1, le=1000, alias="VWS_DECIDING_AT_ONCE")

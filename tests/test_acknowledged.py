@@ -267,6 +267,25 @@ async def test_a_busy_channel_is_paced_and_holds_up_no_other(db_url: str, clock:
         await stop_world(world)
 
 
+async def test_a_second_post_to_one_channel_goes_at_once_as_slack_allows_short_bursts(db_url: str, clock: Clock) -> None:
+    """Slack allows about one post a second in a channel, with short bursts of more: two notices
+    for one channel written in the same moment (a NEM asked about two employers, two cases listed
+    nationally) both go at once, not the second a second later. A third waits for the channel's
+    pace, and the platform refuses none."""
+    world = await start_world(db_url, clock, VWS_SLACK_CHANNEL_INTERVAL=1.0)
+    try:
+        world.slack.limit_posts(per_second=1.0, burst=3)  # Slack's pace, with a short burst allowed
+        await _many(world, 3, [])
+        await world.slack.wait_for("chat.postMessage", 3, within=10.0)
+        await world.settle()
+        posts = sorted(world.slack.calls("chat.postMessage"), key=lambda c: c.at)
+        assert [c.status for c in posts] == [200, 200, 200]  # none refused
+        assert posts[1].at - posts[0].at < 0.5  # the second at once
+        assert posts[2].at - posts[0].at >= 0.9  # the third at the channel's pace
+    finally:
+        await stop_world(world)
+
+
 async def test_slack_refusing_a_burst_to_one_channel_delays_that_channel_only(db_url: str, clock: Clock) -> None:
     """With the bot's own pacing off, the stand-in answers 429 with Retry-After as Slack does:
     the throttled channel's posts wait and all arrive once; the direct messages are not delayed."""

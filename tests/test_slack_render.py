@@ -90,6 +90,27 @@ async def test_the_pacer_spaces_messages_in_one_channel_and_holds_up_no_other() 
     assert slept == []
 
 
+async def test_the_pacer_lets_a_short_burst_go_at_once_then_keeps_the_pace_and_none_after_a_refusal() -> None:
+    from bot.slack.delivery import Pacer
+
+    now = [100.0]
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = Pacer(1.0, clock=lambda: now[0], sleep=fake_sleep, burst=2, patience=10.0)
+    for _ in range(4):
+        await pacer.wait("C1")
+    assert slept == [1.0, 2.0]  # two at once, then one a second
+    now[0] = 110.0
+    slept.clear()
+    pacer.hold("C1", 3.0)  # Slack answered 429 with Retry-After: 3
+    await pacer.wait("C1")
+    await pacer.wait("C1")
+    assert slept == [3.0, 4.0]  # no burst straight after a refusal
+
+
 async def test_the_pacer_hands_a_post_back_rather_than_hold_a_worker_for_long() -> None:
     """A channel with a queue longer than the pacer's patience: the post goes back to the outbox to
     be tried when the channel is free, without counting as a failed try or taking the slot."""

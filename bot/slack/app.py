@@ -158,8 +158,8 @@ def build_slack(services: Services) -> SlackBot:
         logger=logging.getLogger("vws.slack.bolt"),
         process_before_response=True,
     )
-    deliverer = SlackDeliverer(services.sessions, client, Pacer(settings.slack_channel_interval),
-                               files=services.engine.dispatch.file)
+    pacer = Pacer(settings.slack_channel_interval, burst=settings.slack_channel_burst)
+    deliverer = SlackDeliverer(services.sessions, client, pacer, files=services.engine.dispatch.file)
     inflight = InFlight()
     register(app, services, deliverer, inflight)
     return SlackBot(app, client, deliverer, inflight, services)
