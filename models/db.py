@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -134,9 +135,36 @@ async def reading(sessions: async_sessionmaker[AsyncSession], *, snapshot: bool 
     COMMITTED, so reads never queue behind writers, and on PostgreSQL a read costs no BEGIN and
     ROLLBACK round trips. With ``snapshot`` PostgreSQL's reads run in a transaction (a
     server-side cursor needs one)."""
+    readers = None if snapshot else _readers(sessions)
+    if readers is not None:  # connects at its first statement: a read that needs none costs none
+        async with readers() as s:
+            yield s
+        return
     async with sessions() as s:
         options: dict[str, Any] = {READ_ONLY: True}
         if not snapshot and sessions.kw["bind"].dialect.name == "postgresql":
             options["isolation_level"] = "AUTOCOMMIT"
         await s.connection(execution_options=options)
         yield s
+
+
+_READERS: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _readers(sessions: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession] | None:
+    """Sessions like ``sessions``'s, on the same engine and pool, whose connections come with
+    :func:`reading`'s options already set (so a session connects only when it first runs a
+    statement); None when ``sessions`` is bound to something other than an engine."""
+    found = _READERS.get(sessions)
+    if found is None:
+        engine = sessions.kw.get("bind")
+        if not isinstance(engine, AsyncEngine):
+            return None
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        kw = {k: v for k, v in sessions.kw.items() if k != "bind"}
+        found = _READERS[sessions] = async_sessionmaker(engine.execution_options(**options), class_=sessions.class_, **kw)
+    return found
