@@ -58,6 +58,8 @@ class Policy:
     max_delay: float = 300.0  # the longest backoff between two tries, in seconds
     poll: float = 1.0  # when idle, look again this often (a wake comes sooner)
     gather: float = 0.05  # while sending, what finishes within this long is marked together
+    mark_within: float = 0.1  # while requests keep coming, what was delivered is marked sent together within this long
+    mark_when_quiet: float = 0.02  # else once no request has come or gone for this long
     requests_first: float = 0.25  # while people's requests are being decided, sending waits up to this long
     waited_on_first: float = 0.5  # while what people wait on is being sent, other notices wait up to this long
 
@@ -114,15 +116,18 @@ class Requests:
 
     def __init__(self) -> None:
         self.count = 0
+        self.changed_at = 0.0  # (the loop's clock) when one last came or went
         self._quiet = asyncio.Event()
         self._quiet.set()
 
     def started(self) -> None:
         self.count += 1
+        self.changed_at = asyncio.get_running_loop().time()
         self._quiet.clear()
 
     def finished(self) -> None:
         self.count -= 1
+        self.changed_at = asyncio.get_running_loop().time()
         if self.count <= 0:
             self.count = 0
             self._quiet.set()
@@ -158,6 +163,8 @@ class OutboxWorker:
         self._waited_on = Requests()  # notices a person is waiting on, being sent (see _one)
         self._retries: list[datetime] = []  # when the notices this worker put back may go (a heap)
         self._handed_back: list[tuple[OutboxItem, list[Kept], dict[str, Any]]] = []  # to record next round
+        self._unmarked: set[asyncio.Task[tuple[OutboxItem, Delivered | None]]] = set()  # done, not yet recorded
+        self._unmarked_since = 0.0  # (the loop's clock) when the oldest of them finished
 
     # ------------------------------------------------------------------ running
 
@@ -182,16 +189,28 @@ class OutboxWorker:
     async def _run(self) -> None:
         """Keep up to ``concurrency`` notices in flight: claim more as soon as any finishes, so a
         slow channel holds only its own notices, never a round of everyone else's. What finished
-        meanwhile is marked sent together, in one transaction. Notices a use case handed over as
-        it committed (:meth:`take`) join those in flight at once. Each notice finishing wakes
-        the loop, as does anything written (:meth:`wake`)."""
+        while people's requests keep coming is marked sent together, within ``mark_within``, in
+        one transaction: on SQLite every write waits for the one before it, and a burst of
+        clicks, each with its notices, would otherwise have a write to record each click's
+        between the decisions. When requests stop, it is marked at once (a lane's next notice
+        waits for it).
+        Notices a use case handed over as it committed (:meth:`take`) join those in flight at
+        once. Each notice finishing wakes the loop, as does anything written (:meth:`wake`)."""
         inflight = self._inflight
+        loop = asyncio.get_running_loop()
         try:
             while not self._stop.is_set():
                 self._wake.clear()  # what happens from here on wakes the wait below
                 done = {t for t in inflight if t.done()}
                 inflight -= done
-                await self._mark(done)
+                if done and not self._unmarked:
+                    self._unmarked_since = loop.time()
+                self._unmarked |= done
+                if self._unmarked and self._mark_due(loop.time()) <= 0:
+                    marking, self._unmarked = self._unmarked, set()
+                    await self._mark(marking)
+                elif self._handed_back:  # those waiting for their channel are put back at once
+                    await self._record_handed_back()
                 free = self.policy.concurrency - len(inflight)
                 claimed: list[OutboxItem] = []
                 if free > 0:
@@ -206,6 +225,8 @@ class OutboxWorker:
                 # With notices in flight, one finishing (or a wake) is the next look; idle, the
                 # earliest retry due is.
                 delay = self.policy.poll if inflight else await self._next_due()
+                if self._unmarked:  # the next look is when they are due to be marked, at the latest
+                    delay = max(0.0, min(delay, self._mark_due(loop.time())))
                 woken = asyncio.ensure_future(self._wake.wait())
                 await asyncio.wait({woken}, timeout=delay)
                 woken.cancel()
@@ -215,10 +236,21 @@ class OutboxWorker:
                     # would queue every click's decision behind them.
                     await asyncio.sleep(self.policy.gather)
         finally:
-            if inflight:  # stopping: let what is being sent finish and be recorded
+            if inflight:  # stopping: let what is being sent finish
                 await asyncio.gather(*inflight, return_exceptions=True)
-                await self._mark(set(inflight))
+            if inflight or self._unmarked:  # and record it, with what was not recorded yet
+                marking, self._unmarked = self._unmarked | inflight, set()
+                await self._mark(marking)
                 inflight.clear()
+
+    def _mark_due(self, now: float) -> float:
+        """Seconds until what was delivered and not yet recorded is due to be marked sent (0 or
+        less: now): ``mark_within`` after the oldest of it at the latest, and as soon as no
+        request has come or gone for ``mark_when_quiet``."""
+        latest = self._unmarked_since + self.policy.mark_within
+        if not self.requests.count:
+            latest = min(latest, self.requests.changed_at + self.policy.mark_when_quiet)
+        return latest - now
 
     def _start(self, item: OutboxItem, *, waited_on: bool = False, people: dict[int, Person] | None = None) -> None:
         task = asyncio.get_running_loop().create_task(self._one(item, waited_on, people))

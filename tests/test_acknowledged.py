@@ -6,6 +6,7 @@ Signed HTTP into the real bolt app; the Slack Web API is the stand-in, made to f
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -264,6 +265,56 @@ async def test_a_busy_channel_is_paced_and_holds_up_no_other(db_url: str, clock:
         async with world.services.sessions() as s:  # handed back for later, not counted as failures
             assert (await s.execute(select(func.max(OutboxItem.attempts)))).scalar_one() == 1
     finally:
+        await stop_world(world)
+
+
+async def test_what_a_burst_of_requests_causes_is_marked_sent_in_one_write_not_one_per_request(
+    db_url: str, clock: Clock
+) -> None:
+    """A SQLite database has one writer at a time, so each write the delivery worker makes to
+    record what was delivered is one that the next person's click may wait behind. Six people's
+    requests a few milliseconds apart, each followed by a direct message: all six messages are
+    posted as they come, and recorded as sent together, in one or two writes, not one per
+    request. Once requests stop, what is delivered is recorded at once."""
+    from dataclasses import replace
+
+    from sqlalchemy import event
+
+    world = await start_world(db_url, clock)
+    worker = world.services.outbox
+    assert worker is not None
+    worker.policy = replace(worker.policy, mark_within=1.0, mark_when_quiet=0.05)  # room for a slow machine
+    marks: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        flat = " ".join(statement.split())
+        if flat.startswith("UPDATE outbox SET") and "sent_at=" in flat:
+            marks.append(flat)
+
+    await world.slack.slash_command("U0REP1", "help")  # (bolt's first request does its own set-up)
+    event.listen(world.services.db.sync_engine, "before_cursor_execute", count)
+    try:
+        for user in DMS[:6]:
+            answered = await world.slack.slash_command(user, "help")  # through the signed request path
+            assert answered.status == 200
+            await _many(world, 0, [user])
+            await asyncio.sleep(0.005)
+        await world.slack.wait_for("chat.postMessage", 6, within=10.0)
+        await world.settle()
+        assert sorted(c.args["channel"] for c in world.slack.calls("chat.postMessage")) == sorted(DMS[:6])
+        assert await outbox_states(world) == {"sent": 6}
+        assert len(marks) == 1, len(marks)
+        marks.clear()
+        await _many(world, 0, [DMS[6]])  # no request about: recorded as soon as it is delivered
+        await world.slack.wait_for("chat.postMessage", 7, within=10.0)
+        started = time.monotonic()
+        for _ in range(400):  # looked at every 5 ms
+            if await outbox_states(world) == {"sent": 7}:
+                break
+            await asyncio.sleep(0.005)
+        assert time.monotonic() - started < 0.5 and len(marks) == 1  # not a second later
+    finally:
+        event.remove(world.services.db.sync_engine, "before_cursor_execute", count)
         await stop_world(world)
 
 
