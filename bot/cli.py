@@ -206,7 +206,7 @@ async def cmd_issues(svc: Services, args: argparse.Namespace) -> int:
 async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.web import SLACK, create_app, freeze_startup_objects
+    from bot.web import SLACK, QuietCollector, create_app, freeze_startup_objects
 
     settings = svc.settings
     with_clock = args.with_clock if args.with_clock is not None else settings.database_url.startswith("sqlite")
@@ -246,6 +246,7 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):  # stop taking requests; finish what is under way
         with contextlib.suppress(NotImplementedError):  # (Windows: Ctrl-C still stops it)
             loop.add_signal_handler(sig, stopping.set)
+    collector = loop.create_task(QuietCollector(svc.outbox.requests if svc.outbox else None).run())
     orphan = None
     if args.parent_pid is not None:  # one of `--processes N` (the parent's pid is given: it may be gone already)
         from bot.processes import until_parent_gone
@@ -254,6 +255,7 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     try:
         await stopping.wait()
     finally:
+        collector.cancel()
         if orphan is not None:
             orphan.cancel()
         if socket_handler is not None:
