@@ -18,6 +18,7 @@ decided, what and when (:meth:`Steps.already`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -27,10 +28,11 @@ from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Insert
 
 from flows.core.outbox import HANDED, enqueue, reply_notice, reply_place
 from flows.core.reach import joined, reach_lines
@@ -340,25 +342,31 @@ class Steps(Generic[C]):
         seen = str(case.stage)
         target = dest or t.dest or seen
         now = self.core.now()
-        conds = [m.id == case.id, m.stage == seen, m.revision == case.revision]
-        if extra_where is not None:
-            conds.append(extra_where)
-        vals: dict[str, Any] = {"stage": target, "version": m.version + 1, "updated_at": now}
-        if target != seen:
-            vals["stage_since"] = now
-        vals.update(values or {})
-        changed = [a for a in sa_inspect(m).column_attrs if a.key in vals]
-        result = await s.execute(  # what the move changed comes back with it (no second look)
-            update(m).where(*conds).values(**vals).returning(*(a.class_attribute for a in changed))
-            .execution_options(synchronize_session=False)
-        )
+        if values or extra_where is not None:  # a move of its own: built for it
+            conds = [m.id == case.id, m.stage == seen, m.revision == case.revision]
+            if extra_where is not None:
+                conds.append(extra_where)
+            vals: dict[str, Any] = {"stage": target, "version": m.version + 1, "updated_at": now}
+            if target != seen:
+                vals["stage_since"] = now
+            vals.update(values or {})
+            changed = [a for a in sa_inspect(m).column_attrs if a.key in vals]
+            result = await s.execute(  # what the move changed comes back with it (no second look)
+                update(m).where(*conds).values(**vals).returning(*(a.class_attribute for a in changed))
+                .execution_options(synchronize_session=False)
+            )
+        else:  # the usual move, built once
+            usual, changed = _move(m, target != seen)
+            result = await s.execute(usual, {"m_id": case.id, "m_seen": seen, "m_revision": case.revision,
+                                                 "m_target": target, "m_now": now})  # fmt: skip
         moved = result.first()
         if moved is None:
             await s.refresh(row)
             raise Refusal(await self.already(s, case, t, None), employer_id=case.id)
         for attr, value in zip(changed, moved, strict=True):
             set_committed_value(row, attr.key, value)
-        s.add(self.event(case, t, seen, target, reasons.strip() if reasons else None, dict(payload or {})))
+        event = self.event(case, t, seen, target, reasons.strip() if reasons else None, dict(payload or {}))
+        await s.execute(_append(event.__class__), _set_on(event))  # appended now, as one row, not at a flush
         log.info("%s %s: %s (%s -> %s)", self.table.name, case.id, t.action, seen, target)
         return seen, target
 
@@ -377,6 +385,36 @@ class Steps(Generic[C]):
         if locked.rowcount != 1:  # type: ignore[attr-defined]
             await s.refresh(case_row(case))
             raise Refusal(await self.already(s, case, t, rev), employer_id=case.id)
+
+
+@functools.cache
+def _move(model: Any, to_another_stage: bool) -> tuple[Any, list[Any]]:
+    """The conditional UPDATE of a move (guarded by stage and revision), with what it changed
+    coming back: built once per table (building it, and its cache key, costs more than running it)."""
+    vals: dict[str, Any] = {"stage": bindparam("m_target"), "version": model.version + 1, "updated_at": bindparam("m_now")}
+    if to_another_stage:
+        vals["stage_since"] = bindparam("m_now")
+    changed = [a for a in sa_inspect(model).column_attrs if a.key in vals]
+    statement = (
+        update(model)
+        .where(model.id == bindparam("m_id"), model.stage == bindparam("m_seen"), model.revision == bindparam("m_revision"))
+        .values(**vals)
+        .returning(*(a.class_attribute for a in changed))
+        .execution_options(synchronize_session=False)
+    )
+    return statement, changed
+
+
+@functools.cache
+def _append(event_class: Any) -> Insert:
+    """The audit trail's INSERT for one event (its table's, without the ORM's unit of work)."""
+    return insert(sa_inspect(event_class).local_table)
+
+
+def _set_on(event: Any) -> dict[str, Any]:
+    """The columns set on a new event object (the rest take their defaults)."""
+    given = vars(event)
+    return {a.columns[0].key: given[a.key] for a in sa_inspect(type(event)).column_attrs if a.key in given}
 
 
 def case_row(case: Any) -> Any:
