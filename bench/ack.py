@@ -42,7 +42,7 @@ from bot.migrate import upgrade  # noqa: E402
 from bot.sandbox.slack import SlackStandIn  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.web import SLACK, create_app, freeze_startup_objects  # noqa: E402
+from bot.web import SLACK, QuietCollector, create_app, freeze_startup_objects  # noqa: E402
 from models.db import make_engine  # noqa: E402
 
 SECRET = "bench-secret"
@@ -184,7 +184,9 @@ async def one_database(label: str, url: str, requests: int, concurrency: int) ->
     await services.load_directory(DIRECTORY)
     bot_app = create_app(services)
     bot_runner, bot_url = await serve(bot_app)
-    freeze_startup_objects()  # as `vws serve` does once the server is built
+    freeze_startup_objects()  # as `vws serve` does once the server is built, with its collector
+    deciding = services.outbox.requests if services.outbox else None
+    collector = asyncio.get_running_loop().create_task(QuietCollector(deciding).run())
     peer_session = aiohttp.ClientSession()
     peer_client = AsyncWebClient(token=TOKEN, base_url=slack.base_url, session=peer_session)
     apps = {
@@ -202,6 +204,7 @@ async def one_database(label: str, url: str, requests: int, concurrency: int) ->
             for name, (_, app_url) in apps.items():
                 lat[name] += await load(http, app_url, slack, requests // rounds, concurrency)
     await bot_app[SLACK].idle()  # let the bot's work after the acks finish
+    collector.cancel()
     for runner, _ in apps.values():
         await runner.cleanup()
     await peer_session.close()

@@ -229,9 +229,7 @@ async def cmd_serve(svc: Services, args: argparse.Namespace) -> int:
     slack = app.get(SLACK)
     socket_handler = None
     if slack is not None and settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-        socket_handler = AsyncSocketModeHandler(slack.app, settings.slack_app_token.get_secret_value())
+        socket_handler = slack.socket_mode(settings.slack_app_token.get_secret_value())
         await socket_handler.connect_async()
         mode = "Socket Mode"
     elif slack is not None:

@@ -31,7 +31,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -117,6 +117,7 @@ class Requests:
     def __init__(self) -> None:
         self.count = 0
         self.changed_at = 0.0  # (the loop's clock) when one last came or went
+        self.on_quiet: Callable[[], None] | None = None  # called when the last one being decided ends
         self._quiet = asyncio.Event()
         self._quiet.set()
 
@@ -131,6 +132,8 @@ class Requests:
         if self.count <= 0:
             self.count = 0
             self._quiet.set()
+            if self.on_quiet is not None:
+                self.on_quiet()
 
     async def quiet(self, within: float) -> None:
         """Return when no request is being decided, or after ``within`` seconds."""
@@ -155,7 +158,8 @@ class OutboxWorker:
         self.router = router
         self.owner = owner
         self.policy = policy or Policy()
-        self.requests = Requests()  # counted by the web server (bot.web)
+        self.requests = Requests()  # counted by the web server (bot.web) and Slack's Socket Mode client
+        self.requests.on_quiet = self._requests_ended
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -242,6 +246,11 @@ class OutboxWorker:
                 marking, self._unmarked = self._unmarked | inflight, set()
                 await self._mark(marking)
                 inflight.clear()
+
+    def _requests_ended(self) -> None:
+        """No request is being decided now: what waits to be recorded soon may be (see _run)."""
+        if self._unmarked:
+            self._wake.set()
 
     def _mark_due(self, now: float) -> float:
         """Seconds until what was delivered and not yet recorded is due to be marked sent (0 or

@@ -168,7 +168,7 @@ class QuietCollector:
         *,
         quiet: float = 1.0,
         every: float = 30.0,
-        at_most: float = 600.0,
+        at_most: float = 120.0,
         clock: Callable[[], float] | None = None,  # Requests' clock: the event loop's
         collect: Callable[[], object] = gc.collect,
         look: float = 0.25,

@@ -318,6 +318,44 @@ async def test_what_a_burst_of_requests_causes_is_marked_sent_in_one_write_not_o
         await stop_world(world)
 
 
+async def test_what_was_delivered_while_a_request_was_decided_is_recorded_soon_after_it_ends(
+    db_url: str, clock: Clock
+) -> None:
+    """A direct message delivered while someone's request is still being decided waits to be
+    recorded (a lane's next notice waits with it), but only until that request ends: it is
+    recorded a moment after, not at the end of the longest wait."""
+    from dataclasses import replace
+
+    world = await start_world(db_url, clock)
+    worker = world.services.outbox
+    assert worker is not None
+    worker.policy = replace(worker.policy, mark_within=3.0, mark_when_quiet=0.05)
+    dispatch = world.services.engine.dispatch
+    status = dispatch.commands["status"]
+
+    async def slow(core: object, who: object, rest: str) -> object:
+        await asyncio.sleep(0.4)  # a request still being decided while the message goes
+        return await status.run(core, who, rest)  # type: ignore[arg-type]
+
+    try:
+        await world.slack.slash_command("U0REP1", "help")  # (bolt's first request does its own set-up)
+        dispatch.commands["status"] = replace(status, run=slow)  # type: ignore[arg-type]
+        deciding = asyncio.create_task(world.slack.slash_command("U0SEC1", "status"))
+        await asyncio.sleep(0.05)
+        await _many(world, 0, ["U0NEM1"])
+        await world.slack.wait_for("chat.postMessage", 1, within=10.0)
+        assert (await deciding).status == 200
+        ended = time.monotonic()
+        for _ in range(400):  # looked at every 5 ms
+            if await outbox_states(world) == {"sent": 1}:
+                break
+            await asyncio.sleep(0.005)
+        assert time.monotonic() - ended < 0.35  # soon after the request ended (not at the next look, or 3 s on)
+    finally:
+        dispatch.commands["status"] = status
+        await stop_world(world)
+
+
 async def test_a_second_post_to_one_channel_goes_at_once_as_slack_allows_short_bursts(db_url: str, clock: Clock) -> None:
     """Slack allows about one post a second in a channel, with short bursts of more: two notices
     for one channel written in the same moment (a NEM asked about two employers, two cases listed

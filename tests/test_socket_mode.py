@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.sandbox.slack import SlackStandIn
 from bot.services import Services
@@ -45,7 +44,7 @@ async def world(db_url: str, clock: Clock) -> AsyncIterator[SocketWorld]:
     runner = web.AppRunner(app)
     await runner.setup()  # no site: in Socket Mode nothing listens for Slack
     bot = app[SLACK]
-    handler = AsyncSocketModeHandler(bot.app, APP_TOKEN, web_client=bot.client)
+    handler = bot.socket_mode(APP_TOKEN)  # as `vws serve` runs it
     await handler.connect_async()
     await slack.wait_for_socket()
     w = SocketWorld(slack, services, runner, app, "socket", handler)
@@ -83,3 +82,28 @@ async def test_the_journey_over_socket_mode_and_a_redelivered_envelope_counts_on
     assert len([m for m in thread if "GMB agrees" in text_of(m)]) == 1
     audit = await world.services.engine.audit(1)
     assert [a.payload.get("union") for a in audit if a.action == "partner_agree"] == ["GMB"]
+
+
+async def test_a_socket_mode_request_counts_as_one_being_decided(world: SocketWorld) -> None:
+    """Over Socket Mode, as over HTTP, a request counts while it is being decided, so the
+    delivery worker's bookkeeping and the server's full garbage collections wait for it; and
+    once it is answered it counts no more."""
+    worker = world.services.outbox
+    assert worker is not None
+    dispatch = world.services.engine.dispatch
+    seen: list[int] = []
+    real = dispatch.command
+
+    async def watched(who: object, text: str) -> object:
+        seen.append(worker.requests.count)
+        return await real(who, text)  # type: ignore[arg-type]
+
+    dispatch.command = watched  # type: ignore[method-assign]
+    try:
+        answered = await world.command("U0REP1", "status")
+    finally:
+        dispatch.command = real  # type: ignore[method-assign]
+    assert answered.status == 200
+    assert seen and seen[0] >= 1, seen
+    await world.settle()
+    assert worker.requests.count == 0

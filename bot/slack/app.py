@@ -131,6 +131,29 @@ class SlackBot:
         worker = self.services.outbox
         return OutboxSink(self.services.sessions, self.services.engine.now, worker.wake if worker else None)
 
+    def socket_mode(self, app_token: str) -> Any:
+        """Slack's Socket Mode client for this bot (``SLACK_APP_TOKEN``): bolt's, with each
+        envelope counted as a request being decided from its receipt to its acknowledgement, as
+        ``bot.web`` counts an HTTP one, so the delivery worker's bookkeeping and the full garbage
+        collections wait for it (:class:`bot.outbox.Requests`)."""
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        services = self.services
+
+        class Counted(AsyncSocketModeHandler):  # type: ignore[misc]
+            async def handle(self, client: Any, req: Any) -> None:
+                worker = services.outbox
+                if worker is None:
+                    await super().handle(client, req)
+                    return
+                worker.requests.started()
+                try:
+                    await super().handle(client, req)
+                finally:
+                    worker.requests.finished()
+
+        return Counted(self.app, app_token, web_client=self.client)
+
     async def idle(self) -> None:
         """Wait until every listener has finished and the outbox has delivered what they wrote."""
         await self.inflight.idle()
