@@ -334,6 +334,7 @@ class Steps(Generic[C]):
         extra_where: Any = None,
     ) -> tuple[str, str]:
         """Apply ``t`` with a conditional UPDATE and append its audit event. Returns (from, to).
+        ``values`` are further columns to set (plain values, bound as parameters).
 
         Raises Refusal saying who decided, what and when if the case is no longer where the
         person saw it (someone else, or the same click, got there first)."""
@@ -342,23 +343,12 @@ class Steps(Generic[C]):
         seen = str(case.stage)
         target = dest or t.dest or seen
         now = self.core.now()
-        if values or extra_where is not None:  # a move of its own: built for it
-            conds = [m.id == case.id, m.stage == seen, m.revision == case.revision]
-            if extra_where is not None:
-                conds.append(extra_where)
-            vals: dict[str, Any] = {"stage": target, "version": m.version + 1, "updated_at": now}
-            if target != seen:
-                vals["stage_since"] = now
-            vals.update(values or {})
-            changed = [a for a in sa_inspect(m).column_attrs if a.key in vals]
-            result = await s.execute(  # what the move changed comes back with it (no second look)
-                update(m).where(*conds).values(**vals).returning(*(a.class_attribute for a in changed))
-                .execution_options(synchronize_session=False)
-            )
-        else:  # the usual move, built once
-            usual, changed = _move(m, target != seen)
-            result = await s.execute(usual, {"m_id": case.id, "m_seen": seen, "m_revision": case.revision,
-                                                 "m_target": target, "m_now": now})  # fmt: skip
+        statement, changed = _move(m, target != seen, tuple(sorted(values or ())))
+        if extra_where is not None:  # (a guard of its own: this once, the statement is built on)
+            statement = statement.where(extra_where)
+        params = {"m_id": case.id, "m_seen": seen, "m_revision": case.revision, "m_target": target, "m_now": now,
+                  **{f"v_{k}": v for k, v in (values or {}).items()}}  # fmt: skip
+        result = await s.execute(statement, params)  # what the move changed comes back with it (no second look)
         moved = result.first()
         if moved is None:
             await s.refresh(row)
@@ -388,12 +378,15 @@ class Steps(Generic[C]):
 
 
 @functools.cache
-def _move(model: Any, to_another_stage: bool) -> tuple[Any, list[Any]]:
-    """The conditional UPDATE of a move (guarded by stage and revision), with what it changed
-    coming back: built once per table (building it, and its cache key, costs more than running it)."""
+def _move(model: Any, to_another_stage: bool, value_keys: tuple[str, ...]) -> tuple[Any, list[Any]]:
+    """The conditional UPDATE of a move (guarded by stage and revision), setting also the columns
+    ``value_keys`` names (each from its parameter ``v_<key>``), with what it changed coming back:
+    built once per table and set of columns (building it, and its cache key, costs more than
+    running it)."""
     vals: dict[str, Any] = {"stage": bindparam("m_target"), "version": model.version + 1, "updated_at": bindparam("m_now")}
     if to_another_stage:
         vals["stage_since"] = bindparam("m_now")
+    vals.update({k: bindparam(f"v_{k}") for k in value_keys})
     changed = [a for a in sa_inspect(model).column_attrs if a.key in vals]
     statement = (
         update(model)
