@@ -31,7 +31,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -134,6 +134,15 @@ class Requests:
             self._quiet.set()
             if self.on_quiet is not None:
                 self.on_quiet()
+
+    @contextlib.contextmanager
+    def deciding(self) -> Iterator[None]:
+        """Count one request in for this block (however it ends)."""
+        self.started()
+        try:
+            yield
+        finally:
+            self.finished()
 
     async def quiet(self, within: float) -> None:
         """Return when no request is being decided, or after ``within`` seconds."""

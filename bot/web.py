@@ -89,11 +89,8 @@ async def _counted(request: web.Request, handler: Callable[[web.Request], Awaita
     worker = request.app[SERVICES].outbox
     if worker is None or request.method != "POST":
         return await handler(request)
-    worker.requests.started()
-    try:
+    with worker.requests.deciding():
         return await handler(request)
-    finally:
-        worker.requests.finished()
 
 
 def create_app(services: Services, *, with_clock: bool = False) -> web.Application:
@@ -141,12 +138,10 @@ def freeze_startup_objects() -> None:
     """Move everything created at start-up (modules, the apps, the directory) out of the garbage
     collector's reach. A full collection over them takes tens of milliseconds and, when it lands
     between a click and its ack, shows as the slowest acks; after this it scans only what requests
-    create. Python's own full collections are then left to a :class:`QuietCollector`, which
-    the server runs. Call once the server is built, before it takes traffic."""
+    create (and a :class:`QuietCollector` chooses when). Call once the server is built, before it
+    takes traffic."""
     gc.collect()
     gc.freeze()
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, LEFT_TO_QUIET)
 
 
 LEFT_TO_QUIET = 1_000_000
@@ -160,7 +155,8 @@ class QuietCollector:
     several milliseconds, and left to Python it lands in the middle of whichever click is being
     decided. Here it waits until no request has come or gone for ``quiet`` seconds, at most one
     every ``every`` seconds; under constant traffic it runs ``at_most`` seconds after the last
-    one anyway, so memory held in reference cycles is still given back."""
+    one anyway, so memory held in reference cycles is still given back. While it runs, Python's
+    own full collections are as good as off (:data:`LEFT_TO_QUIET`); they are back when it stops."""
 
     def __init__(
         self,
@@ -193,11 +189,16 @@ class QuietCollector:
         self.last = self.clock()
 
     async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self.look)
-            if self.due():
-                self.collect()
-                self.collected()
+        young, middle, full = gc.get_threshold()
+        gc.set_threshold(young, middle, LEFT_TO_QUIET)
+        try:
+            while True:
+                await asyncio.sleep(self.look)
+                if self.due():
+                    self.collect()
+                    self.collected()
+        finally:
+            gc.set_threshold(young, middle, full)
 
 
 def _mount_teams(app: web.Application, services: Services) -> None:

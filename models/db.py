@@ -141,11 +141,17 @@ async def reading(sessions: async_sessionmaker[AsyncSession], *, snapshot: bool 
             yield s
         return
     async with sessions() as s:
-        options: dict[str, Any] = {READ_ONLY: True}
-        if not snapshot and sessions.kw["bind"].dialect.name == "postgresql":
-            options["isolation_level"] = "AUTOCOMMIT"
-        await s.connection(execution_options=options)
+        await s.connection(execution_options=_read_options(sessions.kw["bind"].dialect.name, snapshot))
         yield s
+
+
+def _read_options(dialect: str, snapshot: bool = False) -> dict[str, Any]:
+    """A reading connection's options: no write lock (SQLite), and autocommit on PostgreSQL
+    unless the reads must share a snapshot."""
+    options: dict[str, Any] = {READ_ONLY: True}
+    if not snapshot and dialect == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    return options
 
 
 _READERS: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]] = (
@@ -162,9 +168,7 @@ def _readers(sessions: async_sessionmaker[AsyncSession]) -> async_sessionmaker[A
         engine = sessions.kw.get("bind")
         if not isinstance(engine, AsyncEngine):
             return None
-        options: dict[str, Any] = {READ_ONLY: True}
-        if engine.dialect.name == "postgresql":
-            options["isolation_level"] = "AUTOCOMMIT"
         kw = {k: v for k, v in sessions.kw.items() if k != "bind"}
-        found = _READERS[sessions] = async_sessionmaker(engine.execution_options(**options), class_=sessions.class_, **kw)
+        on = engine.execution_options(**_read_options(engine.dialect.name))
+        found = _READERS[sessions] = async_sessionmaker(on, class_=sessions.class_, **kw)
     return found

@@ -37,9 +37,11 @@ async def test_full_garbage_collections_wait_for_a_quiet_moment_not_a_request() 
     no request has come or gone for a moment, and one after ``at_most`` seconds whatever the load
     (so memory is still reclaimed under constant traffic)."""
     import asyncio
+    import contextlib
+    import gc
 
     from bot.outbox import Requests
-    from bot.web import QuietCollector
+    from bot.web import LEFT_TO_QUIET, QuietCollector
 
     requests = Requests()
     now = [1000.0]
@@ -73,7 +75,12 @@ async def test_full_garbage_collections_wait_for_a_quiet_moment_not_a_request() 
     ran = asyncio.Event()
     real = QuietCollector(Requests(), quiet=0.01, every=0.0, at_most=60.0, collect=ran.set, look=0.005)
     task = asyncio.get_running_loop().create_task(real.run())
+    before = gc.get_threshold()
     try:
         await asyncio.wait_for(ran.wait(), 2.0)  # nothing is happening: it collects
+        assert gc.get_threshold()[2] == LEFT_TO_QUIET  # Python's own full collections wait for it
     finally:
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert gc.get_threshold() == before  # and are back once it stops

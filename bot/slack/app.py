@@ -146,11 +146,8 @@ class SlackBot:
                 if worker is None:
                     await super().handle(client, req)
                     return
-                worker.requests.started()
-                try:
+                with worker.requests.deciding():
                     await super().handle(client, req)
-                finally:
-                    worker.requests.finished()
 
         return Counted(self.app, app_token, web_client=self.client)
 
