@@ -283,7 +283,7 @@ async def test_what_a_burst_of_requests_causes_is_marked_sent_in_one_write_not_o
     world = await start_world(db_url, clock)
     worker = world.services.outbox
     assert worker is not None
-    worker.policy = replace(worker.policy, mark_within=1.0, mark_when_quiet=0.05)  # room for a slow machine
+    worker.policy = replace(worker.policy, mark_within=3.0, mark_when_quiet=0.3)  # room for a busy machine
     marks: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
@@ -312,7 +312,7 @@ async def test_what_a_burst_of_requests_causes_is_marked_sent_in_one_write_not_o
             if await outbox_states(world) == {"sent": 7}:
                 break
             await asyncio.sleep(0.005)
-        assert time.monotonic() - started < 0.5 and len(marks) == 1  # not a second later
+        assert time.monotonic() - started < 1.5 and len(marks) == 1  # not 3 s later
     finally:
         event.remove(world.services.db.sync_engine, "before_cursor_execute", count)
         await stop_world(world)
@@ -329,7 +329,7 @@ async def test_what_was_delivered_while_a_request_was_decided_is_recorded_soon_a
     world = await start_world(db_url, clock)
     worker = world.services.outbox
     assert worker is not None
-    worker.policy = replace(worker.policy, mark_within=3.0, mark_when_quiet=0.05)
+    worker.policy = replace(worker.policy, mark_within=5.0, mark_when_quiet=0.05, poll=3.0)  # (the next look: 3 s on)
     dispatch = world.services.engine.dispatch
     status = dispatch.commands["status"]
 
@@ -350,7 +350,7 @@ async def test_what_was_delivered_while_a_request_was_decided_is_recorded_soon_a
             if await outbox_states(world) == {"sent": 1}:
                 break
             await asyncio.sleep(0.005)
-        assert time.monotonic() - ended < 0.35  # soon after the request ended (not at the next look, or 3 s on)
+        assert time.monotonic() - ended < 1.0  # soon after the request ended, not at the next look 3 s on
     finally:
         dispatch.commands["status"] = status
         await stop_world(world)
